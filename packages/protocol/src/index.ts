@@ -1,0 +1,1 @@
+export { ErrorCode, IcWsError, ProtocolError } from './errors';
