@@ -1,1 +1,17 @@
-export {};
+export { createWsCanister, IcWebSocketCanister } from './ws-canister';
+export {
+  WS_CANISTER_DEFAULTS,
+  MIN_SEND_ACK_INTERVAL_MS,
+  MIN_REPLY_BYTES,
+  MAX_REPLY_BYTES,
+  resolveWsCanisterOptions,
+  type WsCanisterOptions,
+  type ResolvedWsCanisterOptions,
+} from './ws-canister-options';
+export type { WsCloseReason } from './ws-close-reason';
+export { WsErrorMessage } from './ws-error-messages';
+export { CanisterError } from './canister-error';
+export type { CanisterHost, TimerId } from './host';
+export { MemoryStableStore, STABLE_MAP_NAMES, type StableMap, type StableMapName, type StableStore } from './stable-store';
+export { CERTIFIED_LABEL } from './outgoing-queues';
+export { FakeCanisterHost } from './testing/fake-canister-host';

@@ -1,1 +1,20 @@
-export {};
+/**
+ * ic-ws-client: a WebSocket to an Internet Computer canister through an IC WebSocket gateway. Signs every
+ * message with the user's identity and verifies every canister message before the app sees it.
+ */
+export { IcWebSocket } from './ic-websocket';
+export { IC_WEBSOCKET_DEFAULTS, type IcWebSocketOptions, type TimerApi } from './ic-websocket-options';
+export {
+  IcWsOpenEvent,
+  IcWsMessageEvent,
+  IcWsErrorEvent,
+  IcWsCloseEvent,
+  IcWsStateChangeEvent,
+  type IcWebSocketEventMap,
+  type IcWebSocketState,
+} from './events';
+export { IcWsClientError } from './client-error';
+export { appMessageIdlFromFactory } from './app-message-idl';
+export type { WebSocketLike, WebSocketConstructor } from './socket/web-socket-like';
+// The codes apps branch on, so they need not import ic-ws-protocol themselves.
+export { CloseCode, ErrorCode, closeReasonText, type ClientKey } from 'ic-ws-protocol';

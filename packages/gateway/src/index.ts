@@ -1,1 +1,6 @@
-export {};
+export { startGateway, type GatewayHandle } from './start-gateway';
+export { GATEWAY_DEFAULTS, type GatewayOptions } from './options/gateway-options';
+export { GatewayError } from './gateway-error';
+export type { GatewayIc } from './ic/gateway-ic';
+export { NodeEd25519Identity } from './ic/node-ed25519-identity';
+export type { GatewayMetrics } from './observability/gateway-metrics';

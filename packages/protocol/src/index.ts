@@ -1,1 +1,148 @@
 export { ErrorCode, IcWsError, ProtocolError } from './errors';
+
+// --- CBOR: strict decoding to Map-based values, insertion-ordered encoding, shape checks ---
+export {
+  cborEncode,
+  cborDecode,
+  hasSelfDescribeTag,
+  SELF_DESCRIBE_TAG,
+  type CborValue,
+  type CborEncodable,
+} from './cbor/cbor';
+export { expectArray, expectBool, expectBytes, expectMap, expectRecord, expectText, expectU64 } from './cbor/shape';
+
+// --- IC hash tree and certified map ---
+export {
+  NodeType,
+  HASH_LENGTH,
+  empty,
+  fork,
+  labeled,
+  leaf,
+  pruned,
+  emptyHash,
+  forkHash,
+  labeledHash,
+  leafHash,
+  reconstruct,
+  flattenForks,
+  lookupPath,
+  lookupSubtree,
+  labeledForest,
+} from './hash-tree/hash-tree';
+export type {
+  HashTree,
+  EmptyNode,
+  ForkNode,
+  LabeledNode,
+  LeafNode,
+  PrunedNode,
+  LookupResult,
+  SubtreeLookupResult,
+} from './hash-tree/hash-tree';
+export { prunePaths } from './hash-tree/prune-paths';
+export { assertWellFormed } from './hash-tree/well-formed';
+export { compareBytes, type LabelInput } from './hash-tree/label-bytes';
+export {
+  encodeHashTree,
+  decodeHashTree,
+  hashTreeFromCbor,
+  HASH_TREE_DECODE_DEFAULTS,
+  type HashTreeDecodeOptions,
+  type HashTreeEncodeOptions,
+} from './hash-tree/hash-tree-cbor';
+export { CertifiedMap, labeledRootHash, CERTIFIED_MAP_MAX_KEY_BYTES } from './hash-tree/certified-map';
+
+// --- wire codecs: Candid types and IDL, CBOR messages and frames, keys, defaults, close codes ---
+export type {
+  ClientKey,
+  WebsocketMessage,
+  CanisterOutputMessage,
+  CanisterOutputCertifiedMessages,
+  CanisterWsOpenArguments,
+  CanisterWsOpenResult,
+  CanisterWsCloseArguments,
+  CanisterWsCloseResult,
+  CanisterWsMessageArguments,
+  CanisterWsMessageResult,
+  CanisterWsGetMessagesArguments,
+  CanisterWsGetMessagesResult,
+  CanisterOpenMessageContent,
+  CanisterAckMessageContent,
+  ClientKeepAliveMessageContent,
+  CloseMessageReason,
+  CloseMessageReasonName,
+  CanisterCloseMessageContent,
+  WebsocketServiceMessageContent,
+} from './candid/types';
+export { CLOSE_MESSAGE_REASONS } from './candid/types';
+export {
+  ClientKeyIdl,
+  WebsocketMessageIdl,
+  CanisterOutputMessageIdl,
+  CanisterOutputCertifiedMessagesIdl,
+  CanisterWsOpenArgumentsIdl,
+  CanisterWsOpenResultIdl,
+  CanisterWsCloseArgumentsIdl,
+  CanisterWsCloseResultIdl,
+  CanisterWsMessageArgumentsIdl,
+  CanisterWsMessageResultIdl,
+  CanisterWsGetMessagesArgumentsIdl,
+  CanisterWsGetMessagesResultIdl,
+  CanisterOpenMessageContentIdl,
+  CanisterAckMessageContentIdl,
+  ClientKeepAliveMessageContentIdl,
+  CloseMessageReasonIdl,
+  CanisterCloseMessageContentIdl,
+  WebsocketServiceMessageContentIdl,
+} from './candid/idl';
+export {
+  DEFAULT_APP_MESSAGE_IDL,
+  wsServiceMethods,
+  wsServiceIdlFactory,
+  wsServiceDid,
+  type WsServiceMethod,
+  type WsServiceMethodName,
+} from './candid/ws-service';
+export {
+  encodeServiceMessageContent,
+  decodeServiceMessageContent,
+  MAX_SERVICE_MESSAGE_BYTES,
+} from './candid/service-message';
+export { assertNoZeroSizedVectors } from './candid/zero-sized-vec-guard';
+export {
+  encodeWebsocketMessage,
+  decodeWebsocketMessage,
+  websocketMessageEncodedLength,
+  MAX_WEBSOCKET_MESSAGE_BYTES,
+  type DecodeWebsocketMessageOptions,
+} from './cbor/websocket-message';
+export {
+  encodeHandshakeFrame,
+  decodeHandshakeFrame,
+  encodeClientRequestFrame,
+  decodeClientRequestFrame,
+  encodeCanisterMessageFrame,
+  decodeCanisterMessageFrame,
+  type HandshakeFrame,
+  type ClientRequestFrame,
+  type DecodedClientRequestFrame,
+  type CanisterMessageFrame,
+} from './cbor/frames';
+export {
+  encodeSignedCallEnvelope,
+  type SignedCallEnvelope,
+  type CallRequestContent,
+  type SignedDelegation,
+} from './cbor/frames-envelope';
+export { DEFAULT_FRAME_LIMITS, type FrameLimits } from './cbor/frames-limits';
+export { MAX_PRINCIPAL_BYTES } from './cbor/shape';
+export { formatOutgoingKey, parseOutgoingKey, type OutgoingKey } from './key';
+export { PROTOCOL_DEFAULTS, type ProtocolDefaults } from './defaults';
+export {
+  CloseCode,
+  closeReasonText,
+  isCloseCode,
+  closeCodeForCloseMessageReason,
+  type CloseCodeName,
+} from './close-codes';

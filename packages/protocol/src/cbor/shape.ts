@@ -1,3 +1,4 @@
+import { Principal } from '@dfinity/principal';
 import { ErrorCode, ProtocolError } from '../errors';
 import type { CborValue } from './cbor';
 
@@ -88,4 +89,32 @@ export function expectRecord(
 
 function describeKey(key: CborValue): string {
   return typeof key === 'string' ? `"${key.slice(0, 64)}"` : describe(key);
+}
+
+/** A principal is at most 29 bytes (IC interface spec); anything longer is not a principal. */
+export const MAX_PRINCIPAL_BYTES = 29;
+
+/** A principal encoded as a CBOR byte string of at most {@link MAX_PRINCIPAL_BYTES} bytes. */
+export function expectPrincipal(value: CborValue | undefined, what: string): Principal {
+  return Principal.fromUint8Array(expectBytes(value, what, MAX_PRINCIPAL_BYTES));
+}
+
+/**
+ * Encoder-side check that `value` is a u64: a bigint outside that range would otherwise be written as a
+ * CBOR bignum (tag 2/3), which no peer accepts where an unsigned integer is expected.
+ */
+export function checkU64(value: bigint, what: string): bigint {
+  if (typeof value !== 'bigint' || value < 0n || value > MAX_U64) {
+    throw new ProtocolError(ErrorCode.OutOfRange, `${what}: ${String(value)} is not a u64`);
+  }
+  return value;
+}
+
+/** Encoder-side: the bytes of `principal`, refusing one above {@link MAX_PRINCIPAL_BYTES}. */
+export function principalBytes(principal: Principal, what: string): Uint8Array {
+  const bytes = principal.toUint8Array();
+  if (bytes.length > MAX_PRINCIPAL_BYTES) {
+    throw new ProtocolError(ErrorCode.FieldTooLarge, `${what}: ${bytes.length} bytes, at most ${MAX_PRINCIPAL_BYTES} allowed`);
+  }
+  return bytes;
 }

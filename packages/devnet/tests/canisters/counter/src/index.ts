@@ -13,6 +13,7 @@ import {
   msgCaller,
   postUpgrade,
   preUpgrade,
+  Principal,
   query,
   setTimer,
   StableBTreeMap,
@@ -134,6 +135,17 @@ export default class {
       return 'replied';
     } catch (error) {
       return `rejected: ${JSON.stringify(error)}`;
+    }
+  }
+
+  /** Calls a nat64-returning method on another canister; reports the reply or the reject as text. */
+  @update([IDL.Principal, IDL.Text], IDL.Text)
+  async relay(target: Principal, method: string): Promise<string> {
+    try {
+      const value = await call<undefined, bigint>(target, method, { returnIdlType: IDL.Nat64 });
+      return `replied:${value}`;
+    } catch (error) {
+      return `rejected:${JSON.stringify(error)}`;
     }
   }
 

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeClientRecord,
+  decodeGatewayRecord,
+  decodeQueuedMessageRecord,
+  decodeTimestamp,
+  encodeClientRecord,
+  encodeGatewayRecord,
+  encodeQueuedMessageRecord,
+  encodeTimestamp,
+  type ClientRecord,
+} from './stable-records';
+import { MemoryStableStore } from './stable-store';
+import { principal } from './testing/ws-canister-harness';
+
+const MAX = 2n ** 64n - 1n;
+
+describe('stable records', () => {
+  it('round-trip a client record, u64 extremes included', () => {
+    const record: ClientRecord = {
+      clientPrincipal: principal(1),
+      clientNonce: MAX,
+      gateway: principal(2, 'gateway'),
+      nextOutgoingSeq: 0n,
+      expectedIncomingSeq: 12n,
+      lastKeepAliveNs: 1_700_000_000_000_000_000n,
+      connectionId: 3n,
+    };
+    const back = decodeClientRecord(encodeClientRecord(record));
+    expect({ ...back, clientPrincipal: back.clientPrincipal.toText(), gateway: back.gateway.toText() }).toEqual({
+      ...record,
+      clientPrincipal: record.clientPrincipal.toText(),
+      gateway: record.gateway.toText(),
+    });
+  });
+
+  it('round-trip gateway records with and without emptySince, messages and timestamps', () => {
+    for (const record of [
+      { oldestNonce: 3n, nextNonce: 9n, emptySinceNs: null },
+      { oldestNonce: 0n, nextNonce: 0n, emptySinceNs: 5n },
+    ]) {
+      expect(decodeGatewayRecord(encodeGatewayRecord(record))).toEqual(record);
+    }
+    const message = { clientPrincipal: principal(4), clientNonce: 1n, queuedAtNs: 2n, hash: new Uint8Array(32).fill(7), content: Uint8Array.of(1, 2, 3) };
+    const back = decodeQueuedMessageRecord(encodeQueuedMessageRecord(message));
+    expect(back.content).toEqual(message.content);
+    expect(back.hash).toEqual(message.hash);
+    expect(back.clientPrincipal.toText()).toBe(message.clientPrincipal.toText());
+    expect(decodeTimestamp(encodeTimestamp(MAX))).toBe(MAX);
+  });
+
+  it.each([
+    ['truncated', (b: Uint8Array) => b.slice(0, b.length - 1)],
+    ['with trailing bytes', (b: Uint8Array) => Uint8Array.of(...b, 0)],
+    ['of an unknown version', (b: Uint8Array) => Uint8Array.of(9, ...b.slice(1))],
+    ['empty', () => new Uint8Array()],
+  ])('reject a record %s with STABLE_STATE_CORRUPT', (_, mangle) => {
+    const good = encodeGatewayRecord({ oldestNonce: 1n, nextNonce: 2n, emptySinceNs: null });
+    expect(() => decodeGatewayRecord(mangle(good))).toThrow(expect.objectContaining({ name: 'CanisterError', code: 'STABLE_STATE_CORRUPT' }));
+  });
+
+  it('reject a message record whose hash is not 32 bytes', () => {
+    const bytes = encodeQueuedMessageRecord({ clientPrincipal: principal(1), clientNonce: 1n, queuedAtNs: 1n, hash: new Uint8Array(31), content: new Uint8Array() });
+    expect(() => decodeQueuedMessageRecord(bytes)).toThrow(expect.objectContaining({ code: 'STABLE_STATE_CORRUPT' }));
+  });
+});
+
+describe('MemoryStableStore', () => {
+  it('copies values in and out, so only what is written back is stored', () => {
+    const store = new MemoryStableStore();
+    const map = store.map('clients');
+    const value = Uint8Array.of(1, 2);
+    map.set('k', value);
+    value[0] = 9;
+    const read = map.get('k') as Uint8Array;
+    read[1] = 9;
+    expect(map.get('k')).toEqual(Uint8Array.of(1, 2));
+    expect(store.map('clients')).toBe(map);
+    expect(store.size('clients')).toBe(1);
+    expect(store.size('messages')).toBe(0);
+    map.delete('k');
+    expect([...map.entries()]).toEqual([]);
+  });
+});

@@ -1,0 +1,139 @@
+import type { Principal } from '@dfinity/principal';
+import { RecordReader, RecordWriter } from './record-bytes';
+
+/**
+ * The records kept in stable storage, with their byte codecs (see record-bytes.ts). Each starts with a
+ * format version byte so a later release can read old records and migrate them on load.
+ */
+const VERSION = 1;
+
+/** One open connection, keyed by `clientId(client key)` in the `clients` map. */
+export interface ClientRecord {
+  clientPrincipal: Principal;
+  clientNonce: bigint;
+  gateway: Principal;
+  /** Sequence number of the next message the canister queues for this client (the OpenMessage is 1). */
+  nextOutgoingSeq: bigint;
+  /** Sequence number the next `ws_message` from this client must carry. */
+  expectedIncomingSeq: bigint;
+  /** When the client was registered or last sent a keep-alive (ns). */
+  lastKeepAliveNs: bigint;
+  /** Opening order, canister-wide: picks the oldest connection to replace. */
+  connectionId: bigint;
+}
+
+/** One gateway's outgoing queue bounds, keyed by gateway principal text in the `gateways` map. */
+export interface GatewayRecord {
+  /** Nonce of the oldest message still queued (equals `nextNonce` when the queue is empty). */
+  oldestNonce: bigint;
+  /** Nonce the next queued message gets. */
+  nextNonce: bigint;
+  /** When the gateway's last client left (ns); `null` while it has clients. */
+  emptySinceNs: bigint | null;
+}
+
+/** One queued outgoing message, keyed by its outgoing key in the `messages` map. */
+export interface QueuedMessageRecord {
+  clientPrincipal: Principal;
+  clientNonce: bigint;
+  queuedAtNs: bigint;
+  /** sha256 of `content`: kept so the certified map is rebuilt after an upgrade without rehashing. */
+  hash: Uint8Array;
+  /** The CBOR WebsocketMessage bytes, exactly as certified and returned. */
+  content: Uint8Array;
+}
+
+/** Encodes a {@link ClientRecord}. */
+export function encodeClientRecord(r: ClientRecord): Uint8Array {
+  return new RecordWriter()
+    .u8(VERSION)
+    .principal(r.clientPrincipal)
+    .u64(r.clientNonce)
+    .principal(r.gateway)
+    .u64(r.nextOutgoingSeq)
+    .u64(r.expectedIncomingSeq)
+    .u64(r.lastKeepAliveNs)
+    .u64(r.connectionId)
+    .finish();
+}
+
+/** Decodes a {@link ClientRecord}; `STABLE_STATE_CORRUPT` if the bytes are not one. */
+export function decodeClientRecord(bytes: Uint8Array): ClientRecord {
+  const r = reader(bytes, 'client');
+  const record: ClientRecord = {
+    clientPrincipal: r.principal(),
+    clientNonce: r.u64(),
+    gateway: r.principal(),
+    nextOutgoingSeq: r.u64(),
+    expectedIncomingSeq: r.u64(),
+    lastKeepAliveNs: r.u64(),
+    connectionId: r.u64(),
+  };
+  r.end();
+  return record;
+}
+
+/** Encodes a {@link GatewayRecord}. */
+export function encodeGatewayRecord(r: GatewayRecord): Uint8Array {
+  const w = new RecordWriter().u8(VERSION).u64(r.oldestNonce).u64(r.nextNonce);
+  return (r.emptySinceNs === null ? w.u8(0) : w.u8(1).u64(r.emptySinceNs)).finish();
+}
+
+/** Decodes a {@link GatewayRecord}; `STABLE_STATE_CORRUPT` if the bytes are not one. */
+export function decodeGatewayRecord(bytes: Uint8Array): GatewayRecord {
+  const r = reader(bytes, 'gateway');
+  const oldestNonce = r.u64();
+  const nextNonce = r.u64();
+  const flag = r.u8();
+  if (flag > 1) throw r.corrupt(`bad emptySince flag ${flag}`);
+  const record: GatewayRecord = { oldestNonce, nextNonce, emptySinceNs: flag === 1 ? r.u64() : null };
+  r.end();
+  return record;
+}
+
+/** Encodes a {@link QueuedMessageRecord}. */
+export function encodeQueuedMessageRecord(r: QueuedMessageRecord): Uint8Array {
+  return new RecordWriter()
+    .u8(VERSION)
+    .principal(r.clientPrincipal)
+    .u64(r.clientNonce)
+    .u64(r.queuedAtNs)
+    .bytes(r.hash)
+    .bytes(r.content)
+    .finish();
+}
+
+/** Decodes a {@link QueuedMessageRecord}; `STABLE_STATE_CORRUPT` if the bytes are not one. */
+export function decodeQueuedMessageRecord(bytes: Uint8Array): QueuedMessageRecord {
+  const r = reader(bytes, 'message');
+  const record: QueuedMessageRecord = {
+    clientPrincipal: r.principal(),
+    clientNonce: r.u64(),
+    queuedAtNs: r.u64(),
+    hash: r.bytes(),
+    content: r.bytes(),
+  };
+  if (record.hash.length !== 32) throw r.corrupt('hash is not 32 bytes');
+  r.end();
+  return record;
+}
+
+/** Encodes a timestamp (ns) kept in the `meta` map. */
+export function encodeTimestamp(ns: bigint): Uint8Array {
+  return new RecordWriter().u8(VERSION).u64(ns).finish();
+}
+
+/** Decodes a timestamp written by {@link encodeTimestamp}. */
+export function decodeTimestamp(bytes: Uint8Array): bigint {
+  const r = reader(bytes, 'timestamp');
+  const ns = r.u64();
+  r.end();
+  return ns;
+}
+
+function reader(bytes: Uint8Array, kind: string): RecordReader {
+  const r = new RecordReader(bytes, kind);
+  const version = r.u8();
+  if (version !== VERSION) throw r.corrupt(`unknown version ${version}`);
+  return r;
+}

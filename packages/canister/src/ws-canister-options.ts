@@ -1,0 +1,154 @@
+import type { IDL } from '@dfinity/candid';
+import { ErrorCode, PROTOCOL_DEFAULTS, type ClientKey } from 'ic-ws-protocol';
+import { CanisterError } from './canister-error';
+import type { WsCloseReason } from './ws-close-reason';
+
+/**
+ * Options of `createWsCanister`. Only `appMessageIdl` is required; everything else has the default shown
+ * (see {@link WS_CANISTER_DEFAULTS}). Handlers run inside the entry point or timer that caused them, so they
+ * may call `send`/`close`; an exception from a handler traps that execution and the IC rolls it back.
+ */
+export interface WsCanisterOptions<AppMessage> {
+  /** The Candid type of application messages, in both directions (`content` of non-service messages). */
+  appMessageIdl: IDL.Type<AppMessage>;
+  /**
+   * Called once a client is registered and its OpenMessage queued.
+   * @default no-op
+   */
+  onOpen?: (client: ClientKey) => void;
+  /**
+   * Called with each decoded application message, in sequence order.
+   * @default no-op
+   */
+  onMessage?: (client: ClientKey, message: AppMessage) => void;
+  /**
+   * Called after a client has been removed, whatever the reason.
+   * @default no-op
+   */
+  onClose?: (client: ClientKey, reason: WsCloseReason) => void;
+  /**
+   * How often every client is sent an AckMessage; also how long queued messages and empty gateways are kept.
+   * Must be above 60 000 and above `keepAliveTimeoutMs`; clients must be configured with the same value.
+   * @default 300_000
+   */
+  sendAckIntervalMs?: number;
+  /**
+   * How long after an ack a client may stay silent before it is closed with `KeepAliveTimeout`.
+   * @default 60_000
+   */
+  keepAliveTimeoutMs?: number;
+  /**
+   * Most messages returned by one `ws_get_messages`.
+   * @default 50
+   */
+  maxMessagesPerPoll?: number;
+  /**
+   * Byte budget of one `ws_get_messages` reply (messages, witness and certificate). A reply always carries
+   * at least one message if any is queued; `send` refuses a message that could never fit. Between 64 KiB
+   * and 3 MiB - 64 KiB (the IC caps query replies at 3 MiB).
+   * @default 2 MiB (2_097_152)
+   */
+  maxReplyBytes?: number;
+  /**
+   * Most simultaneous connections of one principal (tabs with one identity). Opening one more closes that
+   * principal's oldest connection (`onClose` reason `ReplacedByNewConnection`), as the Rust library does
+   * with its limit of one.
+   * @default 10
+   */
+  maxConnectionsPerPrincipal?: number;
+  /**
+   * Most open connections; `ws_open` beyond it returns `Err`.
+   * @default 10_000
+   */
+  maxClients?: number;
+  /**
+   * Most registered gateways; `ws_open` through one more returns `Err`.
+   * @default 32
+   */
+  maxGateways?: number;
+  /**
+   * Most messages queued for one gateway. App sends and opens beyond it are refused (`QUEUE_FULL`); the
+   * canister's own acks and close messages are not, since there are at most a few per client.
+   * @default 50_000
+   */
+  maxQueuedMessagesPerGateway?: number;
+}
+
+/** Options after defaults are applied and validation passed. */
+export type ResolvedWsCanisterOptions<AppMessage> = Required<WsCanisterOptions<AppMessage>>;
+
+/** The defaults of every optional field of {@link WsCanisterOptions}. */
+export const WS_CANISTER_DEFAULTS = {
+  onOpen: () => {},
+  onMessage: () => {},
+  onClose: () => {},
+  sendAckIntervalMs: PROTOCOL_DEFAULTS.sendAckIntervalMs,
+  keepAliveTimeoutMs: PROTOCOL_DEFAULTS.keepAliveTimeoutMs,
+  maxMessagesPerPoll: PROTOCOL_DEFAULTS.maxMessagesPerPoll,
+  maxReplyBytes: PROTOCOL_DEFAULTS.maxGetMessagesReplyBytes,
+  maxConnectionsPerPrincipal: 10,
+  maxClients: 10_000,
+  maxGateways: 32,
+  maxQueuedMessagesPerGateway: 50_000,
+} as const satisfies Omit<Required<WsCanisterOptions<unknown>>, 'appMessageIdl'>;
+
+/** The smallest accepted `sendAckIntervalMs` is just above this (protocol.md section 5). */
+export const MIN_SEND_ACK_INTERVAL_MS = PROTOCOL_DEFAULTS.minSendAckIntervalMs;
+/** Smallest accepted `maxReplyBytes`: room for a certificate, a witness and a small message. */
+export const MIN_REPLY_BYTES = 64 * 1024;
+/** Largest accepted `maxReplyBytes`: 64 KiB under the IC's 3 MiB query reply limit. */
+export const MAX_REPLY_BYTES = PROTOCOL_DEFAULTS.icMaxQueryReplyBytes - 64 * 1024;
+
+const KNOWN_KEYS = new Set<string>(['appMessageIdl', ...Object.keys(WS_CANISTER_DEFAULTS)]);
+
+/**
+ * Applies {@link WS_CANISTER_DEFAULTS} and rejects impossible options with a `CanisterError`
+ * (`INVALID_OPTIONS`) naming the field.
+ */
+export function resolveWsCanisterOptions<AppMessage>(options: WsCanisterOptions<AppMessage>): ResolvedWsCanisterOptions<AppMessage> {
+  if (typeof options !== 'object' || options === null) invalid('options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) invalid(`unknown option '${key}'`);
+  }
+  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const resolved = { ...WS_CANISTER_DEFAULTS, ...defined } as unknown as ResolvedWsCanisterOptions<AppMessage>;
+
+  const idl = resolved.appMessageIdl as unknown as { encodeValue?: unknown; decodeValue?: unknown } | undefined;
+  if (!idl || typeof idl.encodeValue !== 'function' || typeof idl.decodeValue !== 'function') {
+    invalid('appMessageIdl must be a Candid IDL type (for example IDL.Text or IDL.Record({...}))');
+  }
+  for (const name of ['onOpen', 'onMessage', 'onClose'] as const) {
+    if (typeof resolved[name] !== 'function') invalid(`${name} must be a function`);
+  }
+  const integers = [
+    'sendAckIntervalMs',
+    'keepAliveTimeoutMs',
+    'maxMessagesPerPoll',
+    'maxReplyBytes',
+    'maxConnectionsPerPrincipal',
+    'maxClients',
+    'maxGateways',
+    'maxQueuedMessagesPerGateway',
+  ] as const;
+  for (const name of integers) {
+    const value = resolved[name];
+    if (!Number.isSafeInteger(value) || value < 1) invalid(`${name} must be a positive integer, got ${String(value)}`);
+  }
+  if (resolved.sendAckIntervalMs <= MIN_SEND_ACK_INTERVAL_MS) {
+    invalid(`sendAckIntervalMs must be above ${MIN_SEND_ACK_INTERVAL_MS}, got ${resolved.sendAckIntervalMs}`);
+  }
+  if (resolved.sendAckIntervalMs <= resolved.keepAliveTimeoutMs) {
+    invalid(
+      `sendAckIntervalMs (${resolved.sendAckIntervalMs}) must be above keepAliveTimeoutMs (${resolved.keepAliveTimeoutMs}): ` +
+        'the keep-alive check of one round must run before the next ack',
+    );
+  }
+  if (resolved.maxReplyBytes < MIN_REPLY_BYTES || resolved.maxReplyBytes > MAX_REPLY_BYTES) {
+    invalid(`maxReplyBytes must be between ${MIN_REPLY_BYTES} and ${MAX_REPLY_BYTES}, got ${resolved.maxReplyBytes}`);
+  }
+  return resolved;
+}
+
+function invalid(message: string): never {
+  throw new CanisterError(ErrorCode.InvalidOptions, `createWsCanister: ${message}`);
+}

@@ -1,0 +1,358 @@
+import { IDL } from '@dfinity/candid';
+import type { Principal } from '@dfinity/principal';
+import {
+  decodeServiceMessageContent,
+  ErrorCode,
+  type CanisterWsCloseArguments,
+  type CanisterWsCloseResult,
+  type CanisterWsGetMessagesArguments,
+  type CanisterWsGetMessagesResult,
+  type CanisterWsMessageArguments,
+  type CanisterWsMessageResult,
+  type CanisterWsOpenArguments,
+  type CanisterWsOpenResult,
+  type ClientKey,
+  type CloseMessageReasonName,
+  type WebsocketServiceMessageContent,
+} from 'ic-ws-protocol';
+import { AckScheduler } from './ack-scheduler';
+import { CanisterError } from './canister-error';
+import { ClientOutbox } from './client-outbox';
+import { ClientRegistry, clientKeyOf, type ConnectedClient } from './client-registry';
+import type { CanisterHost } from './host';
+import { buildMessagesReply, emptyReply } from './messages-reply';
+import { OutgoingQueues } from './outgoing-queues';
+import { ackMessageContent, closeMessageContent, openMessageContent } from './service-messages';
+import { resolveWsCanisterOptions, type ResolvedWsCanisterOptions, type WsCanisterOptions } from './ws-canister-options';
+import type { WsCloseReason } from './ws-close-reason';
+import { WsErrorMessage } from './ws-error-messages';
+
+const NS_PER_MS = 1_000_000n;
+const OK = { Ok: null } as const;
+const PROTOCOL_CLOSE_REASONS = new Set<WsCloseReason>([
+  'WrongSequenceNumber',
+  'InvalidServiceMessage',
+  'KeepAliveTimeout',
+  'ClosedByApplication',
+]);
+
+function err(message: WsErrorMessage): { Err: string } {
+  return { Err: message };
+}
+
+function isClientKey(value: ClientKey | Principal): value is ClientKey {
+  return typeof value === 'object' && value !== null && 'client_principal' in value;
+}
+
+/**
+ * The canister side of the IC WebSocket protocol, independent of any canister runtime: the four entry
+ * points (`ws_open`, `ws_close`, `ws_message`, `ws_get_messages`), the ack/keep-alive rounds, and the app
+ * API to send to and close connections. All state lives in the host's stable store; construct it in both
+ * init and post_upgrade, then call {@link start}.
+ *
+ * Certified data is set once per entry point or timer callback (at its end), not once per message; app code
+ * that sends from its own update methods gets the same by wrapping several sends in {@link batch}.
+ *
+ * @example
+ * ```ts
+ * const ws = createWsCanister(host, {
+ *   appMessageIdl: IDL.Text,
+ *   onMessage: (client, text) => ws.send(client, `echo: ${text}`),
+ * });
+ * ws.start(); // in init and in post_upgrade
+ * // expose: ws_open -> ws.wsOpen(args, caller), ws_close, ws_message, ws_get_messages (a query)
+ * ```
+ */
+export class IcWebSocketCanister<AppMessage> {
+  /** The options in force, defaults applied. */
+  readonly options: ResolvedWsCanisterOptions<AppMessage>;
+  private readonly registry: ClientRegistry;
+  private readonly queues: OutgoingQueues;
+  private readonly outbox: ClientOutbox;
+  private readonly scheduler: AckScheduler;
+  private readonly intervalNs: bigint;
+  private nextConnectionId = 0n;
+  private depth = 0;
+
+  constructor(
+    private readonly host: CanisterHost,
+    options: WsCanisterOptions<AppMessage>,
+  ) {
+    this.options = resolveWsCanisterOptions(options);
+    this.intervalNs = BigInt(this.options.sendAckIntervalMs) * NS_PER_MS;
+    const store = host.stableStore;
+    this.registry = new ClientRegistry(store.map('clients'));
+    this.queues = new OutgoingQueues(store.map('gateways'), store.map('messages'));
+    this.registry.load();
+    this.queues.load();
+    this.outbox = new ClientOutbox(this.registry, this.queues, {
+      retentionNs: this.intervalNs,
+      maxReplyBytes: this.options.maxReplyBytes,
+      maxQueuedMessagesPerGateway: this.options.maxQueuedMessagesPerGateway,
+    });
+    for (const client of this.registry.all()) {
+      if (client.record.connectionId >= this.nextConnectionId) this.nextConnectionId = client.record.connectionId + 1n;
+    }
+    this.scheduler = new AckScheduler(
+      host,
+      store.map('meta'),
+      this.options.sendAckIntervalMs,
+      this.options.keepAliveTimeoutMs,
+      { sendAcks: () => this.sendAcks(), checkKeepAlives: () => this.checkKeepAlives() },
+      (fn) => this.batch(fn),
+    );
+  }
+
+  /** Sets the certified data and arms the ack timers. Call in init and post_upgrade (timers die on upgrade). */
+  start(): void {
+    this.batch(() => this.scheduler.start());
+  }
+
+  /** Cancels the timers (the state stays). */
+  stop(): void {
+    this.scheduler.stop();
+  }
+
+  // --- entry points -------------------------------------------------------------------------------------
+
+  /** `ws_open` (update, caller = client): registers the connection and queues its OpenMessage. */
+  wsOpen(args: CanisterWsOpenArguments, caller: Principal = this.host.caller()): CanisterWsOpenResult {
+    return this.batch(() => {
+      if (caller.isAnonymous()) return err(WsErrorMessage.AnonymousClient);
+      if (args.gateway_principal.isAnonymous()) return err(WsErrorMessage.AnonymousGateway);
+      const key: ClientKey = { client_principal: caller, client_nonce: args.client_nonce };
+      if (this.registry.get(key)) return err(WsErrorMessage.ClientKeyInUse);
+
+      const now = this.host.time();
+      const existing = this.registry.ofPrincipal(caller);
+      const replaced = existing.slice(0, Math.max(0, existing.length - this.options.maxConnectionsPerPrincipal + 1));
+      if (this.registry.size - replaced.length >= this.options.maxClients) return err(WsErrorMessage.TooManyClients);
+      const known = this.queues.gateway(args.gateway_principal.toText());
+      if (!known && this.queues.gatewayCount >= this.options.maxGateways) return err(WsErrorMessage.TooManyGateways);
+      if (known && !this.outbox.hasRoom(known, 1, now)) return err(WsErrorMessage.GatewayQueueFull);
+
+      for (const old of replaced) this.removeClient(old, 'ReplacedByNewConnection', now);
+      const gateway = this.queues.register(args.gateway_principal);
+      this.queues.setEmptySince(gateway, null);
+      const client = this.registry.add({
+        clientPrincipal: caller,
+        clientNonce: args.client_nonce,
+        gateway: args.gateway_principal,
+        nextOutgoingSeq: 1n,
+        expectedIncomingSeq: 1n,
+        lastKeepAliveNs: now,
+        connectionId: this.nextConnectionId++,
+      });
+      this.outbox.queue(client, true, openMessageContent(clientKeyOf(client)), now);
+      this.options.onOpen(clientKeyOf(client));
+      return OK;
+    });
+  }
+
+  /** `ws_close` (update, caller = the client's gateway): removes the connection; the client is sent nothing. */
+  wsClose(args: CanisterWsCloseArguments, caller: Principal = this.host.caller()): CanisterWsCloseResult {
+    return this.batch(() => {
+      const gateway = this.queues.gateway(caller.toText());
+      if (!gateway) return err(WsErrorMessage.GatewayNotRegistered);
+      const client = this.registry.get(args.client_key);
+      if (!client) return err(WsErrorMessage.ClientNotConnected);
+      if (client.gatewayText !== gateway.text) return err(WsErrorMessage.CallerNotClientGateway);
+      this.removeClient(client, 'ClosedByGateway', this.host.time());
+      return OK;
+    });
+  }
+
+  /** `ws_message` (update, caller = client): checks ownership and sequence, then handles the message. */
+  wsMessage(args: CanisterWsMessageArguments, caller: Principal = this.host.caller()): CanisterWsMessageResult {
+    return this.batch(() => {
+      const { msg } = args;
+      if (caller.toText() !== msg.client_key.client_principal.toText()) return err(WsErrorMessage.CallerNotClient);
+      const client = this.registry.get(msg.client_key);
+      if (!client) return err(WsErrorMessage.ClientNotConnected);
+      const now = this.host.time();
+      if (msg.sequence_num !== client.record.expectedIncomingSeq) {
+        this.removeClient(client, 'WrongSequenceNumber', now);
+        return err(WsErrorMessage.WrongSequenceNumber);
+      }
+      // Counted before the content is looked at: the client numbers every message it sends, valid or not.
+      client.record.expectedIncomingSeq += 1n;
+      this.registry.save(client);
+      if (msg.is_service_message) return this.handleServiceMessage(client, msg.content, now);
+
+      let decoded: unknown[];
+      try {
+        decoded = IDL.decode([this.options.appMessageIdl], msg.content);
+      } catch {
+        // The Err text is the whole report: the decoder's message could echo attacker-chosen bytes.
+        return err(WsErrorMessage.InvalidAppMessage);
+      }
+      if (decoded.length !== 1) return err(WsErrorMessage.InvalidAppMessage);
+      this.options.onMessage(clientKeyOf(client), decoded[0] as AppMessage);
+      return OK;
+    });
+  }
+
+  /**
+   * `ws_get_messages` (query, caller = gateway): the gateway's messages from `nonce` on, certified. An
+   * unknown gateway gets an empty batch, as from the reference implementation.
+   */
+  wsGetMessages(args: CanisterWsGetMessagesArguments, caller: Principal = this.host.caller()): CanisterWsGetMessagesResult {
+    const gateway = this.queues.gateway(caller.toText());
+    if (!gateway || args.nonce >= gateway.record.nextNonce || gateway.record.oldestNonce >= gateway.record.nextNonce) {
+      return { Ok: emptyReply() };
+    }
+    const cert = this.host.dataCertificate();
+    if (cert === undefined) return err(WsErrorMessage.NoDataCertificate);
+    return {
+      Ok: buildMessagesReply(this.queues, gateway, args.nonce, cert, {
+        maxMessages: this.options.maxMessagesPerPoll,
+        maxBytes: this.options.maxReplyBytes,
+      }),
+    };
+  }
+
+  // --- app API ------------------------------------------------------------------------------------------
+
+  /**
+   * Queues `message` for one connection (a client key) or for every connection of a principal.
+   * All or nothing: throws `CanisterError` (`CLIENT_NOT_CONNECTED`, `MESSAGE_TOO_LARGE`, `QUEUE_FULL`,
+   * `CANDID_ENCODE`) without queueing anything.
+   */
+  send(to: ClientKey | Principal, message: AppMessage): void {
+    this.batch(() => this.outbox.queueApp(this.targetsOf(to), this.encodeApp(message), this.host.time()));
+  }
+
+  /** Queues `message` for every connection; returns how many. All or nothing, like {@link send}. */
+  broadcast(message: AppMessage): number {
+    return this.batch(() => {
+      const targets = this.registry.all();
+      if (targets.length > 0) this.outbox.queueApp(targets, this.encodeApp(message), this.host.time());
+      return targets.length;
+    });
+  }
+
+  /**
+   * Closes one connection or every connection of a principal: queues `CloseMessage{ClosedByApplication}`,
+   * removes it and calls `onClose`. Throws `CLIENT_NOT_CONNECTED` if there is none.
+   */
+  close(to: ClientKey | Principal): void {
+    this.batch(() => {
+      const now = this.host.time();
+      for (const client of this.targetsOf(to)) this.removeClient(client, 'ClosedByApplication', now);
+    });
+  }
+
+  /** Every open connection. */
+  clients(): ClientKey[] {
+    return this.registry.all().map(clientKeyOf);
+  }
+
+  /** The open connections of `principal`, oldest first. */
+  connectionsOf(principal: Principal): ClientKey[] {
+    return this.registry.ofPrincipal(principal).map(clientKeyOf);
+  }
+
+  /** Whether this client key, or any connection of this principal, is open. */
+  isConnected(target: ClientKey | Principal): boolean {
+    return isClientKey(target) ? this.registry.get(target) !== undefined : this.registry.countOfPrincipal(target) > 0;
+  }
+
+  /**
+   * Runs `fn` and sets the certified data once at the end, however many messages it queued. Entry points
+   * and timers already run as one batch; use this around several `send`s in your own update methods.
+   */
+  batch<T>(fn: () => T): T {
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+      if (this.depth === 0 && this.queues.dirty) this.host.certifiedDataSet(this.queues.takeCertifiedData());
+    }
+  }
+
+  // --- internals ----------------------------------------------------------------------------------------
+
+  private handleServiceMessage(client: ConnectedClient, content: Uint8Array, now: bigint): CanisterWsMessageResult {
+    let decoded: WebsocketServiceMessageContent;
+    try {
+      decoded = decodeServiceMessageContent(content);
+    } catch {
+      // Undecodable bytes are as much a protocol violation as a service message the client may not send.
+      return this.rejectServiceMessage(client, now);
+    }
+    if ('KeepAliveMessage' in decoded) {
+      client.record.lastKeepAliveNs = now;
+      this.registry.save(client);
+      return OK;
+    }
+    return this.rejectServiceMessage(client, now);
+  }
+
+  private rejectServiceMessage(client: ConnectedClient, now: bigint): CanisterWsMessageResult {
+    this.removeClient(client, 'InvalidServiceMessage', now);
+    return err(WsErrorMessage.InvalidServiceMessage);
+  }
+
+  private sendAcks(): void {
+    const now = this.host.time();
+    for (const gateway of this.queues.allGateways()) {
+      this.queues.prune(gateway, now - this.intervalNs);
+      const emptySince = gateway.record.emptySinceNs;
+      if (emptySince !== null && now - emptySince >= this.intervalNs && this.registry.countOfGateway(gateway.text) === 0) {
+        this.queues.forget(gateway);
+      }
+    }
+    for (const client of this.registry.all()) {
+      const last = client.record.expectedIncomingSeq - 1n;
+      this.outbox.queue(client, true, ackMessageContent(last), now);
+    }
+  }
+
+  private checkKeepAlives(): void {
+    const now = this.host.time();
+    const timeoutNs = BigInt(this.options.keepAliveTimeoutMs) * NS_PER_MS;
+    for (const client of this.registry.all()) {
+      if (now - client.record.lastKeepAliveNs > timeoutNs) this.removeClient(client, 'KeepAliveTimeout', now);
+    }
+  }
+
+  private encodeApp(message: AppMessage): Uint8Array {
+    try {
+      return IDL.encode([this.options.appMessageIdl], [message]);
+    } catch (error) {
+      throw new CanisterError(ErrorCode.CandidEncode, 'the message does not encode as appMessageIdl', { cause: error });
+    }
+  }
+
+  private targetsOf(to: ClientKey | Principal): ConnectedClient[] {
+    const targets = isClientKey(to) ? [this.registry.get(to)].filter((c) => c !== undefined) : this.registry.ofPrincipal(to);
+    if (targets.length === 0) {
+      const who = isClientKey(to) ? `client key ${to.client_principal.toText()}:${to.client_nonce}` : `principal ${to.toText()}`;
+      throw new CanisterError(ErrorCode.ClientNotConnected, `${who} has no open connection`);
+    }
+    return targets;
+  }
+
+  private removeClient(client: ConnectedClient, reason: WsCloseReason, now: bigint): void {
+    // A handler may already have closed it (onClose closing a principal's other connections, say).
+    if (this.registry.get(clientKeyOf(client)) !== client) return;
+    if (PROTOCOL_CLOSE_REASONS.has(reason)) {
+      this.outbox.queue(client, true, closeMessageContent(reason as CloseMessageReasonName), now);
+    }
+    this.registry.remove(client);
+    if (this.registry.countOfGateway(client.gatewayText) === 0) this.queues.setEmptySince(this.outbox.gatewayOf(client.gatewayText), now);
+    this.options.onClose(clientKeyOf(client), reason);
+  }
+}
+
+/**
+ * Creates the WebSocket core of a canister over `host`; options are validated here (`INVALID_OPTIONS`).
+ * Call `start()` on the result in init and post_upgrade.
+ */
+export function createWsCanister<AppMessage>(
+  host: CanisterHost,
+  options: WsCanisterOptions<AppMessage>,
+): IcWebSocketCanister<AppMessage> {
+  return new IcWebSocketCanister(host, options);
+}

@@ -1,0 +1,247 @@
+import { IDL } from '@dfinity/candid';
+import type { Principal } from '@dfinity/principal';
+import {
+  closeCodeForCloseMessageReason,
+  CloseCode,
+  closeReasonText,
+  decodeCanisterMessageFrame,
+  decodeHandshakeFrame,
+  decodeServiceMessageContent,
+  encodeServiceMessageContent,
+  ErrorCode,
+  type ClientKey,
+  type WebsocketMessage,
+  type WebsocketServiceMessageContent,
+} from 'ic-ws-protocol';
+import { IcWsClientError } from '../client-error';
+import type { WsMessageArgEncoder } from '../envelope/ws-call-args';
+import type { ResolvedOptions } from '../resolve-options';
+import { frameBytes, SOCKET_OPEN, type WebSocketLike } from '../socket/web-socket-like';
+import type { CertificateVerifier } from '../verifier/certificate-verifier';
+import { MessageVerifier } from '../verifier/message-verifier';
+import { AckMonitor } from './ack-monitor';
+import { MessageSender } from './message-sender';
+
+/** What a session needs from its {@link IcWebSocket}. */
+export interface SessionContext<T> {
+  gatewayUrl: string;
+  options: ResolvedOptions<T>;
+  /** The shared certificate verifier; waits for the root key (rejects when it cannot be had). */
+  certificates: () => Promise<CertificateVerifier>;
+  argEncoder: WsMessageArgEncoder;
+  onOpen: (session: WsSession<T>) => void;
+  onMessage: (data: T, sequenceNum: bigint) => void;
+  onEnd: (end: SessionEnd) => void;
+}
+
+/** How a session ended. */
+export interface SessionEnd {
+  code: number;
+  reason: string;
+  /** The failure, absent when the app closed. */
+  error?: IcWsClientError;
+  /** The app called `close()`, or the canister closed with `ClosedByApplication`: do not reconnect. */
+  final: boolean;
+}
+
+/** Session states; each moves only forward. */
+type SessionState = 'handshake' | 'opening' | 'open' | 'ended';
+
+/**
+ * One connection through one gateway, from the socket's creation to its end: handshake, signed `ws_open`,
+ * verification of every canister message (nothing unverified reaches the app), service messages, the ack
+ * watchdog. A failure ends the session with a typed error and close code; reconnecting is the owner's job
+ * (each reconnection is a new session with a new client nonce and sequence numbers from 1).
+ */
+export class WsSession<T> {
+  private state: SessionState = 'handshake';
+  private readonly socket: WebSocketLike;
+  private readonly openTimer: unknown;
+  private readonly ack: AckMonitor;
+  private incoming: Promise<void> = Promise.resolve();
+  private verifier: MessageVerifier | undefined;
+  private sender: MessageSender | undefined;
+  private key: ClientKey | undefined;
+
+  constructor(private readonly context: SessionContext<T>) {
+    const { options } = context;
+    this.ack = new AckMonitor({
+      timers: options.timers,
+      ackIntervalMs: options.ackIntervalMs,
+      marginMs: options.ackMarginMs,
+      onTimeout: (error) => this.fail(error),
+    });
+    this.openTimer = options.timers.setTimeout(
+      () => this.fail(new IcWsClientError(ErrorCode.OpenTimeout, `no verified OpenMessage within ${options.openTimeoutMs} ms`)),
+      options.openTimeoutMs,
+    );
+    this.socket = new options.WebSocket(context.gatewayUrl);
+    this.socket.binaryType = 'arraybuffer';
+    this.socket.onmessage = (event) => this.handleFrame(event.data);
+    this.socket.onclose = (event) => this.handleSocketClose(event.code, event.reason);
+    // An error event is always followed by a close event, which carries the code.
+    this.socket.onerror = () => undefined;
+  }
+
+  /** True once the canister's OpenMessage verified, until the session ends. */
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  /** This session's client key, once the handshake is done. */
+  get clientKey(): ClientKey | undefined {
+    return this.key;
+  }
+
+  /** Sends one Candid-encoded app message; only while {@link isOpen}. */
+  send(content: Uint8Array): void {
+    this.sender?.send(content, false);
+  }
+
+  /** Ends the session at the app's request (the gateway then calls `ws_close`). */
+  close(code: number, reason: string): void {
+    this.end({ code, reason, final: true });
+  }
+
+  // A method, not an inline comparison: the state may change across an await, which narrowing cannot see.
+  private hasEnded(): boolean {
+    return this.state === 'ended';
+  }
+
+  private handleFrame(data: unknown): void {
+    // Verification is asynchronous; frames are processed strictly one after another, in arrival order.
+    this.incoming = this.incoming.then(() => this.processFrame(data)).catch((error: unknown) => this.fail(toClientError(error)));
+  }
+
+  private async processFrame(data: unknown): Promise<void> {
+    if (this.state === 'ended') return;
+    const bytes = frameBytes(data);
+    if (this.state === 'handshake') return this.processHandshake(bytes);
+    if (bytes === undefined) throw new IcWsClientError(ErrorCode.InvalidCanisterMessage, 'the gateway sent a non-binary frame');
+    let frame;
+    try {
+      frame = decodeCanisterMessageFrame(bytes);
+    } catch (error) {
+      throw IcWsClientError.from(error, ErrorCode.InvalidCanisterMessage, 'malformed canister message frame');
+    }
+    const message = await (this.verifier as MessageVerifier).verify(frame);
+    if (this.hasEnded()) return;
+    if (message.is_service_message) this.handleServiceMessage(message);
+    else this.handleAppMessage(message);
+  }
+
+  private async processHandshake(bytes: Uint8Array | undefined): Promise<void> {
+    let gatewayPrincipal: Principal;
+    try {
+      if (bytes === undefined) throw new TypeError('not a binary frame');
+      gatewayPrincipal = decodeHandshakeFrame(bytes).gateway_principal;
+    } catch (error) {
+      throw IcWsClientError.from(error, ErrorCode.HandshakeInvalid, 'invalid handshake frame');
+    }
+    this.state = 'opening';
+    const { options } = this.context;
+    const clientKey: ClientKey = { client_principal: options.identity.getPrincipal(), client_nonce: randomNonce() };
+    // Wait for the root key before anything certified can arrive: messages are never processed without it.
+    const certificates = await this.context.certificates();
+    if (this.hasEnded()) return;
+    this.key = clientKey;
+    this.verifier = new MessageVerifier({ certificates, clientKey, gatewayPrincipal });
+    this.sender = new MessageSender({
+      identity: options.identity,
+      canisterId: options.canisterId,
+      clientKey,
+      argEncoder: this.context.argEncoder,
+      write: (frame) => this.write(frame),
+      onError: (error) => this.fail(error),
+      clockOffsetMs: () => options.agent?.getTimeDiffMsecs() ?? 0,
+    });
+    this.sender.sendOpen(gatewayPrincipal);
+  }
+
+  private handleServiceMessage(message: WebsocketMessage): void {
+    let content: WebsocketServiceMessageContent;
+    try {
+      content = decodeServiceMessageContent(message.content);
+    } catch (error) {
+      throw IcWsClientError.from(error, ErrorCode.InvalidCanisterMessage, 'invalid service message');
+    }
+    if ('OpenMessage' in content && this.state === 'opening') return this.open();
+    if ('AckMessage' in content && this.state === 'open') return this.acknowledge(content.AckMessage.last_incoming_sequence_num);
+    if ('CloseMessage' in content) {
+      const reason = content.CloseMessage.reason;
+      const code = closeCodeForCloseMessageReason(reason);
+      const error = new IcWsClientError(ErrorCode.ClosedByCanister, closeReasonText(code), { closeCode: code });
+      return this.end({ code, reason: closeReasonText(code), error, final: 'ClosedByApplication' in reason });
+    }
+    throw new IcWsClientError(ErrorCode.InvalidCanisterMessage, `unexpected ${Object.keys(content)[0]} in state ${this.state}`);
+  }
+
+  private open(): void {
+    // The verifier already checked the message's client key; the OpenMessage is sequence 1 by construction.
+    this.context.options.timers.clearTimeout(this.openTimer);
+    this.state = 'open';
+    this.ack.start();
+    this.context.onOpen(this);
+  }
+
+  private acknowledge(acknowledged: bigint): void {
+    const sender = this.sender as MessageSender;
+    this.ack.acknowledge(acknowledged, sender.sentSequenceNum);
+    const lastIncoming = (this.verifier as MessageVerifier).lastSequenceNum;
+    sender.send(encodeServiceMessageContent({ KeepAliveMessage: { last_incoming_sequence_num: lastIncoming } }), true);
+  }
+
+  private handleAppMessage(message: WebsocketMessage): void {
+    if (this.state !== 'open') throw new IcWsClientError(ErrorCode.InvalidCanisterMessage, 'an app message arrived before the OpenMessage');
+    let values: unknown[];
+    try {
+      values = IDL.decode([this.context.options.appMessageIdl], message.content);
+    } catch (error) {
+      throw IcWsClientError.from(error, ErrorCode.InvalidCanisterMessage, 'the app message does not decode as the app message type');
+    }
+    if (values.length !== 1) throw new IcWsClientError(ErrorCode.InvalidCanisterMessage, `the app message holds ${values.length} values`);
+    this.context.onMessage(values[0] as T, message.sequence_num);
+  }
+
+  private write(frame: Uint8Array): void {
+    if (this.socket.readyState !== SOCKET_OPEN) throw new IcWsClientError(ErrorCode.ConnectionLost, 'the socket is not open');
+    this.socket.send(frame);
+  }
+
+  private handleSocketClose(code: number, reason: string): void {
+    const detail = `the gateway closed the connection (${code}${reason ? `: ${reason}` : ''})`;
+    this.fail(new IcWsClientError(ErrorCode.ConnectionLost, detail, { closeCode: code }));
+  }
+
+  private fail(error: IcWsClientError): void {
+    this.end({ code: error.closeCode, reason: error.message, error, final: false });
+  }
+
+  private end(end: SessionEnd): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    this.context.options.timers.clearTimeout(this.openTimer);
+    this.ack.stop();
+    this.sender?.stop();
+    this.socket.onmessage = null;
+    this.socket.onclose = null;
+    closeSocket(this.socket, end.code);
+    this.context.onEnd(end);
+  }
+}
+
+function toClientError(error: unknown): IcWsClientError {
+  return IcWsClientError.from(error, ErrorCode.InvalidCanisterMessage, 'canister message rejected');
+}
+
+/** A random 64-bit client nonce: with it, the client key is unguessable and unique per connection. */
+function randomNonce(): bigint {
+  return globalThis.crypto.getRandomValues(new BigUint64Array(1))[0] as bigint;
+}
+
+// Browsers only let a script send 1000 or 3000-4999; anything else is reported to the app, not sent.
+// close() is allowed in every state (while connecting it aborts the handshake; once closed it does nothing).
+function closeSocket(socket: WebSocketLike, code: number): void {
+  if (code === CloseCode.Normal || (code >= 3000 && code <= 4999)) socket.close(code, closeReasonText(code));
+  else socket.close();
+}

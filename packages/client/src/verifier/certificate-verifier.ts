@@ -1,0 +1,136 @@
+import { Certificate, type HttpAgent } from '@dfinity/agent';
+import type { Principal } from '@dfinity/principal';
+import { compareBytes, ErrorCode, lookupPath, type HashTree } from 'ic-ws-protocol';
+import { IcWsClientError } from '../client-error';
+
+/** A BLS verification function, as `Certificate.create` takes it (injectable for benchmarks). */
+export type BlsVerifyFn = (publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array) => Promise<boolean> | boolean;
+
+/** Options of {@link CertificateVerifier}. */
+export interface CertificateVerifierOptions {
+  /** DER root key certificates must chain to. */
+  rootKey: Uint8Array;
+  /** The canister whose certified data is read (and which a delegation's canister range must cover). */
+  canisterId: Principal;
+  /** Oldest accepted certificate, in ms. */
+  maxAgeMs: number;
+  /** Agent whose clock offset corrects the local clock (and which may sync time on a stale-looking cert). */
+  agent?: HttpAgent;
+  /** BLS verification; agent-js's default (`@noble/curves`) when absent. */
+  blsVerify?: BlsVerifyFn;
+  /**
+   * How many distinct certificates to remember. Messages of one poll share one certificate, and polls follow
+   * each other, so a handful is plenty.
+   * @default 4
+   */
+  cacheSize?: number;
+  /** The local clock in ms. @default Date.now */
+  now?: () => number;
+}
+
+interface CacheEntry {
+  bytes: Uint8Array;
+  result: Promise<VerifiedCertificate>;
+}
+
+interface VerifiedCertificate {
+  certifiedData: Uint8Array;
+  /** The certificate's `time`, in ms since the epoch. */
+  timeMs: number;
+}
+
+/** How far ahead of the local clock a certificate's time may be (agent-js allows the same). */
+const MAX_FUTURE_MS = 5 * 60_000;
+
+/**
+ * Verifies IC certificates once per distinct certificate and hands out the canister's certified data.
+ * A BLS verification costs milliseconds; every message of a `ws_get_messages` batch carries the same `cert`,
+ * so verifying each message's certificate again would cost a batch of 50 fifty times as much
+ * (docs/protocol.md section 6). A cached certificate is only reused while it is still young enough.
+ */
+export class CertificateVerifier {
+  private readonly cache: CacheEntry[] = [];
+  private readonly cacheSize: number;
+  private readonly now: () => number;
+  /** How many full (BLS) verifications ran: what the cache saves is visible in tests and benchmarks. */
+  verifications = 0;
+
+  constructor(private readonly options: CertificateVerifierOptions) {
+    this.cacheSize = Math.max(1, options.cacheSize ?? 4);
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The canister's certified data proven by `cert`.
+   * @throws IcWsClientError `CERTIFICATE_INVALID` when the certificate does not verify, is too old or too new,
+   *   or certifies no data for the canister.
+   */
+  async certifiedData(cert: Uint8Array): Promise<Uint8Array> {
+    let entry = this.cache.find((candidate) => compareBytes(candidate.bytes, cert) === 0);
+    if (entry === undefined) {
+      entry = { bytes: cert.slice(), result: this.verify(cert) };
+      this.cache.push(entry);
+      if (this.cache.length > this.cacheSize) this.cache.shift();
+      const created = entry;
+      // A failed verification must not be served from the cache.
+      created.result.catch(() => this.forget(created));
+    }
+    const verified = await entry.result;
+    this.checkAge(verified.timeMs);
+    return verified.certifiedData;
+  }
+
+  private forget(entry: CacheEntry): void {
+    const index = this.cache.indexOf(entry);
+    if (index >= 0) this.cache.splice(index, 1);
+  }
+
+  private async verify(cert: Uint8Array): Promise<VerifiedCertificate> {
+    this.verifications += 1;
+    const { rootKey, canisterId, agent, blsVerify, maxAgeMs } = this.options;
+    let certificate: Certificate;
+    try {
+      certificate = await Certificate.create({
+        certificate: cert,
+        rootKey,
+        canisterId,
+        maxAgeInMinutes: maxAgeMs / 60_000,
+        ...(agent === undefined ? {} : { agent }),
+        ...(blsVerify === undefined ? {} : { blsVerify }),
+      });
+    } catch (error) {
+      throw IcWsClientError.from(error, ErrorCode.CertificateInvalid, 'certificate verification failed');
+    }
+    const tree = certificate.cert.tree as unknown as HashTree;
+    const data = lookupPath(tree, ['canister', canisterId.toUint8Array(), 'certified_data']);
+    if (data.status !== 'found') {
+      throw new IcWsClientError(ErrorCode.CertificateInvalid, `the certificate holds no certified data for ${canisterId.toText()}`);
+    }
+    const time = lookupPath(tree, ['time']);
+    if (time.status !== 'found') throw new IcWsClientError(ErrorCode.CertificateInvalid, 'the certificate has no time');
+    return { certifiedData: data.value.slice(), timeMs: Number(decodeLeb128(time.value) / 1_000_000n) };
+  }
+
+  // Certificate.create checked the age when the certificate was first seen; a cached one keeps ageing.
+  private checkAge(timeMs: number): void {
+    const now = this.now() + (this.options.agent?.getTimeDiffMsecs() ?? 0);
+    if (timeMs < now - this.options.maxAgeMs || timeMs > now + MAX_FUTURE_MS) {
+      throw new IcWsClientError(
+        ErrorCode.CertificateInvalid,
+        `certificate time ${new Date(timeMs).toISOString()} is outside the accepted window (max age ${this.options.maxAgeMs} ms)`,
+      );
+    }
+  }
+}
+
+/** Unsigned LEB128, as the IC encodes the certificate's `time` (nanoseconds). */
+function decodeLeb128(bytes: Uint8Array): bigint {
+  let value = 0n;
+  let shift = 0n;
+  for (const byte of bytes) {
+    value |= BigInt(byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) return value;
+    shift += 7n;
+  }
+  throw new IcWsClientError(ErrorCode.CertificateInvalid, 'the certificate time is not LEB128');
+}

@@ -1,0 +1,145 @@
+/**
+ * A fake certifying canister for client tests: it queues outgoing messages the way the ic-ws canister
+ * library does (a CertifiedMap of sha256(WebsocketMessage bytes) under `websocket`, keys
+ * `<gateway>_<20-digit nonce>`), and a fake subnet signs real IC certificates over its certified data with a
+ * BLS key made here. The client verifies them with the unmodified agent-js code paths.
+ */
+import { Cbor, hashValue } from '@dfinity/agent';
+import { IDL } from '@dfinity/candid';
+import type { Principal } from '@dfinity/principal';
+import {
+  CertifiedMap,
+  encodeHashTree,
+  encodeServiceMessageContent,
+  encodeWebsocketMessage,
+  formatOutgoingKey,
+  labeled,
+  labeledForest,
+  labeledRootHash,
+  leaf,
+  reconstruct,
+  type CanisterMessageFrame,
+  type ClientKey,
+  type HashTree,
+  type WebsocketMessage,
+  type WebsocketServiceMessageContent,
+} from 'ic-ws-protocol';
+import { bls12_381 } from './noble';
+
+const DER_PREFIX = Uint8Array.from(
+  '308182301d060d2b0601040182dc7c0503010201060c2b0601040182dc7c05030201036100'.match(/../g)!.map((h) => parseInt(h, 16)),
+);
+
+/** A subnet key pair: certificates signed with `secretKey` verify against `rootKey` (DER, 133 bytes). */
+export interface TestSubnet {
+  secretKey: Uint8Array;
+  rootKey: Uint8Array;
+}
+
+/** A fresh random root key. */
+export function createTestSubnet(): TestSubnet {
+  const secretKey = bls12_381.utils.randomPrivateKey();
+  const publicKey = bls12_381.getPublicKeyForShortSignatures(secretKey);
+  const rootKey = new Uint8Array(DER_PREFIX.length + publicKey.length);
+  rootKey.set(DER_PREFIX, 0);
+  rootKey.set(publicKey, DER_PREFIX.length);
+  return { secretKey, rootKey };
+}
+
+function leb128(value: bigint): Uint8Array {
+  const out: number[] = [];
+  do {
+    let byte = Number(value & 0x7fn);
+    value >>= 7n;
+    if (value !== 0n) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0n);
+  return Uint8Array.from(out);
+}
+
+/** `"\x0Dic-state-root" + root hash`: what the subnet signs. */
+function stateRootMessage(tree: HashTree): Uint8Array {
+  const sep = new TextEncoder().encode('\x0Dic-state-root');
+  const root = reconstruct(tree);
+  const msg = new Uint8Array(sep.length + root.length);
+  msg.set(sep, 0);
+  msg.set(root, sep.length);
+  return msg;
+}
+
+/** A certificate `{ tree, signature }` whose tree holds `time` and `canister/<id>/certified_data`. */
+export function makeCertificate(subnet: TestSubnet, canisterId: Principal, certifiedData: Uint8Array, timeMs = Date.now()): Uint8Array {
+  const tree = labeledForest([
+    ['canister', labeledForest([[canisterId.toUint8Array(), labeledForest([['certified_data', leaf(certifiedData)]])]])],
+    ['time', leaf(leb128(BigInt(timeMs) * 1_000_000n))],
+  ]);
+  const signature = bls12_381.signShortSignature(stateRootMessage(tree), subnet.secretKey);
+  return Cbor.encode({ tree, signature });
+}
+
+/** Options of one batch. */
+export interface BatchOptions {
+  /** Certificate time, ms. @default Date.now() */
+  timeMs?: number;
+  /** Sign with another subnet's key (a forged certificate). */
+  subnet?: TestSubnet;
+}
+
+/** The fake canister's outgoing queue for one gateway. */
+export class FakeCanisterOutbox {
+  private readonly map = new CertifiedMap();
+  private readonly contents = new Map<string, Uint8Array>();
+  private nextNonce = 0n;
+
+  constructor(
+    readonly subnet: TestSubnet,
+    readonly canisterId: Principal,
+    readonly gatewayPrincipal: Principal,
+  ) {}
+
+  /** Queues `message` (certifies its exact CBOR bytes) and returns its key. */
+  queue(message: WebsocketMessage): string {
+    return this.queueBytes(encodeWebsocketMessage(message));
+  }
+
+  /** Queues arbitrary content bytes (for tests of undecodable content) and returns the key. */
+  queueBytes(content: Uint8Array): string {
+    const key = formatOutgoingKey(this.gatewayPrincipal, this.nextNonce++);
+    this.map.set(key, hashValue(content));
+    this.contents.set(key, content);
+    return key;
+  }
+
+  /** Queues a service message for `clientKey`. */
+  queueService(clientKey: ClientKey, sequenceNum: bigint, content: WebsocketServiceMessageContent): string {
+    return this.queue(message(clientKey, sequenceNum, true, encodeServiceMessageContent(content)));
+  }
+
+  /** Queues an app message (`value` encoded with `idl`) for `clientKey`. */
+  queueApp<T>(clientKey: ClientKey, sequenceNum: bigint, idl: IDL.Type<T>, value: T): string {
+    return this.queue(message(clientKey, sequenceNum, false, IDL.encode([idl], [value])));
+  }
+
+  /** The certified data the canister would set now. */
+  certifiedData(): Uint8Array {
+    return labeledRootHash('websocket', this.map);
+  }
+
+  /** Frames for `keys`, sharing one certificate and one witness, as one `ws_get_messages` reply. */
+  batch(keys: readonly string[], options: BatchOptions = {}): CanisterMessageFrame[] {
+    const cert = makeCertificate(options.subnet ?? this.subnet, this.canisterId, this.certifiedData(), options.timeMs);
+    const tree = encodeHashTree(labeled('websocket', this.map.witness(keys)));
+    return keys.map((key) => ({ key, content: this.contents.get(key)!, cert, tree }));
+  }
+}
+
+/** A WebsocketMessage with the current time. */
+export function message(clientKey: ClientKey, sequenceNum: bigint, isService: boolean, content: Uint8Array): WebsocketMessage {
+  return {
+    client_key: clientKey,
+    sequence_num: sequenceNum,
+    timestamp: BigInt(Date.now()) * 1_000_000n,
+    is_service_message: isService,
+    content,
+  };
+}

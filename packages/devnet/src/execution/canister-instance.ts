@@ -1,0 +1,179 @@
+/**
+ * One installed canister: its wasm instance and the state that outlives an instance (stable memory,
+ * certified data, global timer, version). `execute()` runs one entry point with full rollback on trap;
+ * `replaceModule()` swaps in a fresh instance for upgrades while stable memory is kept.
+ */
+import type { Principal } from '@dfinity/principal';
+import { ErrorCode, IcWsError } from 'ic-ws-protocol';
+import { CanisterTrap } from './canister-trap';
+import { ExecutionContext, type ExecutionInput } from './execution-context';
+import { HeapSnapshot } from './heap-snapshot';
+import { createIc0Imports } from './ic0-imports';
+import { SparseStableMemory } from './sparse-stable-memory';
+import { patchWasmExports } from './wasm-patch';
+
+/** How an entry point is invoked: by export name, or through the function table (callbacks). */
+export type EntryPoint = { export: string } | { table: number; env: number };
+
+/** The result of `CanisterInstance.execute()`. */
+export interface ExecutionResult {
+  context: ExecutionContext;
+  /** Set when the execution trapped (and was rolled back). */
+  trap: CanisterTrap | undefined;
+}
+
+interface LoadedModule {
+  instance: WebAssembly.Instance;
+  memory: WebAssembly.Memory;
+  table: WebAssembly.Table | undefined;
+  snapshot: HeapSnapshot;
+  exportNames: ReadonlySet<string>;
+}
+
+/** A canister hosted by the devnet. */
+export class CanisterInstance {
+  readonly idBytes: Uint8Array;
+  readonly idText: string;
+  readonly stable = new SparseStableMemory();
+  certifiedData: Uint8Array = new Uint8Array(0);
+  /** Committed global timer in ns; 0 = inactive. */
+  globalTimer = 0n;
+  version = 0n;
+  /** Incremented each time the module is replaced; outstanding callbacks of older generations are dropped. */
+  generation = 0;
+  controllers: Uint8Array[];
+  private loaded: LoadedModule;
+  private current: ExecutionContext | undefined;
+
+  constructor(
+    readonly id: Principal,
+    wasm: Uint8Array,
+    controllers: readonly Principal[],
+    private readonly debugPrint: (message: string) => void,
+    /** Called after a commit that changed the certified data. */
+    private readonly certifiedDataChanged: () => void,
+  ) {
+    this.idBytes = id.toUint8Array();
+    this.idText = id.toText();
+    this.controllers = controllers.map((controller) => controller.toUint8Array());
+    this.loaded = this.load(wasm);
+  }
+
+  /** Whether the current module exports `name`. */
+  hasExport(name: string): boolean {
+    return this.loaded.exportNames.has(name);
+  }
+
+  /**
+   * Replaces the wasm instance (upgrade): heap and globals start fresh, everything else is kept. Returns a
+   * function that puts the previous instance back (a failed upgrade).
+   */
+  swapModule(wasm: Uint8Array): () => void {
+    const previous = { loaded: this.loaded, generation: this.generation };
+    this.loaded = this.load(wasm);
+    this.generation++;
+    return () => {
+      this.loaded = previous.loaded;
+      this.generation = previous.generation;
+      previous.loaded.snapshot.invalidate();
+    };
+  }
+
+  /**
+   * Runs one entry point. On trap, or always when `rollback` is set (queries, inspect_message), the heap,
+   * globals and stable memory are restored and the produced effects discarded; otherwise the certified data
+   * and global timer the execution set are committed.
+   */
+  execute(input: ExecutionInput, entry: EntryPoint, options: { rollback?: boolean } = {}): ExecutionResult {
+    if (this.current !== undefined) throw new IcWsError(ErrorCode.CanisterTrapped, 'devnet bug: nested execution');
+    const context = new ExecutionContext(input);
+    const { snapshot } = this.loaded;
+    snapshot.ensureCaptured();
+    this.stable.begin();
+    this.current = context;
+    let trap: CanisterTrap | undefined;
+    try {
+      this.invoke(entry);
+    } catch (error) {
+      trap = CanisterTrap.from(error);
+    } finally {
+      this.current = undefined;
+    }
+    if (trap !== undefined || options.rollback === true) {
+      snapshot.restore();
+      this.stable.rollback();
+    } else {
+      snapshot.invalidate();
+      this.stable.commit();
+      if (context.globalTimer !== undefined) this.globalTimer = context.globalTimer;
+      if (context.certifiedData !== undefined && !equalBytes(context.certifiedData, this.certifiedData)) {
+        this.certifiedData = context.certifiedData;
+        this.certifiedDataChanged();
+      }
+    }
+    return { context, trap };
+  }
+
+  private invoke(entry: EntryPoint): void {
+    if ('export' in entry) {
+      const fn = this.loaded.instance.exports[entry.export];
+      if (typeof fn !== 'function') throw new CanisterTrap('contract-violation', `no export '${entry.export}'`);
+      fn();
+      return;
+    }
+    const fn: unknown = this.loaded.table?.get(entry.table);
+    if (typeof fn !== 'function') throw new CanisterTrap('wasm-trap', `callback ${entry.table} is not a function`);
+    fn(entry.env);
+  }
+
+  private load(wasm: Uint8Array): LoadedModule {
+    let patched;
+    let module: WebAssembly.Module;
+    try {
+      patched = patchWasmExports(wasm);
+      module = new WebAssembly.Module(patched.wasm as Uint8Array<ArrayBuffer>);
+    } catch (error) {
+      throw new IcWsError(ErrorCode.CanisterWasmInvalid, `invalid canister wasm: ${String(error)}`, { cause: error });
+    }
+    let memory: WebAssembly.Memory | undefined;
+    const ic0 = createIc0Imports({
+      memory: () => memory!,
+      context: () => {
+        if (this.current === undefined) throw new CanisterTrap('contract-violation', 'System API called outside an execution');
+        return this.current;
+      },
+      selfId: this.idBytes,
+      stable: this.stable,
+      version: () => this.version,
+      isController: (principal) => this.controllers.some((controller) => equalBytes(controller, principal)),
+      committedGlobalTimer: () => this.globalTimer,
+      debugPrint: this.debugPrint,
+    });
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(module, { ic0 });
+    } catch (error) {
+      throw new IcWsError(ErrorCode.CanisterWasmInvalid, `cannot instantiate canister wasm: ${String(error)}`, {
+        cause: error,
+      });
+    }
+    const exported = instance.exports;
+    if (!(exported.memory instanceof WebAssembly.Memory)) {
+      throw new IcWsError(ErrorCode.CanisterWasmInvalid, 'canister wasm exports no memory');
+    }
+    memory = exported.memory;
+    const table = patched.tableExport === undefined ? undefined : (exported[patched.tableExport] as WebAssembly.Table);
+    const globals = patched.globalExports.map((name) => exported[name] as WebAssembly.Global);
+    return {
+      instance,
+      memory,
+      table,
+      snapshot: new HeapSnapshot(memory, globals),
+      exportNames: new Set(WebAssembly.Module.exports(module).map((entry) => entry.name)),
+    };
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
+}

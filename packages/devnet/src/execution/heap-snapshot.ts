@@ -1,0 +1,49 @@
+/**
+ * A copy of a wasm instance's linear memory and mutable globals, restored when an execution traps or a
+ * query ends. The copy goes into a buffer kept between executions: filling an existing buffer is far cheaper
+ * than allocating a fresh one each time (~0.5 ms versus ~35 ms for 11 MB).
+ */
+
+/** Snapshot of heap and globals, reused across executions. */
+export class HeapSnapshot {
+  private buffer = new Uint8Array(0);
+  private length = 0;
+  private globalValues: unknown[] = [];
+  /** True while the snapshot equals the instance's current state (no committed execution since capture). */
+  private valid = false;
+
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly globals: readonly WebAssembly.Global[],
+  ) {}
+
+  /** Captures the current state unless the snapshot already holds it. */
+  ensureCaptured(): void {
+    if (this.valid) return;
+    const heap = new Uint8Array(this.memory.buffer);
+    if (this.buffer.length < heap.length) {
+      // Leave headroom so that a heap growing page by page does not reallocate every time.
+      this.buffer = new Uint8Array(heap.length + (heap.length >> 3));
+    }
+    this.buffer.set(heap);
+    this.length = heap.length;
+    this.globalValues = this.globals.map((global) => global.value);
+    this.valid = true;
+  }
+
+  /** Marks the snapshot stale: the instance's state moved on (an execution committed). */
+  invalidate(): void {
+    this.valid = false;
+  }
+
+  /** Puts the captured state back. Memory cannot shrink: pages grown since are zeroed, as fresh pages are. */
+  restore(): void {
+    if (!this.valid) throw new Error('HeapSnapshot.restore: no valid snapshot');
+    const heap = new Uint8Array(this.memory.buffer);
+    heap.set(this.buffer.subarray(0, this.length));
+    if (heap.length > this.length) heap.fill(0, this.length);
+    this.globals.forEach((global, index) => {
+      global.value = this.globalValues[index];
+    });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The contract between the devnet's execution engine and its HTTP interface: the HTTP side turns verified
+ * requests into `CallRequest`s and answers with the `CallOutcome`s the engine produces.
+ */
+import type { Principal } from '@dfinity/principal';
+
+/** IC reject codes: 1 SYS_FATAL, 2 SYS_TRANSIENT, 3 DESTINATION_INVALID, 4 CANISTER_REJECT, 5 CANISTER_ERROR. */
+export type RejectCode = 1 | 2 | 3 | 4 | 5;
+
+/** One call addressed to a canister method. */
+export interface CallRequest {
+  canisterId: Principal;
+  methodName: string;
+  /** Candid-encoded arguments. */
+  arg: Uint8Array;
+  caller: Principal;
+}
+
+/**
+ * The answer to a call. `errorCode` uses the replica's user-facing codes: `IC0301` canister not found,
+ * `IC0406` rejected by the canister or its inspect_message, `IC0502` wasm trap, `IC0503` explicit trap,
+ * `IC0504` contract violation, `IC0506` no reply, `IC0536` no such method.
+ */
+export type CallOutcome =
+  | { status: 'replied'; reply: Uint8Array }
+  | { status: 'rejected'; rejectCode: RejectCode; rejectMessage: string; errorCode: string };
+
+/** What the HTTP interface needs from the engine. */
+export interface ExecutionEnvironment {
+  hasCanister(id: Principal): boolean;
+  canisterIds(): Principal[];
+  /**
+   * Runs `canister_inspect_message` first if exported (ingress only), then the update method; executions on
+   * one canister are serialized; resolves after the inter-canister calls it caused have been drained.
+   */
+  update(req: CallRequest): Promise<CallOutcome>;
+  /** Runs on committed state; always rolled back; `ic0.data_certificate_*` is available. */
+  query(req: CallRequest): Promise<CallOutcome>;
+  /** The committed certified data of a canister (empty when never set or the canister is unknown). */
+  certifiedData(id: Principal): Uint8Array;
+  /** Current IC time in nanoseconds since the epoch. */
+  now(): bigint;
+  /** Called whenever a canister's committed certified data changes. */
+  onCertifiedDataChange?(listener: (id: Principal) => void): void;
+}

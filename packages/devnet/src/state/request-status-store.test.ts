@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { Principal } from '@dfinity/principal';
+import { RequestStatusStore } from './request-status-store';
+
+const MINUTE = 60_000_000_000n;
+
+function setup() {
+  let now = 1_000n * MINUTE;
+  const store = new RequestStatusStore({ now: () => now, retentionNs: 5n * MINUTE });
+  const admit = (id: number, ingressExpiry = now + 5n * MINUTE) =>
+    store.admit({ requestId: Uint8Array.of(id), sender: Principal.anonymous(), canisterId: Principal.anonymous(), ingressExpiry });
+  return { store, admit, advance: (ns: bigint) => (now += ns) };
+}
+
+describe('RequestStatusStore', () => {
+  it('admits a request id once and hands back the existing record for a replay', () => {
+    const { store, admit } = setup();
+    expect(admit(1).fresh).toBe(true);
+    store.update(Uint8Array.of(1), { status: 'replied', reply: Uint8Array.of(7) });
+    const replay = admit(1);
+    expect(replay.fresh).toBe(false);
+    expect(replay.record.status).toEqual({ status: 'replied', reply: Uint8Array.of(7) });
+  });
+
+  it('forgets completed calls after the retention period, never before their ingress expiry', () => {
+    const { store, admit, advance } = setup();
+    admit(1);
+    admit(2, 1_000n * MINUTE + 20n * MINUTE);
+    store.update(Uint8Array.of(1), { status: 'rejected', rejectCode: 4, rejectMessage: 'no', errorCode: 'IC0406' });
+    store.update(Uint8Array.of(2), { status: 'replied', reply: new Uint8Array() });
+    advance(5n * MINUTE);
+    expect(store.records()).toHaveLength(2);
+    advance(1n);
+    expect(store.get(Uint8Array.of(1))).toBeUndefined();
+    expect(store.get(Uint8Array.of(2))).toBeDefined();
+    advance(15n * MINUTE);
+    expect(store.records()).toHaveLength(0);
+  });
+
+  it('keeps calls in progress and bumps its version on every change', () => {
+    const { store, admit, advance } = setup();
+    const v0 = store.version;
+    admit(1);
+    store.update(Uint8Array.of(1), { status: 'processing' });
+    expect(store.version).toBe(v0 + 2);
+    advance(60n * MINUTE);
+    expect(store.get(Uint8Array.of(1))?.status.status).toBe('processing');
+    store.discard(Uint8Array.of(1));
+    expect(store.records()).toHaveLength(0);
+    expect(store.version).toBe(v0 + 3);
+  });
+});

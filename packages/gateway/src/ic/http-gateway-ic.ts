@@ -1,0 +1,106 @@
+import { Actor, HttpAgent, type ActorSubclass, type SignIdentity } from '@dfinity/agent';
+import type { Principal } from '@dfinity/principal';
+import {
+  ErrorCode,
+  wsServiceIdlFactory,
+  type CanisterWsCloseArguments,
+  type CanisterWsCloseResult,
+  type CanisterWsGetMessagesArguments,
+  type CanisterWsGetMessagesResult,
+} from 'ic-ws-protocol';
+import { GatewayError, describeError } from '../gateway-error';
+import type { RootKeySource } from '../options/resolve-gateway-options';
+import type { GatewayIc } from './gateway-ic';
+import { createHttpRelay } from './http-relay';
+import { readRootKeyFile } from './root-key';
+
+/** Options of {@link createHttpGatewayIc}. */
+export interface HttpGatewayIcOptions {
+  icUrl: URL;
+  identity: SignIdentity;
+  fetch: typeof fetch;
+  rootKey: RootKeySource;
+  /** Timeout of one relayed call (polls and ws_close are bounded by the poller and the agent). */
+  requestTimeoutMs: number;
+}
+
+interface WsActor {
+  ws_get_messages(args: CanisterWsGetMessagesArguments): Promise<CanisterWsGetMessagesResult>;
+  ws_close(args: CanisterWsCloseArguments): Promise<CanisterWsCloseResult>;
+}
+
+/**
+ * The production {@link GatewayIc}: relays over plain `fetch`, and polls and closes through
+ * @dfinity/agent with the gateway's identity and query-signature verification on.
+ *
+ * @throws GatewayError `ROOT_KEY_UNAVAILABLE` when the root key file cannot be read. A root key to fetch is
+ *   fetched on first use, so the IC may come up after the gateway.
+ */
+export async function createHttpGatewayIc(options: HttpGatewayIcOptions): Promise<GatewayIc> {
+  const rootKey = await loadRootKey(options);
+  // createSync: with `shouldFetchRootKey` the agent fetches the key on first use (and again after a
+  // failure), so a gateway can start before its IC and report it on /readyz instead of exiting.
+  const agent = HttpAgent.createSync({
+    host: options.icUrl.toString(),
+    identity: options.identity,
+    fetch: options.fetch,
+    verifyQuerySignatures: true,
+    // The poller has its own backoff; agent retries would only multiply the wait.
+    retryTimes: 0,
+    shouldFetchRootKey: options.rootKey.kind === 'fetch',
+    ...(rootKey ? { rootKey } : {}),
+  });
+  const relay = createHttpRelay({ icUrl: options.icUrl, fetch: options.fetch, timeoutMs: options.requestTimeoutMs });
+  const actors = new Map<string, ActorSubclass<WsActor>>();
+  const actorOf = (canisterId: Principal): ActorSubclass<WsActor> => {
+    let actor = actors.get(canisterId.toText());
+    if (!actor) {
+      actor = Actor.createActor<WsActor>(wsServiceIdlFactory(), { agent, canisterId });
+      actors.set(canisterId.toText(), actor);
+    }
+    return actor;
+  };
+  return {
+    relayCall: relay,
+    async getMessages(canisterId, nonce) {
+      let result: CanisterWsGetMessagesResult;
+      try {
+        result = await actorOf(canisterId).ws_get_messages({ nonce });
+      } catch (error) {
+        throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages failed: ${describeError(error)}`, { cause: error });
+      }
+      if ('Err' in result) throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages returned Err: ${result.Err}`);
+      return result.Ok;
+    },
+    async wsClose(canisterId, clientKey) {
+      let result: CanisterWsCloseResult;
+      try {
+        result = await actorOf(canisterId).ws_close({ client_key: clientKey });
+      } catch (error) {
+        throw new GatewayError(ErrorCode.WsCloseFailed, `ws_close failed: ${describeError(error)}`, { cause: error });
+      }
+      if ('Err' in result) throw new GatewayError(ErrorCode.WsCloseFailed, `ws_close returned Err: ${result.Err}`);
+    },
+    async checkStatus() {
+      try {
+        if (agent.rootKey === null) await agent.fetchRootKey();
+        else await agent.status();
+      } catch (error) {
+        throw new GatewayError(ErrorCode.PollFailed, `IC status check failed: ${describeError(error)}`, { cause: error });
+      }
+    },
+  };
+}
+
+async function loadRootKey(options: HttpGatewayIcOptions): Promise<Uint8Array | undefined> {
+  switch (options.rootKey.kind) {
+    case 'given':
+      return options.rootKey.key;
+    case 'file':
+      return readRootKeyFile(options.rootKey.path);
+    case 'fetch':
+    case 'mainnet':
+      // `fetch` is done after the agent exists; `mainnet` is the agent's built-in key.
+      return undefined;
+  }
+}

@@ -1,0 +1,61 @@
+import { Cbor } from '@dfinity/agent';
+import { ErrorCode } from 'ic-ws-protocol';
+import { describe, expect, it } from 'vitest';
+import { testCanisterId } from '../testing/client-frames';
+import { createHttpRelay } from './http-relay';
+
+const canister = testCanisterId(3);
+const envelope = Uint8Array.of(0xd9, 0xd9, 0xf7, 0xa0);
+
+function fakeFetch(answers: Record<string, () => Response | Promise<Response>>) {
+  const calls: { url: string; body: Uint8Array; contentType: string | null }[] = [];
+  const fetchFn = (async (input: URL | RequestInfo, init?: RequestInit) => {
+    const url = new URL(String(input));
+    calls.push({ url: url.pathname, body: init!.body as Uint8Array, contentType: new Headers(init!.headers).get('content-type') });
+    const version = url.pathname.split('/')[2]!;
+    const answer = answers[version];
+    if (!answer) return new Response('not found', { status: 404 });
+    return answer();
+  }) as typeof fetch;
+  return { calls, fetchFn };
+}
+
+const cbor = (value: unknown, status = 200) => new Response(Cbor.encode(value) as BodyInit, { status });
+
+describe('createHttpRelay', () => {
+  it('posts the envelope unchanged to the v3 call endpoint', async () => {
+    const { calls, fetchFn } = fakeFetch({ v3: () => cbor({ status: 'replied', certificate: new Uint8Array() }) });
+    await createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: fetchFn, timeoutMs: 1000 })(canister, envelope);
+    expect(calls).toEqual([{ url: `/api/v3/canister/${canister.toText()}/call`, body: envelope, contentType: 'application/cbor' }]);
+  });
+
+  it('falls back to v2 on 404 and stays there', async () => {
+    const { calls, fetchFn } = fakeFetch({ v2: () => new Response(null, { status: 202 }) });
+    const relay = createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: fetchFn, timeoutMs: 1000 });
+    await relay(canister, envelope);
+    await relay(canister, envelope);
+    expect(calls.map((c) => c.url.split('/')[2])).toEqual(['v3', 'v2', 'v2']);
+  });
+
+  it('reports a non-replicated rejection and 4xx as RELAY_REJECTED, 5xx and network errors as RELAY_FAILED', async () => {
+    const cases: [() => Response | Promise<Response>, string][] = [
+      [() => cbor({ status: 'non_replicated_rejection', reject_code: 4, reject_message: 'no such client' }), ErrorCode.RelayRejected],
+      [() => new Response('bad signature', { status: 400 }), ErrorCode.RelayRejected],
+      [() => new Response('overload', { status: 503 }), ErrorCode.RelayFailed],
+      [() => Promise.reject(new TypeError('fetch failed')), ErrorCode.RelayFailed],
+      [() => new Response(Uint8Array.of(0xff), { status: 200 }), ErrorCode.RelayFailed],
+    ];
+    for (const [answer, code] of cases) {
+      const { fetchFn } = fakeFetch({ v3: answer });
+      const relay = createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: fetchFn, timeoutMs: 1000 });
+      await expect(relay(canister, envelope)).rejects.toMatchObject({ name: 'GatewayError', code });
+    }
+  });
+
+  it('times out a hanging IC with RELAY_FAILED', async () => {
+    const hanging = ((_: unknown, init?: RequestInit) =>
+      new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(new Error('aborted'))))) as typeof fetch;
+    const relay = createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: hanging, timeoutMs: 5 });
+    await expect(relay(canister, envelope)).rejects.toMatchObject({ code: ErrorCode.RelayFailed, message: expect.stringContaining('timed out') });
+  });
+});

@@ -1,0 +1,67 @@
+import type { Logger } from 'pino';
+import { ErrorCode } from 'ic-ws-protocol';
+import { describeError } from '../gateway-error';
+import type { PollerObserver } from '../poller/canister-poller';
+import type { SessionObserver } from '../session/session-ports';
+import type { GatewayMetrics } from './gateway-metrics';
+import type { IcHealth } from './ic-health';
+
+/** The session observer of a running gateway: metrics plus one log line per state change. */
+export function sessionObserver(metrics: GatewayMetrics, log: Logger): SessionObserver {
+  return {
+    stateChanged(from, to) {
+      metrics.sessions.dec({ state: from });
+      if (to.kind === 'closed') {
+        metrics.sessionCloses.inc({ code: String(to.reason.code) });
+        log.debug({ from, code: to.reason.code, reason: to.reason.reason, client: to.target?.clientKeyId }, 'session closed');
+      } else {
+        metrics.sessions.inc({ state: to.kind });
+        log.debug({ from, to: to.kind, client: 'target' in to ? to.target.clientKeyId : undefined }, 'session state');
+      }
+    },
+    frameIn(bytes) {
+      metrics.framesIn.inc();
+      metrics.bytesIn.inc(bytes);
+    },
+    frameOut(bytes) {
+      metrics.framesOut.inc();
+      metrics.bytesOut.inc(bytes);
+    },
+    relayed(method, outcome) {
+      metrics.relayedCalls.inc({ method, outcome });
+      if (outcome !== 'ok') {
+        metrics.errors.inc({ code: outcome });
+        log.info({ method, code: outcome }, 'relay failed');
+      }
+    },
+    wsClosed(target, outcome) {
+      metrics.wsCloseCalls.inc({ outcome });
+      if (outcome !== 'ok') {
+        metrics.errors.inc({ code: outcome });
+        log.warn({ canister: target.canisterId.toText(), client: target.clientKeyId, code: outcome }, 'ws_close failed');
+      }
+    },
+  };
+}
+
+/** The poller observer of a running gateway: metrics, `/readyz` health and logs. */
+export function pollerObserver(canisterText: string, metrics: GatewayMetrics, health: IcHealth, log: Logger): PollerObserver {
+  return {
+    polled(outcome, seconds, error) {
+      metrics.pollDuration.observe({ outcome }, seconds);
+      health.record(outcome === 'ok', error === undefined ? undefined : describeError(error));
+      if (outcome !== 'ok') {
+        metrics.errors.inc({ code: outcome });
+        log.warn({ canister: canisterText, code: outcome, err: describeError(error) }, 'poll failed');
+      }
+    },
+    nonceResync(kind, expected, received) {
+      metrics.nonceResyncs.inc({ kind });
+      log.warn({ canister: canisterText, kind, expected: String(expected), received: String(received) }, 'canister nonces resynchronised');
+    },
+    skipped(reason) {
+      metrics.messagesSkipped.inc({ reason });
+      if (reason !== 'unknown_client') metrics.errors.inc({ code: ErrorCode.PollFailed });
+    },
+  };
+}

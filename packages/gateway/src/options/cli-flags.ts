@@ -1,0 +1,166 @@
+import { parseArgs } from 'node:util';
+import { ErrorCode } from 'ic-ws-protocol';
+import { GatewayError, describeError } from '../gateway-error';
+import { GATEWAY_DEFAULTS, type GatewayOptions } from './gateway-options';
+
+type FlagKind = 'string' | 'integer' | 'boolean';
+
+interface FlagSpec {
+  flag: string;
+  env: string;
+  kind: FlagKind;
+  option: keyof GatewayOptions;
+  description: string;
+  /** Shown in --help; `undefined` when there is no default. */
+  shownDefault?: string;
+}
+
+const d = GATEWAY_DEFAULTS;
+
+/** Every CLI flag, its `IC_WS_*` variable and the option it sets: the single table help and parsing use. */
+export const GATEWAY_FLAGS: readonly FlagSpec[] = [
+  { flag: 'listen', env: 'IC_WS_LISTEN', kind: 'string', option: 'listen', description: 'host:port of the WebSocket server', shownDefault: d.listen },
+  { flag: 'ic-url', env: 'IC_WS_IC_URL', kind: 'string', option: 'icUrl', description: 'URL of the IC HTTP interface', shownDefault: d.icUrl },
+  {
+    flag: 'polling-interval',
+    env: 'IC_WS_POLLING_INTERVAL',
+    kind: 'integer',
+    option: 'pollingIntervalMs',
+    description: 'ms between polls of a drained canister queue',
+    shownDefault: String(d.pollingIntervalMs),
+  },
+  {
+    flag: 'admin-listen',
+    env: 'IC_WS_ADMIN_LISTEN',
+    kind: 'string',
+    option: 'adminListen',
+    description: "host:port of /metrics, /healthz, /readyz ('' turns it off)",
+    shownDefault: d.adminListen,
+  },
+  {
+    flag: 'identity-file',
+    env: 'IC_WS_IDENTITY_FILE',
+    kind: 'string',
+    option: 'identityFile',
+    description: 'Ed25519 PEM key of the gateway, created (mode 0600) if missing',
+    shownDefault: d.identityFile,
+  },
+  { flag: 'root-key-file', env: 'IC_WS_ROOT_KEY_FILE', kind: 'string', option: 'rootKeyFile', description: 'IC root key (DER or hex) file' },
+  {
+    flag: 'fetch-root-key',
+    env: 'IC_WS_FETCH_ROOT_KEY',
+    kind: 'boolean',
+    option: 'fetchRootKey',
+    description: 'fetch the root key from --ic-url (automatic for loopback URLs; never for mainnet)',
+    shownDefault: 'false',
+  },
+  { flag: 'tls-cert', env: 'IC_WS_TLS_CERT', kind: 'string', option: 'tlsCert', description: 'PEM certificate chain: serve wss://' },
+  { flag: 'tls-key', env: 'IC_WS_TLS_KEY', kind: 'string', option: 'tlsKey', description: 'PEM private key of --tls-cert' },
+  {
+    flag: 'max-connections',
+    env: 'IC_WS_MAX_CONNECTIONS',
+    kind: 'integer',
+    option: 'maxConnections',
+    description: 'most simultaneous connections (more get HTTP 503)',
+    shownDefault: String(d.maxConnections),
+  },
+  {
+    flag: 'max-payload',
+    env: 'IC_WS_MAX_PAYLOAD',
+    kind: 'integer',
+    option: 'maxPayload',
+    description: 'largest client frame in bytes (larger: close 1009)',
+    shownDefault: String(d.maxPayload),
+  },
+  {
+    flag: 'open-timeout',
+    env: 'IC_WS_OPEN_TIMEOUT',
+    kind: 'integer',
+    option: 'openTimeoutMs',
+    description: 'ms from connect to the first canister message (close 4006)',
+    shownDefault: String(d.openTimeoutMs),
+  },
+  {
+    flag: 'drain-timeout',
+    env: 'IC_WS_DRAIN_TIMEOUT',
+    kind: 'integer',
+    option: 'drainTimeoutMs',
+    description: 'ms shutdown waits for sessions and ws_close calls',
+    shownDefault: String(d.drainTimeoutMs),
+  },
+  {
+    flag: 'log-level',
+    env: 'IC_WS_LOG_LEVEL',
+    kind: 'string',
+    option: 'logLevel',
+    description: 'fatal, error, warn, info, debug, trace or silent',
+    shownDefault: d.logLevel,
+  },
+];
+
+/** What the command line asks for. */
+export type CliRequest = { kind: 'help'; text: string } | { kind: 'start'; options: GatewayOptions };
+
+/**
+ * Parses the command line and environment into gateway options: defaults < `IC_WS_*` variables < flags.
+ * Only options actually given are set, so `startGateway` applies its own defaults to the rest.
+ *
+ * @throws GatewayError `INVALID_OPTIONS` for unknown flags and values that do not parse.
+ */
+export function parseGatewayCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliRequest {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        ...Object.fromEntries(GATEWAY_FLAGS.map((f) => [f.flag, { type: f.kind === 'boolean' ? ('boolean' as const) : ('string' as const) }])),
+      },
+    });
+  } catch (error) {
+    throw new GatewayError(ErrorCode.InvalidOptions, `${describeError(error)} (see --help)`, { cause: error });
+  }
+  if (parsed.values.help) return { kind: 'help', text: gatewayHelp() };
+  const options: Record<string, unknown> = {};
+  for (const spec of GATEWAY_FLAGS) {
+    const fromFlag = (parsed.values as Record<string, string | boolean | undefined>)[spec.flag];
+    const raw = fromFlag ?? env[spec.env];
+    if (raw === undefined) continue;
+    const source = fromFlag !== undefined ? `--${spec.flag}` : spec.env;
+    options[spec.option] = convert(spec.kind, raw, source);
+  }
+  return { kind: 'start', options: options as GatewayOptions };
+}
+
+function convert(kind: FlagKind, raw: string | boolean, source: string): string | number | boolean {
+  if (typeof raw === 'boolean') return raw;
+  if (kind === 'string') return raw;
+  if (kind === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off|)$/i.test(raw)) return false;
+    throw new GatewayError(ErrorCode.InvalidOptions, `${source}: expected true or false, got "${raw}"`);
+  }
+  if (!/^\d+$/.test(raw)) throw new GatewayError(ErrorCode.InvalidOptions, `${source}: expected a non-negative integer, got "${raw}"`);
+  return Number(raw);
+}
+
+/** The `--help` text: every flag with its variable and default. */
+export function gatewayHelp(): string {
+  const rows = GATEWAY_FLAGS.map((f) => {
+    const name = f.kind === 'boolean' ? `--${f.flag}` : `--${f.flag} <${f.kind === 'integer' ? 'n' : 'value'}>`;
+    const shown = f.shownDefault === undefined ? '' : ` (default: ${f.shownDefault || "''"})`;
+    return `  ${name.padEnd(28)} ${f.description}${shown}\n  ${''.padEnd(28)} env ${f.env}`;
+  });
+  return [
+    'Usage: ic-ws-gateway [options]',
+    '',
+    'The IC WebSocket gateway. Every option can also be set by its IC_WS_* environment variable;',
+    'flags override variables, which override defaults.',
+    '',
+    ...rows,
+    `  ${'-h, --help'.padEnd(28)} show this help`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,99 @@
+import { ErrorCode } from 'ic-ws-protocol';
+import { GatewayError } from '../gateway-error';
+import { GATEWAY_DEFAULTS, type GatewayOptions } from './gateway-options';
+import { isLoopbackUrl, parseHostPort, type HostPort } from './host-port';
+
+/** Where the IC root key comes from, decided once from the root-key options and `icUrl`. */
+export type RootKeySource =
+  | { kind: 'given'; key: Uint8Array }
+  | { kind: 'file'; path: string }
+  | { kind: 'fetch' }
+  | { kind: 'mainnet' };
+
+/** {@link GatewayOptions} after defaults and validation. */
+export type ResolvedGatewayOptions = Omit<
+  Required<GatewayOptions>,
+  'listen' | 'adminListen' | 'icUrl' | 'rootKeyFile' | 'rootKey' | 'fetchRootKey' | 'identity' | 'logger' | 'ic' | 'tlsCert' | 'tlsKey'
+> & {
+  listen: HostPort;
+  adminListen: HostPort | null;
+  icUrl: URL;
+  rootKey: RootKeySource;
+  tls: { certFile: string; keyFile: string } | null;
+  identity: GatewayOptions['identity'];
+  logger: GatewayOptions['logger'];
+  ic: GatewayOptions['ic'];
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function invalid(message: string): GatewayError {
+  return new GatewayError(ErrorCode.InvalidOptions, message);
+}
+
+function positiveInteger(value: number, what: string, allowZero = false): number {
+  if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw invalid(`${what}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Merges `options` over {@link GATEWAY_DEFAULTS} and rejects impossible combinations.
+ *
+ * @throws GatewayError `INVALID_OPTIONS` with a message naming the offending option.
+ */
+export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayOptions {
+  const merged = { ...GATEWAY_DEFAULTS, ...dropUndefined(options) };
+  let icUrl: URL;
+  try {
+    icUrl = new URL(merged.icUrl);
+  } catch {
+    throw invalid(`icUrl: not a URL: "${merged.icUrl}"`);
+  }
+  if (icUrl.protocol !== 'http:' && icUrl.protocol !== 'https:') throw invalid(`icUrl: expected http(s), got ${icUrl.protocol}`);
+  if (Boolean(merged.tlsCert) !== Boolean(merged.tlsKey)) throw invalid('tlsCert and tlsKey must be given together');
+  if (!LOG_LEVELS.includes(merged.logLevel)) throw invalid(`logLevel: expected one of ${LOG_LEVELS.join(', ')}`);
+  const backoff = merged.pollBackoff;
+  positiveInteger(backoff.initialMs, 'pollBackoff.initialMs');
+  if (positiveInteger(backoff.maxMs, 'pollBackoff.maxMs') < backoff.initialMs) {
+    throw invalid('pollBackoff.maxMs must not be below pollBackoff.initialMs');
+  }
+  return {
+    ...merged,
+    listen: parseHostPort(merged.listen, 'listen'),
+    adminListen: merged.adminListen === '' ? null : parseHostPort(merged.adminListen, 'adminListen'),
+    icUrl,
+    rootKey: rootKeySource(options, icUrl),
+    tls: merged.tlsCert && merged.tlsKey ? { certFile: merged.tlsCert, keyFile: merged.tlsKey } : null,
+    pollingIntervalMs: positiveInteger(merged.pollingIntervalMs, 'pollingIntervalMs', true),
+    maxConnections: positiveInteger(merged.maxConnections, 'maxConnections'),
+    maxPayload: positiveInteger(merged.maxPayload, 'maxPayload'),
+    openTimeoutMs: positiveInteger(merged.openTimeoutMs, 'openTimeoutMs'),
+    drainTimeoutMs: positiveInteger(merged.drainTimeoutMs, 'drainTimeoutMs', true),
+    pingIntervalMs: positiveInteger(merged.pingIntervalMs, 'pingIntervalMs'),
+    icRequestTimeoutMs: positiveInteger(merged.icRequestTimeoutMs, 'icRequestTimeoutMs'),
+    maxBufferedBytes: positiveInteger(merged.maxBufferedBytes, 'maxBufferedBytes'),
+    maxQueuedFrames: positiveInteger(merged.maxQueuedFrames, 'maxQueuedFrames'),
+    maxPendingEnvelopes: positiveInteger(merged.maxPendingEnvelopes, 'maxPendingEnvelopes'),
+    healthCheckIntervalMs: positiveInteger(merged.healthCheckIntervalMs, 'healthCheckIntervalMs'),
+    fetch: merged.fetch ?? globalThis.fetch,
+    identity: options.identity,
+    logger: options.logger,
+    ic: options.ic,
+  };
+}
+
+function rootKeySource(options: GatewayOptions, icUrl: URL): RootKeySource {
+  const given = [options.rootKey && 'rootKey', options.rootKeyFile && 'rootKeyFile', options.fetchRootKey && 'fetchRootKey'].filter(Boolean);
+  if (given.length > 1) throw invalid(`choose one of rootKey, rootKeyFile and fetchRootKey (got ${given.join(' and ')})`);
+  if (options.rootKey) return { kind: 'given', key: options.rootKey };
+  if (options.rootKeyFile) return { kind: 'file', path: options.rootKeyFile };
+  if (options.fetchRootKey || isLoopbackUrl(icUrl)) return { kind: 'fetch' };
+  return { kind: 'mainnet' };
+}
+
+// `{ ...defaults, listen: undefined }` would erase the default: explicit undefined means "not given".
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

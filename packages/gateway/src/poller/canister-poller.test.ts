@@ -1,0 +1,230 @@
+import { ErrorCode, decodeCanisterMessageFrame, type ClientKey } from 'ic-ws-protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { batchOf } from '../testing/batches';
+import { testCanisterId, testPrincipal } from '../testing/client-frames';
+import { flushMicrotasks } from '../testing/deferred';
+import { FakeGatewayIc, emptyBatch } from '../testing/fake-gateway-ic';
+import type { RoutedSession } from '../session/session-ports';
+import { clientKeyId } from '../session/session-state';
+import { CanisterPoller, type PollerObserver, type PollerTiming, type SkipReason } from './canister-poller';
+
+const gateway = testPrincipal(1);
+const canister = testCanisterId(7);
+const alice: ClientKey = { client_principal: testPrincipal(10), client_nonce: 1n };
+const bob: ClientKey = { client_principal: testPrincipal(11), client_nonce: 2n };
+const stranger: ClientKey = { client_principal: testPrincipal(12), client_nonce: 3n };
+const timing: PollerTiming = { intervalMs: 100, timeoutMs: 1000, backoff: { initialMs: 200, maxMs: 1000 }, probeAfterEmptyPolls: 3 };
+
+class RecordingSession implements RoutedSession {
+  readonly frames: Uint8Array[] = [];
+  awaitingFirstMessage = false;
+  deliver(frame: Uint8Array): void {
+    this.frames.push(frame);
+    this.awaitingFirstMessage = false;
+  }
+  get keys(): string[] {
+    return this.frames.map((f) => decodeCanisterMessageFrame(f).key);
+  }
+}
+
+function setup() {
+  const ic = new FakeGatewayIc();
+  const sessions = new Map<string, RecordingSession>([
+    [clientKeyId(alice), new RecordingSession()],
+    [clientKeyId(bob), new RecordingSession()],
+  ]);
+  const events = { outcomes: [] as string[], resyncs: [] as string[], skipped: [] as SkipReason[] };
+  const observer: PollerObserver = {
+    polled: (outcome) => events.outcomes.push(outcome),
+    nonceResync: (kind, expected, received) => events.resyncs.push(`${kind} ${expected}->${received}`),
+    skipped: (reason) => events.skipped.push(reason),
+  };
+  const poller = new CanisterPoller({
+    canisterId: canister,
+    gatewayPrincipal: gateway,
+    getMessages: (id, nonce) => ic.getMessages(id, nonce),
+    sessions: {
+      get: (id) => sessions.get(id),
+      anyAwaitingFirstMessage: () => [...sessions.values()].some((s) => s.awaitingFirstMessage),
+    },
+    timing,
+    observer,
+  });
+  const a = sessions.get(clientKeyId(alice))!;
+  const b = sessions.get(clientKeyId(bob))!;
+  return { ic, poller, a, b, events };
+}
+
+/** Answers the latest poll with `batch` and lets the poller process it. */
+async function answer(ic: FakeGatewayIc, batch = emptyBatch()): Promise<void> {
+  ic.polls.at(-1)!.answer.resolve(batch);
+  await flushMicrotasks();
+}
+
+const range = (from: number, to: number, key = alice) =>
+  Array.from({ length: to - from + 1 }, (_, i) => ({ nonce: BigInt(from + i), clientKey: key }));
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('CanisterPoller', () => {
+  it('polls from nonce 0, routes each message by client key, and shares cert and tree', async () => {
+    const { ic, poller, a, b } = setup();
+    poller.start();
+    expect(ic.polls.map((p) => p.nonce)).toEqual([0n]);
+    await answer(ic, batchOf(gateway, [{ nonce: 0n, clientKey: alice }, { nonce: 1n, clientKey: bob }, { nonce: 2n, clientKey: alice }]));
+    expect(a.keys.map((k) => k.slice(-2))).toEqual(['00', '02']);
+    expect(b.keys.map((k) => k.slice(-2))).toEqual(['01']);
+    const frame = decodeCanisterMessageFrame(b.frames[0]!);
+    expect(frame).toMatchObject({ content: Uint8Array.of(1), cert: Uint8Array.of(0xce, 0x47), tree: Uint8Array.of(0x7e, 0xe0) });
+    expect(poller.nextNonce).toBe(3n);
+  });
+
+  it('polls again at once while the queue is not drained, else after the interval', async () => {
+    const { ic, poller } = setup();
+    poller.start();
+    await answer(ic, batchOf(gateway, range(0, 1), false));
+    vi.advanceTimersByTime(0);
+    expect(ic.polls.map((p) => p.nonce)).toEqual([0n, 2n]);
+    await answer(ic, batchOf(gateway, range(2, 2), true));
+    vi.advanceTimersByTime(timing.intervalMs - 1);
+    expect(ic.polls).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(ic.polls.map((p) => p.nonce)).toEqual([0n, 2n, 3n]);
+  });
+
+  it('does not spin on a reply that says "more" but carries nothing', async () => {
+    const { ic, poller } = setup();
+    poller.start();
+    await answer(ic, { ...emptyBatch(), is_end_of_queue: false });
+    vi.advanceTimersByTime(timing.intervalMs - 1);
+    expect(ic.polls).toHaveLength(1);
+  });
+
+  it('skips messages for unknown client keys, other gateways and malformed keys, but moves past them', async () => {
+    const { ic, poller, a, events } = setup();
+    poller.start();
+    await answer(
+      ic,
+      batchOf(gateway, [
+        { nonce: 0n, clientKey: stranger },
+        { nonce: 1n, clientKey: alice, gateway: testPrincipal(99) },
+        { nonce: 2n, clientKey: alice, rawKey: 'not-a-key' },
+        { nonce: 3n, clientKey: alice },
+      ]),
+    );
+    expect(a.keys).toHaveLength(1);
+    expect(events.skipped.sort()).toEqual(['foreign_gateway', 'invalid_key', 'unknown_client']);
+    expect(poller.nextNonce).toBe(4n);
+  });
+
+  it('follows a canister whose nonces restart below the expected one', async () => {
+    const { ic, poller, a, events } = setup();
+    poller.start();
+    await answer(ic, batchOf(gateway, range(0, 4)));
+    vi.advanceTimersByTime(timing.intervalMs);
+    expect(ic.polls.at(-1)!.nonce).toBe(5n);
+    await answer(ic, batchOf(gateway, range(0, 1)));
+    expect(events.resyncs).toEqual(['restart 5->0']);
+    expect(a.frames).toHaveLength(7);
+    expect(poller.nextNonce).toBe(2n);
+  });
+
+  it('follows a canister whose nonces jump (messages pruned) and reports it', async () => {
+    const { ic, poller, a, events } = setup();
+    poller.start();
+    await answer(ic, batchOf(gateway, range(3, 4)));
+    expect(events.resyncs).toEqual([]);
+    vi.advanceTimersByTime(timing.intervalMs);
+    await answer(ic, batchOf(gateway, range(9, 10)));
+    expect(events.resyncs).toEqual(['jump 5->9']);
+    expect(a.frames).toHaveLength(4);
+    expect(poller.nextNonce).toBe(11n);
+  });
+
+  it('drops messages out of order within a batch instead of sending a client a duplicate', async () => {
+    const { ic, poller, a, events } = setup();
+    poller.start();
+    await answer(ic, batchOf(gateway, [...range(0, 2), { nonce: 1n, clientKey: alice }]));
+    expect(a.frames).toHaveLength(3);
+    expect(events.skipped).toEqual(['out_of_order']);
+  });
+
+  it('backs off exponentially on IC errors and timeouts, keeping its nonce', async () => {
+    const { ic, poller, events } = setup();
+    poller.start();
+    await answer(ic, batchOf(gateway, range(0, 1)));
+    vi.advanceTimersByTime(timing.intervalMs);
+    const delays: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      ic.polls.at(-1)!.answer.reject(new Error('connection refused'));
+      await flushMicrotasks();
+      const before = ic.polls.length;
+      let waited = 0;
+      while (ic.polls.length === before) {
+        vi.advanceTimersByTime(100);
+        waited += 100;
+      }
+      delays.push(waited);
+    }
+    expect(delays).toEqual([200, 400, 800, 1000]);
+    expect(ic.polls.slice(1).every((p) => p.nonce === 2n)).toBe(true);
+    // A poll that never answers times out and counts as a failure.
+    vi.advanceTimersByTime(timing.timeoutMs);
+    await flushMicrotasks();
+    expect(events.outcomes.filter((o) => o === ErrorCode.PollFailed)).toHaveLength(5);
+    vi.advanceTimersByTime(1000);
+    await answer(ic, emptyBatch());
+    vi.advanceTimersByTime(timing.intervalMs);
+    expect(ic.polls.at(-1)!.nonce).toBe(2n);
+    expect(events.outcomes.at(-1)).toBe('ok');
+  });
+
+  it('stops: ignores the reply in flight and polls no more', async () => {
+    const { ic, poller, a } = setup();
+    poller.start();
+    poller.stop();
+    await answer(ic, batchOf(gateway, range(0, 0)));
+    vi.advanceTimersByTime(10_000);
+    expect(a.frames).toHaveLength(0);
+    expect(ic.polls).toHaveLength(1);
+    expect(poller.state).toBe('stopped');
+  });
+
+  it('probes from nonce 0 when a waiting session gets nothing, and follows a restart it finds', async () => {
+    const { ic, poller, a, b, events } = setup();
+    poller.start();
+    await answer(ic, batchOf(gateway, range(0, 9, bob)));
+    a.awaitingFirstMessage = true;
+    for (let i = 0; i < timing.probeAfterEmptyPolls; i++) {
+      vi.advanceTimersByTime(timing.intervalMs);
+      expect(ic.polls.at(-1)!.nonce).toBe(10n);
+      await answer(ic);
+    }
+    vi.advanceTimersByTime(timing.intervalMs);
+    expect(ic.polls.at(-1)!.nonce).toBe(0n);
+    await answer(ic, batchOf(gateway, [{ nonce: 0n, clientKey: alice }]));
+    expect(a.frames).toHaveLength(1);
+    expect(events.resyncs).toEqual(['restart 10->0']);
+    expect(poller.nextNonce).toBe(1n);
+    expect(b.frames).toHaveLength(10);
+  });
+
+  it('ignores a probe that finds only old messages', async () => {
+    const { ic, poller, a, b } = setup();
+    poller.start();
+    await answer(ic, batchOf(gateway, range(0, 9, bob)));
+    a.awaitingFirstMessage = true;
+    for (let i = 0; i < timing.probeAfterEmptyPolls; i++) {
+      vi.advanceTimersByTime(timing.intervalMs);
+      await answer(ic);
+    }
+    vi.advanceTimersByTime(timing.intervalMs);
+    expect(ic.polls.at(-1)!.nonce).toBe(0n);
+    await answer(ic, batchOf(gateway, range(0, 9, bob)));
+    expect(b.frames).toHaveLength(10);
+    expect(poller.nextNonce).toBe(10n);
+    vi.advanceTimersByTime(timing.intervalMs);
+    expect(ic.polls.at(-1)!.nonce).toBe(10n);
+  });
+});

@@ -1,0 +1,47 @@
+import type { ErrorCode } from 'ic-ws-protocol';
+import type { SessionState, SessionTarget } from './session-state';
+
+/**
+ * The little a session needs from its WebSocket. The ws adapter (`server/ws-session-socket.ts`) implements
+ * it; unit tests use a recording fake. Ping/pong lives in the adapter: it is transport, not protocol.
+ */
+export interface SessionSocket {
+  /** Sends one binary frame; `onWritten` runs once it is flushed to the network (or the socket died). */
+  send(frame: Uint8Array, onWritten: () => void): void;
+  /** Closes with a close frame; a no-op when already closing or closed. */
+  close(code: number, reason: string): void;
+}
+
+/** A session as the router (the canister pollers) sees it. */
+export interface RoutedSession {
+  /** True while `ws_open` has been relayed but no canister message arrived yet (see the poller's probe). */
+  readonly awaitingFirstMessage: boolean;
+  /** Hands the session one encoded canister message frame. Never blocks, never throws. */
+  deliver(frame: Uint8Array): void;
+}
+
+/** Routes canister messages to sessions by canister and client key; implemented by `PollerRegistry`. */
+export interface SessionRouter {
+  /** Adds a session, starting its canister's poller if needed; false when its client key is already in use. */
+  register(target: SessionTarget, session: RoutedSession): boolean;
+  /** Removes `session` (and only it) from `target`; a canister left without sessions stops being polled. */
+  unregister(target: SessionTarget, session: RoutedSession): void;
+}
+
+/** What a session reports, for metrics and logs. Every method must return quickly and never throw. */
+export interface SessionObserver {
+  stateChanged(from: SessionState['kind'], to: SessionState): void;
+  frameIn(bytes: number): void;
+  frameOut(bytes: number): void;
+  relayed(method: 'ws_open' | 'ws_message', outcome: 'ok' | ErrorCode): void;
+  wsClosed(target: SessionTarget, outcome: 'ok' | ErrorCode): void;
+}
+
+/** An observer that ignores everything. */
+export const NOOP_SESSION_OBSERVER: SessionObserver = {
+  stateChanged: () => {},
+  frameIn: () => {},
+  frameOut: () => {},
+  relayed: () => {},
+  wsClosed: () => {},
+};

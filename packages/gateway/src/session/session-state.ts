@@ -1,0 +1,68 @@
+import type { Principal } from '@dfinity/principal';
+import type { ClientKey, CloseCode } from 'ic-ws-protocol';
+
+/** Why a session ended: the close code sent to the client and a short reason (at most 123 bytes). */
+export interface SessionCloseReason {
+  code: CloseCode;
+  reason: string;
+}
+
+/** The canister and client a session was opened for, fixed by its `ws_open` envelope. */
+export interface SessionTarget {
+  canisterId: Principal;
+  clientKey: ClientKey;
+  /** `clientKeyId(clientKey)`, the session's routing key. */
+  clientKeyId: string;
+}
+
+/** Connected, handshake sent, waiting for the client's signed `ws_open`. */
+export interface AwaitingOpenState {
+  readonly kind: 'awaiting_open';
+}
+
+/** `ws_open` accepted and relayed; waiting for the canister's first message (its OpenMessage). */
+export interface OpeningState {
+  readonly kind: 'opening';
+  readonly target: SessionTarget;
+}
+
+/** The canister's first message was delivered; `ws_message` envelopes flow. */
+export interface OpenState {
+  readonly kind: 'open';
+  readonly target: SessionTarget;
+}
+
+/** Finished. `target` is set when the session got past `awaiting_open` (so the canister must hear `ws_close`). */
+export interface ClosedState {
+  readonly kind: 'closed';
+  readonly reason: SessionCloseReason;
+  readonly target: SessionTarget | null;
+}
+
+/** Every state of a session: awaiting_open -> opening -> open -> closed (closed is reachable from each). */
+export type SessionState = AwaitingOpenState | OpeningState | OpenState | ClosedState;
+
+/** A state a session can still leave. */
+export type LiveSessionState = AwaitingOpenState | OpeningState | OpenState;
+
+/**
+ * The transitions. Each takes only the state it may leave, so an illegal transition (opening a closed
+ * session, confirming an open before `ws_open`) does not type-check.
+ */
+export const sessionTransitions = {
+  /** The first frame was a valid `ws_open` for `target`. */
+  openRequested: (_from: AwaitingOpenState, target: SessionTarget): OpeningState => ({ kind: 'opening', target }),
+  /** The canister's first message for the session arrived. */
+  openConfirmed: (from: OpeningState): OpenState => ({ kind: 'open', target: from.target }),
+  /** The session ends, whatever the cause. */
+  closed: (from: LiveSessionState, reason: SessionCloseReason): ClosedState => ({
+    kind: 'closed',
+    reason,
+    target: from.kind === 'awaiting_open' ? null : from.target,
+  }),
+};
+
+/** The routing id of a client key: `<principal text>:<nonce>` (a text, so it can key a `Map`). */
+export function clientKeyId(clientKey: ClientKey): string {
+  return `${clientKey.client_principal.toText()}:${clientKey.client_nonce}`;
+}

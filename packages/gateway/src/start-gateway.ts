@@ -1,0 +1,170 @@
+import { readFile } from 'node:fs/promises';
+import type { SignIdentity } from '@dfinity/agent';
+import type { Principal } from '@dfinity/principal';
+import { CloseCode, ErrorCode, closeReasonText, encodeHandshakeFrame } from 'ic-ws-protocol';
+import { GatewayError, describeError } from './gateway-error';
+import type { GatewayIc } from './ic/gateway-ic';
+import { createHttpGatewayIc } from './ic/http-gateway-ic';
+import { loadOrCreateIdentity } from './ic/node-ed25519-identity';
+import { createLogger } from './observability/create-logger';
+import { GatewayMetrics } from './observability/gateway-metrics';
+import { pollerObserver, sessionObserver } from './observability/gateway-observers';
+import { IcHealth } from './observability/ic-health';
+import type { GatewayOptions } from './options/gateway-options';
+import { resolveGatewayOptions, type ResolvedGatewayOptions } from './options/resolve-gateway-options';
+import { CanisterPoller } from './poller/canister-poller';
+import { PollerRegistry } from './poller/poller-registry';
+import { startAdminServer, type AdminServer } from './server/admin-server';
+import { startWebsocketListener } from './server/websocket-listener';
+import { Session } from './session/session';
+
+/** A running gateway, as returned by {@link startGateway}. */
+export interface GatewayHandle {
+  /** The WebSocket URL clients connect to (`ws://` or `wss://`; a wildcard listen address shows as 127.0.0.1). */
+  url: string;
+  /** The admin server's base URL, or `null` when it is off. */
+  adminUrl: string | null;
+  /** The gateway's principal: clients' `ws_open` must name it, canisters queue messages under it. */
+  principal: Principal;
+  /** Prometheus metrics of this gateway (also served on `/metrics`). */
+  metrics: GatewayMetrics;
+  /**
+   * Drains and stops: refuses new connections, closes every session with 1001 (calling `ws_close` for
+   * each), waits for those calls up to `drainTimeoutMs`, then drops whatever is left. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+// Empty polls while a session waits for its OpenMessage before the poller reads the queue from nonce 0.
+const PROBE_AFTER_EMPTY_POLLS = 20;
+
+/**
+ * Starts an ic-ws gateway: a WebSocket server that relays clients' signed calls to canisters and polls
+ * canisters for certified messages, plus the admin server. The CLI (`ic-ws-gateway`) is a thin wrapper.
+ *
+ * @throws GatewayError `INVALID_OPTIONS`, `IDENTITY_FILE_INVALID`, `ROOT_KEY_UNAVAILABLE`, `LISTEN_FAILED`.
+ * @example
+ * const gateway = await startGateway({ listen: '127.0.0.1:8080', icUrl: 'http://127.0.0.1:4943' });
+ * console.log(gateway.url, gateway.principal.toText());
+ * process.once('SIGTERM', () => void gateway.close());
+ */
+export async function startGateway(options: GatewayOptions = {}): Promise<GatewayHandle> {
+  const resolved = resolveGatewayOptions(options);
+  const log = resolved.logger ?? createLogger(resolved.logLevel);
+  const identity = await gatewayIdentity(resolved, (path) => log.info({ path }, 'created a new gateway identity'));
+  const principal = identity.getPrincipal();
+  const ic: GatewayIc =
+    resolved.ic ??
+    (await createHttpGatewayIc({
+      icUrl: resolved.icUrl,
+      identity,
+      fetch: resolved.fetch,
+      rootKey: resolved.rootKey,
+      requestTimeoutMs: resolved.icRequestTimeoutMs,
+    }));
+  const tls = resolved.tls ? await readTls(resolved.tls) : null;
+  const metrics = new GatewayMetrics();
+  const health = new IcHealth();
+  const observer = sessionObserver(metrics, log);
+
+  const registry = new PollerRegistry((canisterId, sessions) => {
+    const canisterText = canisterId.toText();
+    return new CanisterPoller({
+      canisterId,
+      gatewayPrincipal: principal,
+      getMessages: (id, nonce) => ic.getMessages(id, nonce),
+      sessions,
+      timing: {
+        intervalMs: resolved.pollingIntervalMs,
+        timeoutMs: resolved.icRequestTimeoutMs,
+        backoff: resolved.pollBackoff,
+        probeAfterEmptyPolls: PROBE_AFTER_EMPTY_POLLS,
+      },
+      observer: pollerObserver(canisterText, metrics, health, log.child({ canister: canisterText })),
+    });
+  });
+  metrics.countPollersWith(() => registry.pollerCount);
+
+  const handshakeFrame = encodeHandshakeFrame({ gateway_principal: principal });
+  const listener = await startWebsocketListener({
+    listen: resolved.listen,
+    tls,
+    maxConnections: resolved.maxConnections,
+    maxPayload: resolved.maxPayload,
+    pingIntervalMs: resolved.pingIntervalMs,
+    metrics,
+    log,
+    createSession: (socket) =>
+      new Session({
+        socket,
+        gatewayPrincipal: principal,
+        handshakeFrame,
+        ic,
+        router: registry,
+        limits: resolved,
+        observer,
+      }),
+  });
+
+  let admin: AdminServer | null = null;
+  try {
+    admin = resolved.adminListen ? await startAdminServer(resolved.adminListen, metrics, health, log) : null;
+  } catch (error) {
+    await listener.terminateAll();
+    throw error;
+  }
+
+  const checkStatus = () => {
+    // Pollers report health as they go; the status endpoint covers the time no canister is polled.
+    if (registry.pollerCount > 0) return;
+    ic.checkStatus().then(
+      () => health.record(true),
+      (error: unknown) => health.record(false, describeError(error)),
+    );
+  };
+  checkStatus();
+  const statusTimer = setInterval(checkStatus, resolved.healthCheckIntervalMs);
+  statusTimer.unref();
+
+  log.info({ url: listener.url, principal: principal.toText(), adminUrl: admin?.url ?? null, icUrl: resolved.icUrl.href }, `ic-ws-gateway listening on ${listener.url}`);
+
+  let closing: Promise<void> | null = null;
+  const drain = async () => {
+    health.startDraining();
+    clearInterval(statusTimer);
+    listener.stopAccepting();
+    const ended = [...listener.sessions].map((s) => s.close({ code: CloseCode.GoingAway, reason: closeReasonText(CloseCode.GoingAway) }));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), resolved.drainTimeoutMs)));
+    const outcome = await Promise.race([Promise.all(ended).then(() => 'drained' as const), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') log.warn({ sessions: ended.length }, 'drain timed out; dropping the remaining connections');
+    registry.stopAll();
+    await listener.terminateAll();
+    await admin?.close();
+    log.info({ sessions: ended.length, outcome }, 'ic-ws-gateway stopped');
+  };
+  return {
+    url: listener.url,
+    adminUrl: admin?.url ?? null,
+    principal,
+    metrics,
+    close: () => (closing ??= drain()),
+  };
+}
+
+async function gatewayIdentity(resolved: ResolvedGatewayOptions, onCreated: (path: string) => void): Promise<SignIdentity> {
+  if (resolved.identity) return resolved.identity;
+  const { identity, created } = await loadOrCreateIdentity(resolved.identityFile);
+  if (created) onCreated(resolved.identityFile);
+  return identity;
+}
+
+async function readTls(files: { certFile: string; keyFile: string }): Promise<{ cert: string; key: string }> {
+  try {
+    const [cert, key] = await Promise.all([readFile(files.certFile, 'utf8'), readFile(files.keyFile, 'utf8')]);
+    return { cert, key };
+  } catch (error) {
+    throw new GatewayError(ErrorCode.InvalidOptions, `cannot read the TLS certificate or key: ${describeError(error)}`, { cause: error });
+  }
+}

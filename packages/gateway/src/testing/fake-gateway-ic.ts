@@ -1,0 +1,55 @@
+import type { Principal } from '@dfinity/principal';
+import { ErrorCode, type CanisterOutputCertifiedMessages, type ClientKey } from 'ic-ws-protocol';
+import { GatewayError } from '../gateway-error';
+import type { GatewayIc } from '../ic/gateway-ic';
+import { deferred, type Deferred } from './deferred';
+
+/** One call the fake IC received and has not answered yet. */
+export interface PendingCall<T> {
+  canisterId: Principal;
+  answer: Deferred<T>;
+}
+
+/**
+ * A recording fake of {@link GatewayIc}. Every call waits until the test answers it (`relays[i].answer`),
+ * unless `autoAnswer` is on, in which case relays and ws_close succeed at once and polls return an empty,
+ * drained queue. Tests see every call in arrival order.
+ */
+export class FakeGatewayIc implements GatewayIc {
+  readonly relays: (PendingCall<void> & { envelope: Uint8Array })[] = [];
+  readonly polls: (PendingCall<CanisterOutputCertifiedMessages> & { nonce: bigint })[] = [];
+  readonly closes: (PendingCall<void> & { clientKey: ClientKey })[] = [];
+  statusOk = true;
+
+  constructor(public autoAnswer = false) {}
+
+  relayCall(canisterId: Principal, envelope: Uint8Array): Promise<void> {
+    const answer = deferred<void>();
+    this.relays.push({ canisterId, envelope, answer });
+    if (this.autoAnswer) answer.resolve();
+    return answer.promise;
+  }
+
+  getMessages(canisterId: Principal, nonce: bigint): Promise<CanisterOutputCertifiedMessages> {
+    const answer = deferred<CanisterOutputCertifiedMessages>();
+    this.polls.push({ canisterId, nonce, answer });
+    if (this.autoAnswer) answer.resolve(emptyBatch());
+    return answer.promise;
+  }
+
+  wsClose(canisterId: Principal, clientKey: ClientKey): Promise<void> {
+    const answer = deferred<void>();
+    this.closes.push({ canisterId, clientKey, answer });
+    if (this.autoAnswer) answer.resolve();
+    return answer.promise;
+  }
+
+  checkStatus(): Promise<void> {
+    return this.statusOk ? Promise.resolve() : Promise.reject(new GatewayError(ErrorCode.PollFailed, 'fake IC is down'));
+  }
+}
+
+/** A drained, empty `ws_get_messages` reply. */
+export function emptyBatch(): CanisterOutputCertifiedMessages {
+  return { messages: [], cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true };
+}

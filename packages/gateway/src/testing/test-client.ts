@@ -1,0 +1,51 @@
+import { WebSocket } from 'ws';
+import { deferred, type Deferred } from './deferred';
+
+/**
+ * A `ws` client for tests against a real gateway: records frames, hands them out in order with
+ * `nextFrame()`, and exposes the close as a promise, so tests wait on events, never on time.
+ */
+export class TestClient {
+  readonly frames: Uint8Array[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  #read = 0;
+  #waiter: Deferred<Uint8Array> | null = null;
+
+  private constructor(readonly ws: WebSocket) {
+    const closed = deferred<{ code: number; reason: string }>();
+    this.closed = closed.promise;
+    ws.on('message', (data: Buffer) => {
+      this.frames.push(new Uint8Array(data));
+      if (this.#waiter) {
+        const waiter = this.#waiter;
+        this.#waiter = null;
+        waiter.resolve(this.frames[this.#read++]!);
+      }
+    });
+    ws.on('close', (code: number, reason: Buffer) => closed.resolve({ code, reason: reason.toString() }));
+    // A hostile test may make the gateway drop the TCP connection; that is an outcome, not a test error.
+    ws.on('error', () => {});
+  }
+
+  /** Connects and resolves once the upgrade succeeded. */
+  static connect(url: string, options: { maxPayload?: number } = {}): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { maxPayload: options.maxPayload ?? 64 * 1024 * 1024 });
+      const client = new TestClient(ws);
+      ws.once('open', () => resolve(client));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+
+  /** The next frame not yet taken (the handshake first). */
+  nextFrame(): Promise<Uint8Array> {
+    if (this.#read < this.frames.length) return Promise.resolve(this.frames[this.#read++]!);
+    this.#waiter = deferred<Uint8Array>();
+    return this.#waiter.promise;
+  }
+
+  send(data: Uint8Array | string): void {
+    this.ws.send(data);
+  }
+}

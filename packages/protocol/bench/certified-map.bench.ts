@@ -1,0 +1,117 @@
+/**
+ * CertifiedMap cost at 10, 1 000 and 100 000 keys: insert and delete at a steady size, and witnesses for one
+ * key and for 50 contiguous keys. Run from packages/protocol: `npx tsx bench/certified-map.bench.ts`.
+ *
+ * Every update rehashes one root-to-node path, so the 100 000-key cost must stay within 6x of the 10-key
+ * cost. The sizes are measured in alternating rounds and each figure is the median round, so load from
+ * other processes on these noisy machines hits all sizes alike instead of skewing the ratio; the ratio uses
+ * the per-batch median cost, which GC pauses and preemption (visible in meanUs and p99Us) do not move.
+ */
+import { sha256 } from '@noble/hashes/sha256';
+import { measure, type Measurement, report } from '../../../scripts/bench-kit';
+import { CertifiedMap } from '../src/hash-tree/certified-map';
+import { encodeHashTree, labeled } from '../src/index';
+
+const SIZES = [10, 1_000, 100_000] as const;
+const ROUNDS = 7;
+const MAX_RATIO = 6;
+const GATEWAY = 'i3gux-m3hwt-5mh2w-t7wwm-fwx5j-6z6ht-hxguo-t4rfw-qp24z-g5ivt-2qe';
+
+/** Message keys as the canister makes them: `<gateway principal>_<20-digit nonce>`. */
+const keyOf = (nonce: number): string => `${GATEWAY}_${String(nonce).padStart(20, '0')}`;
+const VALUES = Array.from({ length: 64 }, (_, i) => sha256(Uint8Array.of(i)));
+const valueOf = (i: number): Uint8Array => VALUES[i % VALUES.length] as Uint8Array;
+
+/** One map under test, with its queue window [head, tail) of live nonces. */
+interface Subject {
+  n: number;
+  map: CertifiedMap;
+  head: number;
+  tail: number;
+  seed: number;
+}
+
+function subject(n: number): Subject {
+  const map = new CertifiedMap();
+  for (let i = 0; i < n; i++) map.set(keyOf(i), valueOf(i));
+  map.rootHash();
+  return { n, map, head: 0, tail: n, seed: 12345 + n };
+}
+
+/** A live nonce picked pseudo-randomly (deterministic across runs). */
+function randomLive(s: Subject): number {
+  s.seed = (Math.imul(s.seed, 1103515245) + 12345) >>> 0;
+  return s.head + (s.seed % s.n);
+}
+
+const witnessSpan = (s: Subject): number => Math.min(50, s.n);
+function contiguousKeys(s: Subject): string[] {
+  const span = witnessSpan(s);
+  const from = s.head + ((randomLive(s) - s.head) % (s.n - span + 1));
+  return Array.from({ length: span }, (_, j) => keyOf(from + j));
+}
+
+/** Each operation: its name, how many map calls one run makes, and the run itself. */
+// Each update is followed by rootHash(), as a canister sets its certified data: the map hashes lazily, so
+// an update alone would only mark its path.
+const OPS: { op: string; calls: number; run: (s: Subject) => unknown }[] = [
+  {
+    // Queue traffic: a new message at the tail, the oldest removed; the size stays n. Per call = half a pair.
+    op: 'insert tail + delete head (per call, with rootHash)',
+    calls: 2,
+    run: (s) => {
+      s.map.set(keyOf(s.tail), valueOf(s.tail));
+      s.tail++;
+      s.map.rootHash();
+      s.map.delete(keyOf(s.head));
+      s.head++;
+      return s.map.rootHash();
+    },
+  },
+  {
+    op: 'delete + re-insert random key (per call, with rootHash)',
+    calls: 2,
+    run: (s) => {
+      const nonce = randomLive(s);
+      s.map.delete(keyOf(nonce));
+      s.map.rootHash();
+      s.map.set(keyOf(nonce), valueOf(nonce));
+      return s.map.rootHash();
+    },
+  },
+  { op: 'witness, 1 key', calls: 1, run: (s) => s.map.witness([keyOf(randomLive(s))]) },
+  { op: 'witness, 50 contiguous keys (10 at n=10)', calls: 1, run: (s) => s.map.witness(contiguousKeys(s)) },
+  {
+    op: 'witness, 50 contiguous keys + labeled + CBOR',
+    calls: 1,
+    run: (s) => encodeHashTree(labeled('websocket', s.map.witness(contiguousKeys(s)))),
+  },
+];
+
+const subjects = SIZES.map(subject);
+const rows: Record<string, unknown>[] = [];
+const ratio100kTo10: Record<string, number> = {};
+for (const { op, calls, run } of OPS) {
+  const rounds = new Map<number, Measurement[]>(SIZES.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const s of subjects) rounds.get(s.n)?.push(measure(() => run(s), { minTimeMs: 200, batch: 20 }));
+  }
+  const perCall = (us: number): number => Number((us / calls).toFixed(3));
+  const medianOf = new Map<number, number>();
+  for (const s of subjects) {
+    const sorted = [...(rounds.get(s.n) ?? [])].sort((a, b) => a.medianUs - b.medianUs);
+    const m = sorted[Math.floor(sorted.length / 2)] as Measurement;
+    medianOf.set(s.n, m.medianUs);
+    rows.push({ op, keys: s.n, meanUs: perCall(m.meanUs), medianUs: perCall(m.medianUs), p99Us: perCall(m.p99Us), opsPerSec: Math.round(m.opsPerSec * calls) });
+    if (s.map.size !== s.n) throw new Error(`map size drifted to ${s.map.size}`);
+  }
+  ratio100kTo10[op] = Number(((medianOf.get(100_000) as number) / (medianOf.get(10) as number)).toFixed(2));
+}
+
+report('certified-map', rows, { ratio100kTo10, maxAllowedUpdateRatio: MAX_RATIO, rounds: ROUNDS });
+console.log('\n100 000 keys vs 10 keys, median cost per call:');
+for (const [op, ratio] of Object.entries(ratio100kTo10)) console.log(`  ${ratio.toFixed(2)}x  ${op}`);
+const updates = Object.entries(ratio100kTo10).filter(([op]) => !op.startsWith('witness, 50'));
+const worst = Math.max(...updates.map(([, ratio]) => ratio));
+console.log(worst <= MAX_RATIO ? `OK: insert/delete/1-key witness within ${MAX_RATIO}x (worst ${worst}x)` : `FAIL: ${worst}x > ${MAX_RATIO}x`);
+if (worst > MAX_RATIO) process.exitCode = 1;

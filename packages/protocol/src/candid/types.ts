@@ -1,0 +1,118 @@
+import type { Principal } from '@dfinity/principal';
+
+/**
+ * TypeScript mirrors of the canister interface (docs/protocol.md section 2). Field names are snake_case
+ * because these objects go to and come from `IDL.encode`/`IDL.decode` as they are: the names are the wire.
+ * `nat64` is `bigint`, `blob` is `Uint8Array`, `principal` is `Principal`, a variant is a one-key object.
+ */
+
+/** Identifies one connection: the client's principal plus a random nonce the client picked for it. */
+export interface ClientKey {
+  client_principal: Principal;
+  client_nonce: bigint;
+}
+
+/** One sequenced message in either direction; its CBOR encoding is what the canister certifies. */
+export interface WebsocketMessage {
+  client_key: ClientKey;
+  /** 1, 2, ... per direction and connection. */
+  sequence_num: bigint;
+  /** Nanoseconds since the Unix epoch. */
+  timestamp: bigint;
+  /** True when `content` is a Candid-encoded {@link WebsocketServiceMessageContent}. */
+  is_service_message: boolean;
+  content: Uint8Array;
+}
+
+/** One queued canister -> client message as returned by `ws_get_messages`. */
+export interface CanisterOutputMessage {
+  client_key: ClientKey;
+  /** `<gateway principal>_<20-digit nonce>`, see `formatOutgoingKey`. */
+  key: string;
+  /** CBOR-encoded {@link WebsocketMessage}. */
+  content: Uint8Array;
+}
+
+/** A batch of queued messages with the certificate and witness that prove them. */
+export interface CanisterOutputCertifiedMessages {
+  messages: CanisterOutputMessage[];
+  cert: Uint8Array;
+  tree: Uint8Array;
+  is_end_of_queue: boolean;
+}
+
+/** Argument of `ws_open` (called by the client). */
+export interface CanisterWsOpenArguments {
+  client_nonce: bigint;
+  gateway_principal: Principal;
+}
+
+/** Argument of `ws_close` (called by the gateway). */
+export interface CanisterWsCloseArguments {
+  client_key: ClientKey;
+}
+
+/** First argument of `ws_message` (called by the client). */
+export interface CanisterWsMessageArguments {
+  msg: WebsocketMessage;
+}
+
+/** Argument of `ws_get_messages` (a query called by the gateway). */
+export interface CanisterWsGetMessagesArguments {
+  /** The next outgoing nonce the gateway expects. */
+  nonce: bigint;
+}
+
+/** Result of `ws_open`. */
+export type CanisterWsOpenResult = { Ok: null } | { Err: string };
+/** Result of `ws_close`. */
+export type CanisterWsCloseResult = { Ok: null } | { Err: string };
+/** Result of `ws_message`. */
+export type CanisterWsMessageResult = { Ok: null } | { Err: string };
+/** Result of `ws_get_messages`. */
+export type CanisterWsGetMessagesResult = { Ok: CanisterOutputCertifiedMessages } | { Err: string };
+
+/** Service message the canister queues first for every new connection. */
+export interface CanisterOpenMessageContent {
+  client_key: ClientKey;
+}
+
+/** Periodic acknowledgement from the canister of what it received from the client. */
+export interface CanisterAckMessageContent {
+  last_incoming_sequence_num: bigint;
+}
+
+/** The client's answer to an ack: what it received from the canister. */
+export interface ClientKeepAliveMessageContent {
+  last_incoming_sequence_num: bigint;
+}
+
+/** Why the canister closed a connection. */
+export type CloseMessageReason =
+  | { WrongSequenceNumber: null }
+  | { InvalidServiceMessage: null }
+  | { KeepAliveTimeout: null }
+  | { ClosedByApplication: null };
+
+/** The variant names of {@link CloseMessageReason}, in declaration order. */
+export const CLOSE_MESSAGE_REASONS = [
+  'WrongSequenceNumber',
+  'InvalidServiceMessage',
+  'KeepAliveTimeout',
+  'ClosedByApplication',
+] as const;
+
+/** One of the variant names of {@link CloseMessageReason}. */
+export type CloseMessageReasonName = (typeof CLOSE_MESSAGE_REASONS)[number];
+
+/** The canister's last message to a client it closes. */
+export interface CanisterCloseMessageContent {
+  reason: CloseMessageReason;
+}
+
+/** The content of every service message (`is_service_message: true`), Candid-encoded. */
+export type WebsocketServiceMessageContent =
+  | { OpenMessage: CanisterOpenMessageContent }
+  | { AckMessage: CanisterAckMessageContent }
+  | { KeepAliveMessage: ClientKeepAliveMessageContent }
+  | { CloseMessage: CanisterCloseMessageContent };

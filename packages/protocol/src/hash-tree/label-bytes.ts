@@ -1,0 +1,33 @@
+/**
+ * Byte helpers for hash-tree labels and certified-map keys. Labels are compared as raw bytes (the IC
+ * interface spec orders labels lexicographically by their bytes), so text is always UTF-8 encoded first.
+ */
+const utf8 = new TextEncoder();
+
+/** A label or key as the caller may give it: raw bytes, or text that is UTF-8 encoded. */
+export type LabelInput = string | Uint8Array;
+
+/** Returns the bytes of a label: text is UTF-8 encoded; bytes are returned as they are (not copied). */
+export function labelBytes(label: LabelInput): Uint8Array {
+  return typeof label === 'string' ? utf8.encode(label) : label;
+}
+
+/**
+ * Orders two byte strings lexicographically (a shorter prefix sorts first), the order the IC uses for
+ * hash-tree labels. Returns a negative number, zero or a positive number like `Array.prototype.sort` wants.
+ */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/** True when `a` and `b` hold the same bytes. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

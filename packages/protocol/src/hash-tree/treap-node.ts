@@ -1,0 +1,166 @@
+/**
+ * Internal: the nodes of CertifiedMap. A treap whose priorities are a hash of the key, so the tree's shape,
+ * and with it the root hash, depends only on the set of keys, never on the order of inserts and deletes (a
+ * canister rebuilt from the same queue certifies the same hash). Expected depth is O(log n).
+ *
+ * Hash layout (leaf-oriented, one fork per node, so an update costs one hash per level):
+ * node x = fork(A, B) where A is x's left subtree or, without one, the entry just before x (Empty before the
+ * first entry), and B is x's right subtree or, without one, x's own entry; an entry is
+ * `labeled(key, leaf(value))`. Flattening lists the entries in key order, each exactly once.
+ *
+ * Hashes are settled lazily: changes mark the nodes whose hash they affect as dirty (always a connected set
+ * containing the root), and `settle` rehashes exactly those, once each, in place.
+ */
+import { emptyHash, forkHashInto, HASH_LENGTH } from './hash-tree';
+import { compareBytes } from './label-bytes';
+
+/** One entry of the map, its neighbours in key order, and the cached hashes of it and of its subtree. */
+export interface TreapNode {
+  readonly key: Uint8Array;
+  readonly priority: number;
+  value: Uint8Array;
+  /** Hash of the entry, `labeled(key, leaf(value))`. */
+  selfHash: Uint8Array;
+  left: TreapNode | null;
+  right: TreapNode | null;
+  /** The entries before and after this one, in key order. */
+  prev: TreapNode | null;
+  next: TreapNode | null;
+  /** Hash of this node's subtree, in the layout above; owned by the node and rewritten in place. */
+  readonly subtreeHash: Uint8Array;
+  /** True while `subtreeHash` is stale. */
+  dirty: boolean;
+}
+
+/** A fresh unlinked node, dirty until settled. */
+export function newNode(key: Uint8Array, value: Uint8Array, selfHash: Uint8Array): TreapNode {
+  return {
+    key,
+    priority: keyPriority(key),
+    value,
+    selfHash,
+    left: null,
+    right: null,
+    prev: null,
+    next: null,
+    subtreeHash: new Uint8Array(HASH_LENGTH),
+    dirty: true,
+  };
+}
+
+// FNV-1a then the murmur3 finaliser: cheap, and spreads sequential keys (`..._00000000000000000001`,
+// `..._02`) over the whole 32-bit range, which keeps the treap's expected depth logarithmic.
+function keyPriority(key: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ (key[i] as number), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+// The heap order; ties are broken by key so the shape stays a function of the key set.
+function outranks(a: TreapNode, b: TreapNode): boolean {
+  return a.priority !== b.priority ? a.priority > b.priority : compareBytes(a.key, b.key) < 0;
+}
+
+let emptyTreeHash: Uint8Array | undefined;
+
+/** Rehashes every dirty node of the subtree (children first), in place, and clears the flags. */
+export function settle(node: TreapNode | null): void {
+  if (node === null || !node.dirty) return;
+  settle(node.left);
+  settle(node.right);
+  const a = node.left ? node.left.subtreeHash : node.prev ? node.prev.selfHash : (emptyTreeHash ??= emptyHash());
+  const b = node.right ? node.right.subtreeHash : node.selfHash;
+  forkHashInto(node.subtreeHash, a, b);
+  node.dirty = false;
+}
+
+/** Marks the nodes on the search path to `key` dirty: their hashes depend on what changed at `key`. */
+export function touch(root: TreapNode | null, key: Uint8Array): void {
+  for (let node = root; node !== null; ) {
+    node.dirty = true;
+    const order = compareBytes(key, node.key);
+    if (order === 0) return;
+    node = order < 0 ? node.left : node.right;
+  }
+}
+
+function rotateRight(node: TreapNode): TreapNode {
+  const pivot = node.left as TreapNode;
+  node.left = pivot.right;
+  pivot.right = node;
+  node.dirty = pivot.dirty = true;
+  return pivot;
+}
+
+function rotateLeft(node: TreapNode): TreapNode {
+  const pivot = node.right as TreapNode;
+  node.right = pivot.left;
+  pivot.left = node;
+  node.dirty = pivot.dirty = true;
+  return pivot;
+}
+
+/**
+ * Inserts `fresh`, whose key must be absent, and links it between its neighbours. Returns the new root.
+ * Marks dirty its path and its successor's (whose left neighbour changed).
+ */
+export function insertNode(root: TreapNode | null, fresh: TreapNode): TreapNode {
+  const near: { prev: TreapNode | null; next: TreapNode | null } = { prev: null, next: null };
+  const insert = (node: TreapNode | null): TreapNode => {
+    if (node === null) return fresh;
+    node.dirty = true;
+    if (compareBytes(fresh.key, node.key) < 0) {
+      near.next = node;
+      node.left = insert(node.left);
+      return outranks(node.left, node) ? rotateRight(node) : node;
+    }
+    near.prev = node;
+    node.right = insert(node.right);
+    return outranks(node.right, node) ? rotateLeft(node) : node;
+  };
+  const newRoot = insert(root);
+  fresh.prev = near.prev;
+  fresh.next = near.next;
+  if (near.prev) near.prev.next = fresh;
+  if (near.next) {
+    near.next.prev = fresh;
+    touch(newRoot, near.next.key);
+  }
+  return newRoot;
+}
+
+/** Removes `target` (which must be in the tree) and unlinks it. Returns the new root. */
+export function removeNode(root: TreapNode, target: TreapNode): TreapNode | null {
+  const remove = (node: TreapNode): TreapNode | null => {
+    if (node === target) return unlink(node);
+    node.dirty = true;
+    if (compareBytes(target.key, node.key) < 0) node.left = remove(node.left as TreapNode);
+    else node.right = remove(node.right as TreapNode);
+    return node;
+  };
+  const newRoot = remove(root);
+  const { prev, next } = target;
+  if (prev) prev.next = next;
+  if (next) {
+    next.prev = prev;
+    touch(newRoot, next.key);
+  }
+  target.prev = target.next = null;
+  return newRoot;
+}
+
+// Rotates `node` below its higher-priority child until it has at most one child, then drops it.
+function unlink(node: TreapNode): TreapNode | null {
+  const { left, right } = node;
+  if (left === null) return right;
+  if (right === null) return left;
+  const root = outranks(left, right) ? rotateRight(node) : rotateLeft(node);
+  if (root === left) root.right = unlink(node);
+  else root.left = unlink(node);
+  return root;
+}

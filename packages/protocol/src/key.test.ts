@@ -1,0 +1,88 @@
+import { Principal } from '@dfinity/principal';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { protocolErrorOf } from '../tests/support/hostile-bytes';
+import { ErrorCode, ProtocolError } from './errors';
+import { formatOutgoingKey, parseOutgoingKey } from './key';
+
+const MAX_U64 = (1n << 64n) - 1n;
+const gateway = Principal.fromText('rrkah-fqaaa-aaaaa-aaaaq-cai');
+
+describe('formatOutgoingKey', () => {
+  it('writes the principal text, one underscore and 20 zero-padded digits', () => {
+    expect(formatOutgoingKey(gateway, 0n)).toBe('rrkah-fqaaa-aaaaa-aaaaq-cai_00000000000000000000');
+    expect(formatOutgoingKey(gateway, 42n)).toBe('rrkah-fqaaa-aaaaa-aaaaq-cai_00000000000000000042');
+    expect(formatOutgoingKey(gateway, MAX_U64)).toBe('rrkah-fqaaa-aaaaa-aaaaq-cai_18446744073709551615');
+  });
+
+  it('refuses nonces outside u64', () => {
+    expect(protocolErrorOf(() => formatOutgoingKey(gateway, -1n)).code).toBe(ErrorCode.OutOfRange);
+    expect(protocolErrorOf(() => formatOutgoingKey(gateway, MAX_U64 + 1n)).code).toBe(ErrorCode.OutOfRange);
+  });
+
+  it('sorts keys of one gateway like their nonces', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: MAX_U64 }), fc.bigInt({ min: 0n, max: MAX_U64 }), (a, b) => {
+        const [ka, kb] = [formatOutgoingKey(gateway, a), formatOutgoingKey(gateway, b)];
+        expect(ka < kb).toBe(a < b);
+        expect(ka === kb).toBe(a === b);
+      }),
+    );
+  });
+});
+
+describe('parseOutgoingKey', () => {
+  it('inverts formatOutgoingKey for any principal and nonce', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 29 }), fc.bigInt({ min: 0n, max: MAX_U64 }), (bytes, nonce) => {
+        const principal = Principal.fromUint8Array(bytes);
+        const parsed = parseOutgoingKey(formatOutgoingKey(principal, nonce));
+        expect(parsed.gatewayPrincipal.toText()).toBe(principal.toText());
+        expect(parsed.nonce).toBe(nonce);
+      }),
+    );
+  });
+
+  it('parses the edge nonces 0 and 2^64-1', () => {
+    expect(parseOutgoingKey('aaaaa-aa_00000000000000000000')).toEqual({ gatewayPrincipal: Principal.fromText('aaaaa-aa'), nonce: 0n });
+    expect(parseOutgoingKey('aaaaa-aa_18446744073709551615').nonce).toBe(MAX_U64);
+  });
+
+  it.each([
+    ['a short nonce', 'aaaaa-aa_0'],
+    ['an unpadded nonce', 'aaaaa-aa_42'],
+    ['21 digits', 'aaaaa-aa_000000000000000000042'],
+    ['a nonce above 2^64-1', 'aaaaa-aa_18446744073709551616'],
+    ['a signed nonce', 'aaaaa-aa_+0000000000000000042'],
+    ['a non-digit nonce', 'aaaaa-aa_0000000000000000004x'],
+    ['no underscore', 'aaaaa-aa00000000000000000000'],
+    ['an extra underscore', 'aaaaa-aa_00000000000000000000_00000000000000000000'],
+    ['an underscore inside the principal', 'aaaaa_aa_00000000000000000000'],
+    ['an empty principal', '_00000000000000000000'],
+    ['a bad checksum', 'aaaaa-ab_00000000000000000000'],
+    ['an upper-case principal', 'AAAAA-AA_00000000000000000000'],
+    ['a principal without dashes', 'aaaaaaa_00000000000000000000'],
+    ['a principal text that is too long', `${'aaaaa-'.repeat(11)}aa_00000000000000000000`],
+    ['a huge string', `${'a'.repeat(1_000_000)}_00000000000000000000`],
+    ['whitespace', ' aaaaa-aa_00000000000000000000'],
+    ['an empty string', ''],
+  ])('rejects %s with INVALID_KEY', (_name, key) => {
+    expect(protocolErrorOf(() => parseOutgoingKey(key)).code).toBe(ErrorCode.InvalidKey);
+  });
+
+  it('rejects a non-string with INVALID_KEY', () => {
+    expect(protocolErrorOf(() => parseOutgoingKey(42 as unknown as string)).code).toBe(ErrorCode.InvalidKey);
+  });
+
+  it('throws only INVALID_KEY for random strings', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 100 }), (key) => {
+        try {
+          parseOutgoingKey(key);
+        } catch (error) {
+          if (!(error instanceof ProtocolError) || error.code !== ErrorCode.InvalidKey) throw error;
+        }
+      }),
+    );
+  });
+});
