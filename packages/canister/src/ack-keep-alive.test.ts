@@ -1,9 +1,10 @@
 import { IDL } from '@dfinity/candid';
 import { describe, expect, it } from 'vitest';
 import { MemoryStableStore } from './stable-store';
+import { FakeCanisterHost } from './testing/fake-canister-host';
 import { FakeGateway } from './testing/fake-gateway';
 import { GATEWAY, idOf, principal, setup } from './testing/ws-canister-harness';
-import type { IcWebSocketCanister } from './ws-canister';
+import { createWsCanister, type IcWebSocketCanister } from './ws-canister';
 
 const ACK = 300_000;
 const KEEP_ALIVE = 60_000;
@@ -20,6 +21,7 @@ describe('acks and keep-alives', () => {
     expect(gateway.pollAll()).toEqual([]);
     host.advance(1);
     const acks = gateway.pollAll().map((m) => [idOf(m.clientKey), m.service]);
+    acks.sort((x, y) => (x[0] === idOf(a) ? -1 : y[0] === idOf(a) ? 1 : 0));
     expect(acks).toEqual([
       [idOf(a), { AckMessage: { last_incoming_sequence_num: 2n } }],
       [idOf(b), { AckMessage: { last_incoming_sequence_num: 0n } }],
@@ -141,3 +143,48 @@ describe('clean-up', () => {
   });
 });
 
+
+describe('ack rounds over many clients', () => {
+  it('splits a round into executions of acksPerExecution, one certified data set each', () => {
+    const { host, gateway, open } = setup({ acksPerExecution: 3 });
+    const keys = Array.from({ length: 10 }, (_, i) => open(i + 1));
+    gateway.pollAll();
+    const before = host.certifiedDataHistory.length;
+    host.advance(ACK, 1);
+    const first = gateway.pollAll().map((m) => idOf(m.clientKey));
+    expect(first).toHaveLength(3);
+    host.advance(0);
+    expect(host.certifiedDataHistory.length - before).toBe(4); // 3 + 3 + 3 + 1
+    const rest = gateway.pollAll().map((m) => idOf(m.clientKey));
+    expect([...first, ...rest].sort()).toEqual(keys.map(idOf).sort());
+  });
+
+  it('gives every client the full timeout after the last part of the round', () => {
+    const { host, ws, open } = setup({ acksPerExecution: 1 });
+    open(1);
+    open(2);
+    host.advance(ACK, 1); // first part at ACK
+    host.advance(5_000, 1); // the follow-up executions come later on a busy subnet; here: 5 s later
+    host.advance(KEEP_ALIVE - 1);
+    expect(ws.clients()).toHaveLength(2);
+    host.advance(1);
+    expect(ws.clients()).toHaveLength(0);
+  });
+
+  it('finishes a round interrupted by an upgrade, each client acked exactly once', () => {
+    const store = new MemoryStableStore();
+    const before = setup({ acksPerExecution: 3 }, store);
+    const keys = Array.from({ length: 8 }, (_, i) => before.open(i + 1));
+    before.gateway.pollAll();
+    before.host.advance(ACK, 1);
+    before.ws.stop();
+    before.host.dropTimers();
+    const host = new FakeCanisterHost({ stableStore: store, nowNs: before.host.time() + 1_000_000_000n });
+    const ws = createWsCanister<string>(host, { appMessageIdl: IDL.Text, acksPerExecution: 3 });
+    ws.start();
+    host.advance(0);
+    before.gateway.attach(ws as IcWebSocketCanister<unknown>, host);
+    const acked = before.gateway.pollAll().map((m) => idOf(m.clientKey));
+    expect(acked.sort()).toEqual(keys.map(idOf).sort());
+  });
+});

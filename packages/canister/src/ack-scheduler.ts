@@ -1,33 +1,48 @@
 import type { CanisterHost, TimerId } from './host';
-import { decodeTimestamp, encodeTimestamp } from './stable-records';
+import { decodeCursor, decodeTimestamp, encodeCursor, encodeTimestamp } from './stable-records';
 import type { StableMap } from './stable-store';
 
 /** What one ack round does; implemented by the canister core. */
 export interface AckRound {
-  /** Queues an AckMessage for every client and runs the periodic clean-up. */
-  sendAcks(): void;
+  /**
+   * Queues AckMessages for up to `limit` clients, in client-id order after `after` (from the first client, and
+   * after the periodic clean-up, when `after` is undefined). Returns the last id handled if clients remain.
+   */
+  sendAcks(after: string | undefined, limit: number): string | undefined;
   /** Closes every client that has not sent a keep-alive within the timeout. */
   checkKeepAlives(): void;
 }
 
+/** Timing of the rounds. */
+export interface AckSchedule {
+  intervalMs: number;
+  keepAliveTimeoutMs: number;
+  /** Most acks queued in one execution; a round with more clients continues in follow-up timers. */
+  acksPerExecution: number;
+}
+
 const NEXT_ACK_KEY = 'nextAckNs';
 const KEEP_ALIVE_CHECK_KEY = 'keepAliveCheckNs';
+const ACK_CURSOR_KEY = 'ackCursor';
 const NS_PER_MS = 1_000_000n;
 
 /**
- * Runs ack rounds every `intervalMs` and the keep-alive check `keepAliveTimeoutMs` after each. The due times
- * live in stable storage, so after an upgrade the schedule resumes where it was (timers do not survive an
- * upgrade) instead of restarting, which could leave clients without an ack for longer than they allow.
+ * Runs ack rounds every `intervalMs` and the keep-alive check `keepAliveTimeoutMs` after each round has
+ * finished. A round over many clients is split across executions (each one timer callback), so no single
+ * execution grows with the number of clients beyond `acksPerExecution`; the check waits for the last part, so
+ * every client gets the full timeout to answer. Due times and the round's cursor live in stable storage, so
+ * after an upgrade (timers do not survive one) the schedule resumes where it was instead of restarting, which
+ * could leave clients without an ack for longer than they allow.
  */
 export class AckScheduler {
   private ackTimer: TimerId | undefined;
+  private continueTimer: TimerId | undefined;
   private checkTimer: TimerId | undefined;
 
   constructor(
     private readonly host: CanisterHost,
     private readonly meta: StableMap,
-    private readonly intervalMs: number,
-    private readonly keepAliveTimeoutMs: number,
+    private readonly schedule: AckSchedule,
     private readonly round: AckRound,
     /** Runs a timer callback as one batch (certified data set once at its end). */
     private readonly runBatch: (fn: () => void) => void,
@@ -37,55 +52,65 @@ export class AckScheduler {
   start(): void {
     this.stop();
     const now = this.host.time();
-    let nextAck = this.read(NEXT_ACK_KEY);
+    let nextAck = this.readTime(NEXT_ACK_KEY);
     if (nextAck === undefined) {
-      nextAck = now + BigInt(this.intervalMs) * NS_PER_MS;
-      this.write(NEXT_ACK_KEY, nextAck);
+      nextAck = now + BigInt(this.schedule.intervalMs) * NS_PER_MS;
+      this.meta.set(NEXT_ACK_KEY, encodeTimestamp(nextAck));
     }
-    this.armAck(delayMs(nextAck, now));
-    const check = this.read(KEEP_ALIVE_CHECK_KEY);
+    this.ackTimer = this.host.setTimer(delayMs(nextAck, now), () => this.runBatch(() => this.startRound()));
+    const cursor = this.meta.get(ACK_CURSOR_KEY);
+    if (cursor !== undefined) this.armContinue(decodeCursor(cursor));
+    const check = this.readTime(KEEP_ALIVE_CHECK_KEY);
     if (check !== undefined) this.armCheck(delayMs(check, now));
   }
 
-  /** Cancels both timers. */
+  /** Cancels every timer. */
   stop(): void {
-    if (this.ackTimer !== undefined) this.host.clearTimer(this.ackTimer);
-    if (this.checkTimer !== undefined) this.host.clearTimer(this.checkTimer);
-    this.ackTimer = undefined;
-    this.checkTimer = undefined;
+    for (const timer of [this.ackTimer, this.continueTimer, this.checkTimer]) {
+      if (timer !== undefined) this.host.clearTimer(timer);
+    }
+    this.ackTimer = this.continueTimer = this.checkTimer = undefined;
   }
 
-  private armAck(delay: number): void {
-    this.ackTimer = this.host.setTimer(delay, () => this.runBatch(() => this.ackRound()));
+  private startRound(): void {
+    const now = this.host.time();
+    this.meta.set(NEXT_ACK_KEY, encodeTimestamp(now + BigInt(this.schedule.intervalMs) * NS_PER_MS));
+    this.ackTimer = this.host.setTimer(this.schedule.intervalMs, () => this.runBatch(() => this.startRound()));
+    this.continueRound(undefined);
+  }
+
+  private continueRound(after: string | undefined): void {
+    this.continueTimer = undefined;
+    const last = this.round.sendAcks(after, this.schedule.acksPerExecution);
+    if (last !== undefined) {
+      this.meta.set(ACK_CURSOR_KEY, encodeCursor(last));
+      this.armContinue(last);
+      return;
+    }
+    this.meta.delete(ACK_CURSOR_KEY);
+    const check = this.host.time() + BigInt(this.schedule.keepAliveTimeoutMs) * NS_PER_MS;
+    this.meta.set(KEEP_ALIVE_CHECK_KEY, encodeTimestamp(check));
+    if (this.checkTimer !== undefined) this.host.clearTimer(this.checkTimer);
+    this.armCheck(this.schedule.keepAliveTimeoutMs);
+  }
+
+  private armContinue(after: string): void {
+    this.continueTimer = this.host.setTimer(0, () => this.runBatch(() => this.continueRound(after)));
   }
 
   private armCheck(delay: number): void {
-    this.checkTimer = this.host.setTimer(delay, () => this.runBatch(() => this.checkRound()));
+    this.checkTimer = this.host.setTimer(delay, () =>
+      this.runBatch(() => {
+        this.checkTimer = undefined;
+        this.meta.delete(KEEP_ALIVE_CHECK_KEY);
+        this.round.checkKeepAlives();
+      }),
+    );
   }
 
-  private ackRound(): void {
-    const now = this.host.time();
-    this.write(NEXT_ACK_KEY, now + BigInt(this.intervalMs) * NS_PER_MS);
-    this.armAck(this.intervalMs);
-    this.round.sendAcks();
-    this.write(KEEP_ALIVE_CHECK_KEY, now + BigInt(this.keepAliveTimeoutMs) * NS_PER_MS);
-    if (this.checkTimer !== undefined) this.host.clearTimer(this.checkTimer);
-    this.armCheck(this.keepAliveTimeoutMs);
-  }
-
-  private checkRound(): void {
-    this.checkTimer = undefined;
-    this.meta.delete(KEEP_ALIVE_CHECK_KEY);
-    this.round.checkKeepAlives();
-  }
-
-  private read(key: string): bigint | undefined {
+  private readTime(key: string): bigint | undefined {
     const bytes = this.meta.get(key);
     return bytes === undefined ? undefined : decodeTimestamp(bytes);
-  }
-
-  private write(key: string, value: bigint): void {
-    this.meta.set(key, encodeTimestamp(value));
   }
 }
 

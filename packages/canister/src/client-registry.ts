@@ -71,6 +71,16 @@ export class ClientRegistry {
     return this.byGateway.get(gatewayText)?.size ?? 0;
   }
 
+  /** The client whose record is stored under `id`. */
+  getById(id: string): ConnectedClient | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The ids of every client, sorted (the ack round's order). */
+  sortedIds(): string[] {
+    return [...this.byId.keys()].sort();
+  }
+
   /** Every connected client (a snapshot, so callers may remove clients while iterating). */
   all(): ConnectedClient[] {
     return [...this.byId.values()];

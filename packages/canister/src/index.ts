@@ -1,3 +1,4 @@
+// The core: entry points, app API, options, errors.
 export { createWsCanister, IcWebSocketCanister } from './ws-canister';
 export {
   WS_CANISTER_DEFAULTS,
@@ -11,7 +12,12 @@ export {
 export type { WsCloseReason } from './ws-close-reason';
 export { WsErrorMessage } from './ws-error-messages';
 export { CanisterError } from './canister-error';
+export { CERTIFIED_LABEL } from './outgoing-queues';
+
+// What a runtime binding implements.
 export type { CanisterHost, TimerId } from './host';
 export { MemoryStableStore, STABLE_MAP_NAMES, type StableMap, type StableMapName, type StableStore } from './stable-store';
-export { CERTIFIED_LABEL } from './outgoing-queues';
+
+// Test helpers for canister apps: a fake runtime and a gateway that verifies like a client.
 export { FakeCanisterHost } from './testing/fake-canister-host';
+export { FakeGateway, VerificationFailure, type VerifiedMessage } from './testing/fake-gateway';

@@ -131,6 +131,22 @@ export function decodeTimestamp(bytes: Uint8Array): bigint {
   return ns;
 }
 
+/** Encodes the ack round's cursor (a client id) kept in the `meta` map. */
+export function encodeCursor(clientId: string): Uint8Array {
+  return new RecordWriter().u8(VERSION).bytes(utf8Encoder.encode(clientId)).finish();
+}
+
+/** Decodes a cursor written by {@link encodeCursor}. */
+export function decodeCursor(bytes: Uint8Array): string {
+  const r = reader(bytes, 'cursor');
+  const text = utf8Decoder.decode(r.bytes());
+  r.end();
+  return text;
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
 function reader(bytes: Uint8Array, kind: string): RecordReader {
   const r = new RecordReader(bytes, kind);
   const version = r.u8();

@@ -57,6 +57,12 @@ export interface WsCanisterOptions<AppMessage> {
    */
   maxConnectionsPerPrincipal?: number;
   /**
+   * Most AckMessages queued in one execution. An ack round over more clients continues in follow-up timer
+   * executions, so its cost per execution stays bounded whatever the number of clients.
+   * @default 500
+   */
+  acksPerExecution?: number;
+  /**
    * Most open connections; `ws_open` beyond it returns `Err`.
    * @default 10_000
    */
@@ -87,6 +93,7 @@ export const WS_CANISTER_DEFAULTS = {
   maxMessagesPerPoll: PROTOCOL_DEFAULTS.maxMessagesPerPoll,
   maxReplyBytes: PROTOCOL_DEFAULTS.maxGetMessagesReplyBytes,
   maxConnectionsPerPrincipal: 10,
+  acksPerExecution: 500,
   maxClients: 10_000,
   maxGateways: 32,
   maxQueuedMessagesPerGateway: 50_000,
@@ -126,6 +133,7 @@ export function resolveWsCanisterOptions<AppMessage>(options: WsCanisterOptions<
     'maxMessagesPerPoll',
     'maxReplyBytes',
     'maxConnectionsPerPrincipal',
+    'acksPerExecution',
     'maxClients',
     'maxGateways',
     'maxQueuedMessagesPerGateway',

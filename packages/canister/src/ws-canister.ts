@@ -1,6 +1,7 @@
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import {
+  CLOSE_MESSAGE_REASONS,
   decodeServiceMessageContent,
   ErrorCode,
   type CanisterWsCloseArguments,
@@ -29,15 +30,23 @@ import { WsErrorMessage } from './ws-error-messages';
 
 const NS_PER_MS = 1_000_000n;
 const OK = { Ok: null } as const;
-const PROTOCOL_CLOSE_REASONS = new Set<WsCloseReason>([
-  'WrongSequenceNumber',
-  'InvalidServiceMessage',
-  'KeepAliveTimeout',
-  'ClosedByApplication',
-]);
+// The reasons that are also sent to the client, as a CloseMessage.
+const PROTOCOL_CLOSE_REASONS = new Set<WsCloseReason>(CLOSE_MESSAGE_REASONS);
 
 function err(message: WsErrorMessage): { Err: string } {
   return { Err: message };
+}
+
+// First index in the sorted `ids` whose id is above `after`.
+function upperBound(ids: readonly string[], after: string): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ids[mid] as string) <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function isClientKey(value: ClientKey | Principal): value is ClientKey {
@@ -72,6 +81,8 @@ export class IcWebSocketCanister<AppMessage> {
   private readonly scheduler: AckScheduler;
   private readonly intervalNs: bigint;
   private nextConnectionId = 0n;
+  // Client ids of the ack round in progress, in order (heap only: rebuilt if an upgrade interrupts a round).
+  private ackRoundIds: string[] | undefined;
   private depth = 0;
 
   constructor(
@@ -96,9 +107,12 @@ export class IcWebSocketCanister<AppMessage> {
     this.scheduler = new AckScheduler(
       host,
       store.map('meta'),
-      this.options.sendAckIntervalMs,
-      this.options.keepAliveTimeoutMs,
-      { sendAcks: () => this.sendAcks(), checkKeepAlives: () => this.checkKeepAlives() },
+      {
+        intervalMs: this.options.sendAckIntervalMs,
+        keepAliveTimeoutMs: this.options.keepAliveTimeoutMs,
+        acksPerExecution: this.options.acksPerExecution,
+      },
+      { sendAcks: (after, limit) => this.sendAcks(after, limit), checkKeepAlives: () => this.checkKeepAlives() },
       (fn) => this.batch(fn),
     );
   }
@@ -294,18 +308,33 @@ export class IcWebSocketCanister<AppMessage> {
     return err(WsErrorMessage.InvalidServiceMessage);
   }
 
-  private sendAcks(): void {
+  private sendAcks(after: string | undefined, limit: number): string | undefined {
     const now = this.host.time();
+    if (after === undefined) {
+      this.cleanUp(now);
+      this.ackRoundIds = this.registry.sortedIds();
+    }
+    // After an upgrade in the middle of a round the heap list is gone: rebuild it and resume after `after`.
+    const ids = (this.ackRoundIds ??= this.registry.sortedIds());
+    let i = after === undefined ? 0 : upperBound(ids, after);
+    const end = Math.min(ids.length, i + limit);
+    for (; i < end; i++) {
+      const client = this.registry.getById(ids[i] as string);
+      if (client) this.outbox.queue(client, true, ackMessageContent(client.record.expectedIncomingSeq - 1n), now);
+    }
+    if (end < ids.length) return ids[end - 1];
+    this.ackRoundIds = undefined;
+    return undefined;
+  }
+
+  /** Prunes old messages of every gateway and forgets gateways empty for an ack interval. */
+  private cleanUp(now: bigint): void {
     for (const gateway of this.queues.allGateways()) {
       this.queues.prune(gateway, now - this.intervalNs);
       const emptySince = gateway.record.emptySinceNs;
       if (emptySince !== null && now - emptySince >= this.intervalNs && this.registry.countOfGateway(gateway.text) === 0) {
         this.queues.forget(gateway);
       }
-    }
-    for (const client of this.registry.all()) {
-      const last = client.record.expectedIncomingSeq - 1n;
-      this.outbox.queue(client, true, ackMessageContent(last), now);
     }
   }
 

@@ -1,1 +1,14 @@
-export {};
+export { startDevnet, DEVNET_DEFAULTS, type Devnet, type DevnetOptions } from './start-devnet';
+export { Subnet, type SubnetOptions, type SubnetLogEntry, type InstallArgs, type UpgradeArgs } from './execution/subnet';
+export { Clock, type ClockMode, type ClockOptions } from './execution/clock';
+export type { ExecutionEnvironment, CallRequest, CallOutcome, RejectCode } from './execution/types';
+export { canisterIdFromIndex, canisterIdRange } from './execution/canister-id';
+export { startHttpServer, HTTP_SERVER_DEFAULTS, type HttpServerOptions, type HttpServerHandle } from './http/http-server';
+export { Certifier, type CertifierOptions, type CertifiedStateSource } from './state/certifier';
+export { RootKey } from './crypto/root-key';
+export { NodeKey } from './crypto/node-key';
+export {
+  buildAzleCanister,
+  type BuildAzleCanisterOptions,
+  type BuiltAzleCanister,
+} from './azle/build-canister';

@@ -3,17 +3,18 @@
  * key and for 50 contiguous keys. Run from packages/protocol: `npx tsx bench/certified-map.bench.ts`.
  *
  * Every update rehashes one root-to-node path, so the 100 000-key cost must stay within 6x of the 10-key
- * cost. The sizes are measured in alternating rounds and each figure is the median round, so load from
- * other processes on these noisy machines hits all sizes alike instead of skewing the ratio; the ratio uses
- * the per-batch median cost, which GC pauses and preemption (visible in meanUs and p99Us) do not move.
+ * cost. The sizes are measured batch by batch in turn (one batch on 10 keys, one on 1 000, one on 100 000,
+ * again), so load from other processes on these noisy machines hits all sizes alike instead of skewing the
+ * ratio; the ratio uses the median batch, which GC pauses and preemption (visible in p99Us) do not move.
  */
 import { sha256 } from '@noble/hashes/sha256';
-import { measure, type Measurement, report } from '../../../scripts/bench-kit';
+import { percentiles, report } from '../../../scripts/bench-kit';
 import { CertifiedMap } from '../src/hash-tree/certified-map';
 import { encodeHashTree, labeled } from '../src/index';
 
 const SIZES = [10, 1_000, 100_000] as const;
-const ROUNDS = 7;
+const BATCHES = 400;
+const BATCH_SIZE = 10;
 const MAX_RATIO = 6;
 const GATEWAY = 'i3gux-m3hwt-5mh2w-t7wwm-fwx5j-6z6ht-hxguo-t4rfw-qp24z-g5ivt-2qe';
 
@@ -88,27 +89,39 @@ const OPS: { op: string; calls: number; run: (s: Subject) => unknown }[] = [
   },
 ];
 
+/** Per-call cost of `BATCHES` batches of `run` on each subject, the subjects taking turns batch by batch. */
+function interleaved(subjects: readonly Subject[], run: (s: Subject) => unknown, calls: number): Map<number, number[]> {
+  const samples = new Map<number, number[]>(subjects.map((s) => [s.n, []]));
+  for (const s of subjects) for (let i = 0; i < 50; i++) run(s); // warm-up
+  for (let batch = 0; batch < BATCHES; batch++) {
+    for (const s of subjects) {
+      const t0 = performance.now();
+      for (let i = 0; i < BATCH_SIZE; i++) run(s);
+      samples.get(s.n)?.push(((performance.now() - t0) * 1000) / (BATCH_SIZE * calls));
+    }
+  }
+  return samples;
+}
+
 const subjects = SIZES.map(subject);
 const rows: Record<string, unknown>[] = [];
 const ratio100kTo10: Record<string, number> = {};
 for (const { op, calls, run } of OPS) {
-  const rounds = new Map<number, Measurement[]>(SIZES.map((n) => [n, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const s of subjects) rounds.get(s.n)?.push(measure(() => run(s), { minTimeMs: 200, batch: 20 }));
-  }
-  const perCall = (us: number): number => Number((us / calls).toFixed(3));
+  const samples = interleaved(subjects, run, calls);
   const medianOf = new Map<number, number>();
   for (const s of subjects) {
-    const sorted = [...(rounds.get(s.n) ?? [])].sort((a, b) => a.medianUs - b.medianUs);
-    const m = sorted[Math.floor(sorted.length / 2)] as Measurement;
-    medianOf.set(s.n, m.medianUs);
-    rows.push({ op, keys: s.n, meanUs: perCall(m.meanUs), medianUs: perCall(m.medianUs), p99Us: perCall(m.p99Us), opsPerSec: Math.round(m.opsPerSec * calls) });
+    const perCall = samples.get(s.n) ?? [];
+    const { medianUs, p99Us } = percentiles(perCall);
+    const meanUs = perCall.reduce((a, b) => a + b, 0) / perCall.length;
+    medianOf.set(s.n, medianUs);
+    const round = (us: number): number => Number(us.toFixed(3));
+    rows.push({ op, keys: s.n, meanUs: round(meanUs), medianUs: round(medianUs), p99Us: round(p99Us), opsPerSec: Math.round(1e6 / meanUs) });
     if (s.map.size !== s.n) throw new Error(`map size drifted to ${s.map.size}`);
   }
   ratio100kTo10[op] = Number(((medianOf.get(100_000) as number) / (medianOf.get(10) as number)).toFixed(2));
 }
 
-report('certified-map', rows, { ratio100kTo10, maxAllowedUpdateRatio: MAX_RATIO, rounds: ROUNDS });
+report('certified-map', rows, { ratio100kTo10, maxAllowedUpdateRatio: MAX_RATIO, batches: BATCHES, batchSize: BATCH_SIZE });
 console.log('\n100 000 keys vs 10 keys, median cost per call:');
 for (const [op, ratio] of Object.entries(ratio100kTo10)) console.log(`  ${ratio.toFixed(2)}x  ${op}`);
 const updates = Object.entries(ratio100kTo10).filter(([op]) => !op.startsWith('witness, 50'));

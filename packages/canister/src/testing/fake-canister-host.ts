@@ -88,10 +88,15 @@ export class FakeCanisterHost implements CanisterHost {
     return this.timers.length;
   }
 
-  /** Moves the clock forward by `ms`, firing due timers in order (each at its due time). */
-  advance(ms: number): void {
+  /**
+   * Moves the clock forward by `ms`, firing due timers in order (each at its due time, timers they arm
+   * included). With `maxTimers`, stops after firing that many, the clock at the last one fired (or at the
+   * target if none is due): a way to interrupt a multi-execution round, as an upgrade can.
+   */
+  advance(ms: number, maxTimers = Infinity): void {
     const target = this.nowNs + BigInt(ms) * NS_PER_MS;
-    for (;;) {
+    for (let fired = 0; ; fired++) {
+      if (fired >= maxTimers) return;
       const next = this.timers.reduce<PendingTimer | undefined>(
         (best, timer) => (timer.dueNs <= target && (!best || timer.dueNs < best.dueNs || (timer.dueNs === best.dueNs && timer.id < best.id)) ? timer : best),
         undefined,

@@ -3,7 +3,13 @@ import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { Principal } from '@dfinity/principal';
 import { CloseCode, encodeHashTree, ErrorCode, labeled, leaf, reconstruct, type CanisterMessageFrame, type ClientKey } from 'ic-ws-protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTestSubnet, FakeCanisterOutbox, makeCertificate, type TestSubnet } from '../../tests/support/fake-canister';
+import {
+  createTestSubnet,
+  FakeCanisterOutbox,
+  makeCertificate,
+  makeDelegatedCertificate,
+  type TestSubnet,
+} from '../../tests/support/fake-canister';
 import { IcWsClientError } from '../client-error';
 import { CertificateVerifier } from './certificate-verifier';
 import { MessageVerifier } from './message-verifier';
@@ -151,6 +157,25 @@ describe('MessageVerifier', () => {
     const error = await rejection(verifier.verify(first!));
     expect(error.code).toBe(ErrorCode.CertificateInvalid);
     expect(certificates.verifications).toBe(1);
+  });
+
+  it('accepts a certificate from a subnet the root key delegated to, for a canister in its range', async () => {
+    const { verifier, outbox } = setup();
+    const [open] = conversation(outbox, 0);
+    const subnetId = Ed25519KeyIdentity.generate().getPrincipal();
+    const range = [Principal.fromText('aaaaa-aa'), Principal.fromUint8Array(Uint8Array.of(255, 255, 255, 255, 255, 255, 255, 255, 1, 1))] as const;
+    const cert = makeDelegatedCertificate(subnet, otherSubnet, subnetId, [range], canisterId, outbox.certifiedData());
+    expect((await verifier.verify({ ...open!, cert })).sequence_num).toBe(1n);
+  });
+
+  it('rejects a delegated certificate for a canister outside the subnet range (CERTIFICATE_INVALID)', async () => {
+    const { verifier, outbox } = setup();
+    const [open] = conversation(outbox, 0);
+    const subnetId = Ed25519KeyIdentity.generate().getPrincipal();
+    const range = [Principal.fromText('aaaaa-aa'), Principal.fromText('aaaaa-aa')] as const;
+    const cert = makeDelegatedCertificate(subnet, otherSubnet, subnetId, [range], canisterId, outbox.certifiedData());
+    const error = await rejection(verifier.verify({ ...open!, cert }));
+    expect(error.code).toBe(ErrorCode.CertificateInvalid);
   });
 
   it('rejects a forged witness that proves another content hash (WITNESS_INVALID)', async () => {

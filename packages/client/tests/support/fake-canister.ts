@@ -67,14 +67,56 @@ function stateRootMessage(tree: HashTree): Uint8Array {
   return msg;
 }
 
+function timeLeaf(timeMs: number): HashTree {
+  return leaf(leb128(BigInt(timeMs) * 1_000_000n));
+}
+
 /** A certificate `{ tree, signature }` whose tree holds `time` and `canister/<id>/certified_data`. */
 export function makeCertificate(subnet: TestSubnet, canisterId: Principal, certifiedData: Uint8Array, timeMs = Date.now()): Uint8Array {
-  const tree = labeledForest([
+  const tree = certifiedDataTree(canisterId, certifiedData, timeMs);
+  return Cbor.encode({ tree, signature: bls12_381.signShortSignature(stateRootMessage(tree), subnet.secretKey) });
+}
+
+function certifiedDataTree(canisterId: Principal, certifiedData: Uint8Array, timeMs: number): HashTree {
+  return labeledForest([
     ['canister', labeledForest([[canisterId.toUint8Array(), labeledForest([['certified_data', leaf(certifiedData)]])]])],
-    ['time', leaf(leb128(BigInt(timeMs) * 1_000_000n))],
+    ['time', timeLeaf(timeMs)],
   ]);
-  const signature = bls12_381.signShortSignature(stateRootMessage(tree), subnet.secretKey);
-  return Cbor.encode({ tree, signature });
+}
+
+/**
+ * A certificate signed by a subnet key, with the delegation from the root key that mainnet certificates
+ * carry: the root certifies the subnet's public key and the canister ranges it may certify for.
+ */
+export function makeDelegatedCertificate(
+  root: TestSubnet,
+  subnet: TestSubnet,
+  subnetId: Principal,
+  canisterRanges: readonly (readonly [Principal, Principal])[],
+  canisterId: Principal,
+  certifiedData: Uint8Array,
+  timeMs = Date.now(),
+): Uint8Array {
+  const ranges = Cbor.encode(canisterRanges.map(([low, high]) => [low.toUint8Array(), high.toUint8Array()]));
+  const delegationTree = labeledForest([
+    [
+      'subnet',
+      labeledForest([
+        [subnetId.toUint8Array(), labeledForest([['canister_ranges', leaf(ranges)], ['public_key', leaf(subnet.rootKey)]])],
+      ]),
+    ],
+    ['time', timeLeaf(timeMs)],
+  ]);
+  const delegationCertificate = Cbor.encode({
+    tree: delegationTree,
+    signature: bls12_381.signShortSignature(stateRootMessage(delegationTree), root.secretKey),
+  });
+  const tree = certifiedDataTree(canisterId, certifiedData, timeMs);
+  return Cbor.encode({
+    tree,
+    signature: bls12_381.signShortSignature(stateRootMessage(tree), subnet.secretKey),
+    delegation: { subnet_id: subnetId.toUint8Array(), certificate: delegationCertificate },
+  });
 }
 
 /** Options of one batch. */

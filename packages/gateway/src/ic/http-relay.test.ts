@@ -1,7 +1,7 @@
-import { Cbor } from '@dfinity/agent';
-import { ErrorCode } from 'ic-ws-protocol';
+import { Cbor, requestIdOf } from '@dfinity/agent';
+import { ErrorCode, cborEncode, decodeClientRequestFrame, fork, labeled, leaf } from 'ic-ws-protocol';
 import { describe, expect, it } from 'vitest';
-import { testCanisterId } from '../testing/client-frames';
+import { requestFrame, testCanisterId, testPrincipal } from '../testing/client-frames';
 import { createHttpRelay } from './http-relay';
 
 const canister = testCanisterId(3);
@@ -57,5 +57,28 @@ describe('createHttpRelay', () => {
       new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(new Error('aborted'))))) as typeof fetch;
     const relay = createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: hanging, timeoutMs: 5 });
     await expect(relay(canister, envelope)).rejects.toMatchObject({ code: ErrorCode.RelayFailed, message: expect.stringContaining('timed out') });
+  });
+});
+
+describe('createHttpRelay reading the reply', () => {
+  it('returns the reply from the v3 certificate only when asked, and turns a certified rejection into RELAY_REJECTED', async () => {
+    const { envelope: typed, envelopeBytes } = decodeClientRequestFrame(
+      requestFrame({ canisterId: canister, sender: testPrincipal(8), methodName: 'ws_open', arg: Uint8Array.of(1) }),
+    );
+    const rid = requestIdOf({ ...typed.content });
+    const cert = (status: string, extra: [string, Uint8Array]) =>
+      cborEncode({
+        tree: labeled('request_status', labeled(rid, fork(labeled(extra[0], leaf(extra[1])), labeled('status', leaf(new TextEncoder().encode(status)))))) as never,
+        signature: new Uint8Array(48),
+      });
+    const replied = fakeFetch({ v3: () => cbor({ status: 'replied', certificate: cert('replied', ['reply', Uint8Array.of(7)]) }) });
+    const relay = createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: replied.fetchFn, timeoutMs: 1000 });
+    expect(await relay(canister, envelopeBytes, { readReply: true })).toEqual({ status: 'replied', reply: Uint8Array.of(7) });
+    expect(await relay(canister, envelopeBytes)).toEqual({ status: 'unknown' });
+    const rejected = fakeFetch({
+      v3: () => cbor({ status: 'replied', certificate: cert('rejected', ['reject_message', new TextEncoder().encode('trap')]) }),
+    });
+    const relay2 = createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: rejected.fetchFn, timeoutMs: 1000 });
+    await expect(relay2(canister, envelopeBytes, { readReply: true })).rejects.toMatchObject({ code: ErrorCode.RelayRejected, message: expect.stringContaining('trap') });
   });
 });

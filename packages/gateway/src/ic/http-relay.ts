@@ -1,6 +1,6 @@
 import type { Principal } from '@dfinity/principal';
-import { Cbor } from '@dfinity/agent';
-import { ErrorCode } from 'ic-ws-protocol';
+import { ErrorCode, cborDecode, expectMap, type CborValue } from 'ic-ws-protocol';
+import { readCallReply, type CallReply } from './call-reply';
 import { GatewayError, describeError } from '../gateway-error';
 
 /** Options of {@link createHttpRelay}. */
@@ -12,7 +12,9 @@ export interface HttpRelayOptions {
 }
 
 /** Relays signed call envelopes: see {@link GatewayIc.relayCall}. */
-export type HttpRelay = (canisterId: Principal, envelope: Uint8Array) => Promise<void>;
+export type HttpRelay = (canisterId: Principal, envelope: Uint8Array, options?: { readReply?: boolean }) => Promise<CallReply>;
+
+const UNKNOWN: CallReply = { status: 'unknown' };
 
 /**
  * Posts envelopes unchanged to `/api/v3/canister/<id>/call` (synchronous call), falling back for good to
@@ -21,13 +23,14 @@ export type HttpRelay = (canisterId: Principal, envelope: Uint8Array) => Promise
  */
 export function createHttpRelay(options: HttpRelayOptions): HttpRelay {
   let v3Supported = true;
-  return async (canisterId, envelope) => {
+  return async (canisterId, envelope, relayOptions = {}) => {
     if (v3Supported) {
       const response = await post(options, 'v3', canisterId, envelope);
-      if (response.status !== 404) return checkV3(response);
+      if (response.status !== 404) return checkV3(response, relayOptions.readReply ? envelope : null);
       v3Supported = false;
     }
-    return checkV2(await post(options, 'v2', canisterId, envelope));
+    checkV2(await post(options, 'v2', canisterId, envelope));
+    return UNKNOWN;
   };
 }
 
@@ -67,21 +70,25 @@ function checkV2(response: RelayResponse): void {
 }
 
 // v3 answers 200 with `{ status: "replied", certificate }` or `{ status: "non_replicated_rejection", ... }`,
-// or 202 when the call is still being processed.
-function checkV3(response: RelayResponse): void {
-  if (response.status === 202) return;
+// or 202 when the call is still being processed. With `envelope`, the certificate is read for the reply.
+function checkV3(response: RelayResponse, envelope: Uint8Array | null): CallReply {
+  if (response.status === 202) return UNKNOWN;
   if (response.status !== 200) throw httpError(response);
-  let body: unknown;
+  let body: Map<CborValue, CborValue>;
   try {
-    body = Cbor.decode(response.body);
+    body = expectMap(cborDecode(response.body), 'v3 call answer');
   } catch (error) {
     throw new GatewayError(ErrorCode.RelayFailed, `IC answered a v3 call with malformed CBOR: ${describeError(error)}`, { cause: error });
   }
-  const status = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).status : undefined;
-  if (status === 'replied') return;
+  const status = body.get('status');
   if (status === 'non_replicated_rejection') {
-    const message = String((body as Record<string, unknown>).reject_message ?? '').slice(0, 200);
-    throw new GatewayError(ErrorCode.RelayRejected, `IC rejected the call: ${message}`);
+    const message = body.get('reject_message');
+    throw new GatewayError(ErrorCode.RelayRejected, `IC rejected the call: ${typeof message === 'string' ? message.slice(0, 200) : ''}`);
   }
-  throw new GatewayError(ErrorCode.RelayFailed, `IC answered a v3 call with status ${String(status)}`);
+  if (status !== 'replied') throw new GatewayError(ErrorCode.RelayFailed, `IC answered a v3 call with status ${String(status)}`);
+  const certificate = body.get('certificate');
+  if (envelope === null || !(certificate instanceof Uint8Array)) return UNKNOWN;
+  const reply = readCallReply(certificate, envelope);
+  if (reply.status === 'rejected') throw new GatewayError(ErrorCode.RelayRejected, `the canister rejected the call: ${reply.message}`);
+  return reply;
 }

@@ -1,5 +1,6 @@
+import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
-import { CloseCode, decodeHandshakeFrame, encodeHandshakeFrame, type ClientKey } from 'ic-ws-protocol';
+import { CanisterWsOpenResultIdl, CloseCode, decodeHandshakeFrame, encodeHandshakeFrame, type ClientKey } from 'ic-ws-protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeGatewayIc } from '../testing/fake-gateway-ic';
 import { FakeSessionSocket } from '../testing/fake-session-socket';
@@ -26,9 +27,9 @@ function setup(overrides: Partial<SessionLimits> = {}, socket = new FakeSessionS
     stateChanged: (from, to: SessionState) => transitions.push(`${from}->${to.kind}`),
   };
   const originalRelay = ic.relayCall.bind(ic);
-  ic.relayCall = (id, envelope) => {
+  ic.relayCall = (id, envelope, options) => {
     router.log.push('relay');
-    return originalRelay(id, envelope);
+    return originalRelay(id, envelope, options);
   };
   const session = new Session({
     socket,
@@ -233,6 +234,22 @@ describe('Session relay ordering', () => {
     expect(socket.closes.map((c) => c.code)).toEqual([CloseCode.RelayFailed]);
     expect(ic.relays).toHaveLength(1);
     expect(ic.closes).toHaveLength(1);
+  });
+
+  it('asks for the ws_open reply, closes at once when the canister answers Err, and stays opening on Ok', async () => {
+    const rejected = setup();
+    rejected.session.handleFrame(openFrame(canister, clientKey, gateway), true);
+    expect(rejected.ic.relays[0]!.readReply).toBe(true);
+    rejected.ic.relays[0]!.answer.resolve({ status: 'replied', reply: new Uint8Array(IDL.encode([CanisterWsOpenResultIdl], [{ Err: 'client key in use' }])) });
+    await flushMicrotasks();
+    expect(rejected.socket.closes).toEqual([{ code: CloseCode.RelayFailed, reason: expect.stringContaining('client key in use') }]);
+    const accepted = setup();
+    accepted.session.handleFrame(openFrame(canister, clientKey, gateway), true);
+    accepted.ic.relays[0]!.answer.resolve({ status: 'replied', reply: new Uint8Array(IDL.encode([CanisterWsOpenResultIdl], [{ Ok: null }])) });
+    await flushMicrotasks();
+    expect(accepted.session.awaitingFirstMessage).toBe(true);
+    accepted.session.handleFrame(messageFrame(canister, clientKey, 1n), true);
+    expect(accepted.ic.relays[1]!.readReply).toBe(false);
   });
 
   it('closes with TooManyPendingRequests when the client floods envelopes', async () => {

@@ -2,7 +2,8 @@ import type { Principal } from '@dfinity/principal';
 import { CloseCode, ErrorCode, closeReasonText } from 'ic-ws-protocol';
 import type { GatewayIc } from '../ic/gateway-ic';
 import { GatewayError } from '../gateway-error';
-import { validateMessageFrame, validateOpenFrame } from './client-frame-validation';
+import { truncateUtf8, validateMessageFrame, validateOpenFrame } from './client-frame-validation';
+import { wsOpenError } from './ws-open-result';
 import { OutboundBuffer } from './outbound-buffer';
 import { SerialRelayQueue } from './serial-relay-queue';
 import type { RoutedSession, SessionObserver, SessionRouter, SessionSocket } from './session-ports';
@@ -174,16 +175,22 @@ export class Session implements RoutedSession {
   }
 
   async #relay(item: RelayItem): Promise<void> {
-    await this.deps.ic.relayCall(item.canisterId, item.envelope);
+    const isOpen = item.method === 'ws_open';
+    const reply = await this.deps.ic.relayCall(item.canisterId, item.envelope, { readReply: isOpen });
+    if (isOpen && reply.status === 'replied') {
+      const error = wsOpenError(reply.reply);
+      if (error !== null) throw new GatewayError(ErrorCode.RelayRejected, `ws_open returned Err: ${error}`);
+    }
     this.deps.observer.relayed(item.method, 'ok');
-    if (item.method === 'ws_open') this.#openRelayed = true;
+    if (isOpen) this.#openRelayed = true;
   }
 
   #relayFailed(error: unknown, item: RelayItem): void {
     const code = error instanceof GatewayError ? error.code : ErrorCode.RelayFailed;
     this.deps.observer.relayed(item.method, code);
     const what = code === ErrorCode.RelayRejected ? 'rejected' : 'failed';
-    this.#reject({ code: CloseCode.RelayFailed, reason: `${item.method} ${what}` });
+    const detail = error instanceof GatewayError && item.method === 'ws_open' ? `: ${error.message}` : '';
+    this.#reject({ code: CloseCode.RelayFailed, reason: truncateUtf8(`${item.method} ${what}${detail}`, 123) });
   }
 
   #setState(next: SessionState): void {

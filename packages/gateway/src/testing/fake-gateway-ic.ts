@@ -1,6 +1,7 @@
 import type { Principal } from '@dfinity/principal';
 import { ErrorCode, type CanisterOutputCertifiedMessages, type ClientKey } from 'ic-ws-protocol';
 import { GatewayError } from '../gateway-error';
+import type { CallReply } from '../ic/call-reply';
 import type { GatewayIc } from '../ic/gateway-ic';
 import { deferred, type Deferred } from './deferred';
 
@@ -16,18 +17,19 @@ export interface PendingCall<T> {
  * drained queue. Tests see every call in arrival order.
  */
 export class FakeGatewayIc implements GatewayIc {
-  readonly relays: (PendingCall<void> & { envelope: Uint8Array })[] = [];
+  /** Relays; `answer.resolve()` with no value means "accepted, reply unknown". */
+  readonly relays: (PendingCall<CallReply | void> & { envelope: Uint8Array; readReply: boolean })[] = [];
   readonly polls: (PendingCall<CanisterOutputCertifiedMessages> & { nonce: bigint })[] = [];
   readonly closes: (PendingCall<void> & { clientKey: ClientKey })[] = [];
   statusOk = true;
 
   constructor(public autoAnswer = false) {}
 
-  relayCall(canisterId: Principal, envelope: Uint8Array): Promise<void> {
-    const answer = deferred<void>();
-    this.relays.push({ canisterId, envelope, answer });
+  relayCall(canisterId: Principal, envelope: Uint8Array, options: { readReply?: boolean } = {}): Promise<CallReply> {
+    const answer = deferred<CallReply | void>();
+    this.relays.push({ canisterId, envelope, answer, readReply: options.readReply ?? false });
     if (this.autoAnswer) answer.resolve();
-    return answer.promise;
+    return answer.promise.then((reply) => reply ?? { status: 'unknown' });
   }
 
   getMessages(canisterId: Principal, nonce: bigint): Promise<CanisterOutputCertifiedMessages> {

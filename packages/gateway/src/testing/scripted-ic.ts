@@ -1,5 +1,6 @@
 import type { Principal } from '@dfinity/principal';
 import { formatOutgoingKey, type CanisterOutputCertifiedMessages, type ClientKey } from 'ic-ws-protocol';
+import type { CallReply } from '../ic/call-reply';
 import type { GatewayIc } from '../ic/gateway-ic';
 import { clientKeyId } from '../session/session-state';
 import { deferred, type Deferred } from './deferred';
@@ -44,9 +45,13 @@ export class ScriptedIc implements GatewayIc {
     return done.promise;
   }
 
-  async relayCall(canisterId: Principal, envelope: Uint8Array): Promise<void> {
+  /** The reply every relay gets; set it to make `ws_open` answer `Err`, for example. */
+  reply: CallReply = { status: 'unknown' };
+
+  async relayCall(canisterId: Principal, envelope: Uint8Array): Promise<CallReply> {
     this.relayed.push({ canisterId: canisterId.toText(), envelope });
     for (const waiter of this.#relayWaiters) if (this.relayed.length >= waiter.count) waiter.done.resolve();
+    return this.reply;
   }
 
   async getMessages(canisterId: Principal, nonce: bigint): Promise<CanisterOutputCertifiedMessages> {

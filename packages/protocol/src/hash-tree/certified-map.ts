@@ -4,7 +4,7 @@
  * sha256(message)), sets the canister's certified data from it and hands out witnesses.
  */
 import { ErrorCode, ProtocolError } from '../errors';
-import { insertNode, newNode, removeNode, settle, touch, type TreapNode } from './treap-node';
+import { insertNode, newNode, removeNode, settle, type TreapNode } from './treap-node';
 import { emptyHash, empty, fork, HASH_LENGTH, labeled, labeledHash, leaf, leafHash, pruned, type HashTree } from './hash-tree';
 import { HASH_TREE_DECODE_DEFAULTS } from './hash-tree-cbor';
 import { bytesEqual, compareBytes, labelBytes, type LabelInput } from './label-bytes';
@@ -54,26 +54,18 @@ export class CertifiedMap {
     }
     const copy = value.slice();
     const selfHash = labeledHash(keyBytes, leafHash(copy));
-    const existing = this.find(keyBytes);
-    if (existing) {
-      existing.value = copy;
-      existing.selfHash = selfHash;
-      // The entry's hash sits in its own node or, if that has a right subtree, in its successor's.
-      touch(this.root, keyBytes);
-      if (existing.next) touch(this.root, existing.next.key);
-    } else {
-      this.root = insertNode(this.root, newNode(keyBytes, copy, selfHash));
-      this.count++;
-    }
+    const result = { replaced: false };
+    this.root = insertNode(this.root, newNode(keyBytes, copy, selfHash), result);
+    if (!result.replaced) this.count++;
     this.version++;
     return this;
   }
 
   /** Removes `key`; returns whether it was there. O(log n) expected. */
   delete(key: LabelInput): boolean {
-    const node = this.find(labelBytes(key));
-    if (node === null) return false;
-    this.root = removeNode(this.root as TreapNode, node);
+    const { root, removed } = removeNode(this.root, labelBytes(key));
+    this.root = root;
+    if (removed === null) return false;
     this.count--;
     this.version++;
     return true;

@@ -79,16 +79,6 @@ export function settle(node: TreapNode | null): void {
   node.dirty = false;
 }
 
-/** Marks the nodes on the search path to `key` dirty: their hashes depend on what changed at `key`. */
-export function touch(root: TreapNode | null, key: Uint8Array): void {
-  for (let node = root; node !== null; ) {
-    node.dirty = true;
-    const order = compareBytes(key, node.key);
-    if (order === 0) return;
-    node = order < 0 ? node.left : node.right;
-  }
-}
-
 function rotateRight(node: TreapNode): TreapNode {
   const pivot = node.left as TreapNode;
   node.left = pivot.right;
@@ -106,58 +96,82 @@ function rotateLeft(node: TreapNode): TreapNode {
 }
 
 /**
- * Inserts `fresh`, whose key must be absent, and links it between its neighbours. Returns the new root.
- * Marks dirty its path and its successor's (whose left neighbour changed).
+ * Inserts `fresh` and links it between its neighbours, or, if its key is present, moves its value and entry
+ * hash into that node (and sets `result.replaced`). Returns the new root. Every node on the search path is
+ * marked dirty; that covers the new entry's neighbours too, as a new leaf's neighbours are its ancestors.
  */
-export function insertNode(root: TreapNode | null, fresh: TreapNode): TreapNode {
-  const near: { prev: TreapNode | null; next: TreapNode | null } = { prev: null, next: null };
+export function insertNode(root: TreapNode | null, fresh: TreapNode, result: { replaced: boolean }): TreapNode {
+  let prev: TreapNode | null = null;
+  let next: TreapNode | null = null;
   const insert = (node: TreapNode | null): TreapNode => {
     if (node === null) return fresh;
     node.dirty = true;
-    if (compareBytes(fresh.key, node.key) < 0) {
-      near.next = node;
+    const order = compareBytes(fresh.key, node.key);
+    if (order === 0) {
+      node.value = fresh.value;
+      node.selfHash = fresh.selfHash;
+      result.replaced = true;
+      // The entry hash also sits in the successor when that is the leftmost node of the right subtree.
+      for (let below = node.right; below !== null; below = below.left) below.dirty = true;
+      return node;
+    }
+    if (order < 0) {
+      next = node;
       node.left = insert(node.left);
       return outranks(node.left, node) ? rotateRight(node) : node;
     }
-    near.prev = node;
+    prev = node;
     node.right = insert(node.right);
     return outranks(node.right, node) ? rotateLeft(node) : node;
   };
   const newRoot = insert(root);
-  fresh.prev = near.prev;
-  fresh.next = near.next;
-  if (near.prev) near.prev.next = fresh;
-  if (near.next) {
-    near.next.prev = fresh;
-    touch(newRoot, near.next.key);
-  }
+  if (!result.replaced) link(fresh, prev, next);
   return newRoot;
 }
 
-/** Removes `target` (which must be in the tree) and unlinks it. Returns the new root. */
-export function removeNode(root: TreapNode, target: TreapNode): TreapNode | null {
-  const remove = (node: TreapNode): TreapNode | null => {
-    if (node === target) return unlink(node);
-    node.dirty = true;
-    if (compareBytes(target.key, node.key) < 0) node.left = remove(node.left as TreapNode);
-    else node.right = remove(node.right as TreapNode);
+function link(node: TreapNode, prev: TreapNode | null, next: TreapNode | null): void {
+  node.prev = prev;
+  node.next = next;
+  if (prev) prev.next = node;
+  if (next) next.prev = node;
+}
+
+/** Removes the node with `key` and unlinks it. Returns the new root and the removed node (null if absent). */
+export function removeNode(root: TreapNode | null, key: Uint8Array): { root: TreapNode | null; removed: TreapNode | null } {
+  let removed: TreapNode | null = null;
+  const remove = (node: TreapNode | null): TreapNode | null => {
+    if (node === null) return null;
+    const order = compareBytes(key, node.key);
+    if (order === 0) {
+      removed = node;
+      return unlink(node);
+    }
+    if (order < 0) node.left = remove(node.left);
+    else node.right = remove(node.right);
+    // Marked on the way back, so a miss leaves every cached hash valid.
+    if (removed !== null) node.dirty = true;
     return node;
   };
   const newRoot = remove(root);
-  const { prev, next } = target;
-  if (prev) prev.next = next;
-  if (next) {
-    next.prev = prev;
-    touch(newRoot, next.key);
+  const target = removed as TreapNode | null;
+  if (target !== null) {
+    const { prev, next } = target;
+    if (prev) prev.next = next;
+    if (next) next.prev = prev;
+    target.prev = target.next = null;
   }
-  target.prev = target.next = null;
-  return newRoot;
+  return { root: newRoot, removed: target };
 }
 
-// Rotates `node` below its higher-priority child until it has at most one child, then drops it.
+// Rotates `node` below its higher-priority child until it has at most one child, then drops it. The
+// neighbours of a node being dropped are its ancestors (dirty already), except that with only a right
+// subtree the successor is that subtree's leftmost node, whose left-hand entry changes: mark its spine.
 function unlink(node: TreapNode): TreapNode | null {
   const { left, right } = node;
-  if (left === null) return right;
+  if (left === null) {
+    for (let below = right; below !== null; below = below.left) below.dirty = true;
+    return right;
+  }
   if (right === null) return left;
   const root = outranks(left, right) ? rotateRight(node) : rotateLeft(node);
   if (root === left) root.right = unlink(node);

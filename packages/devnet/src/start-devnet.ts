@@ -1,0 +1,130 @@
+/**
+ * `startDevnet`: the whole local Internet Computer in one call. Wires the execution engine (`Subnet`), the
+ * certifier (root key, node key, state tree) and the IC HTTP interface together.
+ */
+import type { Principal } from '@dfinity/principal';
+import { ErrorCode, IcWsError } from 'ic-ws-protocol';
+import { Clock } from './execution/clock';
+import { Subnet, type InstallArgs, type SubnetLogEntry, type UpgradeArgs } from './execution/subnet';
+import type { CallOutcome, CallRequest } from './execution/types';
+import { startHttpServer } from './http/http-server';
+import { RootKey } from './crypto/root-key';
+import { Certifier } from './state/certifier';
+
+/** Options of {@link startDevnet}. */
+export interface DevnetOptions {
+  /** Interface to listen on. Keep it on loopback: the devnet has no access control. @default '127.0.0.1' */
+  host?: string;
+  /** TCP port; 0 picks a free one. @default 0 */
+  port?: number;
+  /**
+   * `'real'`: IC time follows the wall clock and timers fire on their own. `'manual'`: time moves only
+   * through `advanceTime`, timers run only on `tick()` (deterministic tests). @default 'real'
+   */
+  time?: 'real' | 'manual';
+  /** Start of IC time in manual mode, ms since the epoch. @default Date.now() */
+  startTimeMs?: number;
+  /**
+   * 32-byte secret of the BLS root key, for a stable root key across restarts. @default a fresh random key
+   */
+  rootKeySecret?: Uint8Array;
+  /** Serve the synchronous v3 call endpoint (else agents fall back to v2 call + polling). @default true */
+  syncCall?: boolean;
+  /** Canister debug output and engine warnings. @default dropped */
+  log?: (entry: SubnetLogEntry) => void;
+}
+
+/** Defaults of {@link DevnetOptions}. */
+export const DEVNET_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 0,
+  time: 'real',
+  syncCall: true,
+} as const satisfies DevnetOptions;
+
+/** A running devnet. */
+export interface Devnet {
+  /** Base URL for agents (`HttpAgent.create({ host: url, shouldFetchRootKey: true })`). */
+  readonly url: string;
+  /** The root key, DER-encoded (133 bytes): what `/api/v2/status` serves and certificates verify against. */
+  readonly rootKey: Uint8Array;
+  /** Installs a canister and runs its init; resolves to its id (deterministic: the n-th install gets the n-th id). */
+  install(args: InstallArgs): Promise<Principal>;
+  /** Upgrades a canister: pre_upgrade, fresh heap, stable memory kept, post_upgrade. */
+  upgrade(args: UpgradeArgs): Promise<void>;
+  /** Runs an update call directly, bypassing HTTP and signatures (setup and benchmarks). */
+  update(request: CallRequest): Promise<CallOutcome>;
+  /** Runs a query directly, bypassing HTTP and signatures. */
+  query(request: CallRequest): Promise<CallOutcome>;
+  /** Moves IC time forward (manual time only). */
+  advanceTime(ms: number): void;
+  /** Runs every due global timer and drains inter-canister calls. */
+  tick(): Promise<void>;
+  /** The canisters installed, in install order. */
+  canisterIds(): Principal[];
+  /** Stops the HTTP server and the engine. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a local Internet Computer on loopback that runs real canister wasm (as `azle build` makes it)
+ * behind the IC HTTP interface, so `@dfinity/agent` works against it with every verification on.
+ *
+ * @example
+ * ```ts
+ * const devnet = await startDevnet();
+ * const canisterId = await devnet.install({ wasm: await readFile('counter.wasm') });
+ * const agent = await HttpAgent.create({ host: devnet.url, shouldFetchRootKey: true });
+ * const counter = Actor.createActor(idlFactory, { agent, canisterId });
+ * await counter.increment();
+ * await devnet.close();
+ * ```
+ */
+export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
+  const settings = { ...DEVNET_DEFAULTS, ...options };
+  if (settings.time !== 'real' && settings.time !== 'manual') {
+    throw new IcWsError(ErrorCode.InvalidOptions, `time must be 'real' or 'manual', got ${String(settings.time)}`);
+  }
+  const clock = new Clock({ mode: settings.time, ...(settings.startTimeMs === undefined ? {} : { startMs: settings.startTimeMs }) });
+  // The certifier reads the engine's state lazily and the engine asks the certifier for data certificates,
+  // so the certifier is created first and forwards to the engine assigned right after it.
+  let env: Subnet | undefined;
+  const live = (): Subnet => {
+    if (!env) throw new IcWsError(ErrorCode.DevnetClosed, 'the devnet engine is not running');
+    return env;
+  };
+  const certifier = new Certifier({
+    state: {
+      canisterIds: () => live().canisterIds(),
+      certifiedData: (id) => live().certifiedData(id),
+      now: () => clock.now(),
+    },
+    ...(settings.rootKeySecret ? { rootKey: RootKey.create(settings.rootKeySecret) } : {}),
+  });
+  env = new Subnet({
+    clock,
+    dataCertificate: (id) => certifier.dataCertificate(id),
+    ...(settings.log ? { log: settings.log } : {}),
+  });
+  const server = await startHttpServer({
+    env,
+    certifier,
+    host: settings.host,
+    port: settings.port,
+    syncCall: settings.syncCall,
+  });
+  const subnet = env;
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    rootKey: server.rootKey,
+    install: (args) => subnet.install(args),
+    upgrade: (args) => subnet.upgrade(args),
+    update: (request) => subnet.update(request),
+    query: (request) => subnet.query(request),
+    advanceTime: (ms) => subnet.advanceTime(ms),
+    tick: () => subnet.tick(),
+    canisterIds: () => subnet.canisterIds(),
+    close: () => (closing ??= Promise.all([server.close(), subnet.close()]).then(() => undefined)),
+  };
+}
