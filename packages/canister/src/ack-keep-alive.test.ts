@@ -145,8 +145,8 @@ describe('clean-up', () => {
 
 
 describe('ack rounds over many clients', () => {
-  it('splits a round into executions of acksPerExecution, one certified data set each', () => {
-    const { host, gateway, open } = setup({ acksPerExecution: 3 });
+  it('splits a round into executions of clientsPerExecution, one certified data set each', () => {
+    const { host, gateway, open } = setup({ clientsPerExecution: 3 });
     const keys = Array.from({ length: 10 }, (_, i) => open(i + 1));
     gateway.pollAll();
     const before = host.certifiedDataHistory.length;
@@ -160,7 +160,7 @@ describe('ack rounds over many clients', () => {
   });
 
   it('gives every client the full timeout after the last part of the round', () => {
-    const { host, ws, open } = setup({ acksPerExecution: 1 });
+    const { host, ws, open } = setup({ clientsPerExecution: 1 });
     open(1);
     open(2);
     host.advance(ACK, 1); // first part at ACK
@@ -173,18 +173,47 @@ describe('ack rounds over many clients', () => {
 
   it('finishes a round interrupted by an upgrade, each client acked exactly once', () => {
     const store = new MemoryStableStore();
-    const before = setup({ acksPerExecution: 3 }, store);
+    const before = setup({ clientsPerExecution: 3 }, store);
     const keys = Array.from({ length: 8 }, (_, i) => before.open(i + 1));
     before.gateway.pollAll();
     before.host.advance(ACK, 1);
     before.ws.stop();
     before.host.dropTimers();
     const host = new FakeCanisterHost({ stableStore: store, nowNs: before.host.time() + 1_000_000_000n });
-    const ws = createWsCanister<string>(host, { appMessageIdl: IDL.Text, acksPerExecution: 3 });
+    const ws = createWsCanister<string>(host, { appMessageIdl: IDL.Text, clientsPerExecution: 3 });
     ws.start();
     host.advance(0);
     before.gateway.attach(ws as IcWebSocketCanister<unknown>, host);
     const acked = before.gateway.pollAll().map((m) => idOf(m.clientKey));
     expect(acked.sort()).toEqual(keys.map(idOf).sort());
   });
+
+  it('closes silent clients across executions of clientsPerExecution, one certified data set each', () => {
+    const { host, ws, open } = setup({ clientsPerExecution: 3 });
+    for (let i = 1; i <= 7; i++) open(i);
+    host.advance(ACK); // 3 parts of acks
+    const before = host.certifiedDataHistory.length;
+    host.advance(KEEP_ALIVE, 1);
+    expect(ws.clients()).toHaveLength(4);
+    host.advance(0);
+    expect(ws.clients()).toHaveLength(0);
+    expect(host.certifiedDataHistory.length - before).toBe(3); // 3 + 3 + 1 closes
+  });
+
+  it('finishes a keep-alive check interrupted by an upgrade', () => {
+    const store = new MemoryStableStore();
+    const before = setup({ clientsPerExecution: 2 }, store);
+    for (let i = 1; i <= 5; i++) before.open(i);
+    before.host.advance(ACK);
+    before.host.advance(KEEP_ALIVE, 1);
+    expect(before.ws.clients()).toHaveLength(3);
+    before.ws.stop();
+    before.host.dropTimers();
+    const host = new FakeCanisterHost({ stableStore: store, nowNs: before.host.time() + 1_000_000_000n });
+    const ws = createWsCanister<string>(host, { appMessageIdl: IDL.Text, clientsPerExecution: 2 });
+    ws.start();
+    host.advance(0);
+    expect(ws.clients()).toHaveLength(0);
+  });
 });
+

@@ -9,27 +9,31 @@ export interface AckRound {
    * after the periodic clean-up, when `after` is undefined). Returns the last id handled if clients remain.
    */
   sendAcks(after: string | undefined, limit: number): string | undefined;
-  /** Closes every client that has not sent a keep-alive within the timeout. */
-  checkKeepAlives(): void;
+  /**
+   * Closes clients that have not sent a keep-alive within the timeout, in client-id order after `after`, at
+   * most `limit` of them. Returns the last id examined if clients remain.
+   */
+  checkKeepAlives(after: string | undefined, limit: number): string | undefined;
 }
 
 /** Timing of the rounds. */
 export interface AckSchedule {
   intervalMs: number;
   keepAliveTimeoutMs: number;
-  /** Most acks queued in one execution; a round with more clients continues in follow-up timers. */
-  acksPerExecution: number;
+  /** Most acks queued, or clients closed, in one execution; the rest continues in follow-up timers. */
+  clientsPerExecution: number;
 }
 
 const NEXT_ACK_KEY = 'nextAckNs';
 const KEEP_ALIVE_CHECK_KEY = 'keepAliveCheckNs';
 const ACK_CURSOR_KEY = 'ackCursor';
+const CHECK_CURSOR_KEY = 'keepAliveCursor';
 const NS_PER_MS = 1_000_000n;
 
 /**
  * Runs ack rounds every `intervalMs` and the keep-alive check `keepAliveTimeoutMs` after each round has
  * finished. A round over many clients is split across executions (each one timer callback), so no single
- * execution grows with the number of clients beyond `acksPerExecution`; the check waits for the last part, so
+ * execution handles more than `clientsPerExecution` clients; the check waits for the last part, so
  * every client gets the full timeout to answer. Due times and the round's cursor live in stable storage, so
  * after an upgrade (timers do not survive one) the schedule resumes where it was instead of restarting, which
  * could leave clients without an ack for longer than they allow.
@@ -38,6 +42,7 @@ export class AckScheduler {
   private ackTimer: TimerId | undefined;
   private continueTimer: TimerId | undefined;
   private checkTimer: TimerId | undefined;
+  private checkContinueTimer: TimerId | undefined;
 
   constructor(
     private readonly host: CanisterHost,
@@ -62,14 +67,16 @@ export class AckScheduler {
     if (cursor !== undefined) this.armContinue(decodeCursor(cursor));
     const check = this.readTime(KEEP_ALIVE_CHECK_KEY);
     if (check !== undefined) this.armCheck(delayMs(check, now));
+    const checkCursor = this.meta.get(CHECK_CURSOR_KEY);
+    if (checkCursor !== undefined) this.armCheckContinue(decodeCursor(checkCursor));
   }
 
   /** Cancels every timer. */
   stop(): void {
-    for (const timer of [this.ackTimer, this.continueTimer, this.checkTimer]) {
+    for (const timer of [this.ackTimer, this.continueTimer, this.checkTimer, this.checkContinueTimer]) {
       if (timer !== undefined) this.host.clearTimer(timer);
     }
-    this.ackTimer = this.continueTimer = this.checkTimer = undefined;
+    this.ackTimer = this.continueTimer = this.checkTimer = this.checkContinueTimer = undefined;
   }
 
   private startRound(): void {
@@ -81,7 +88,7 @@ export class AckScheduler {
 
   private continueRound(after: string | undefined): void {
     this.continueTimer = undefined;
-    const last = this.round.sendAcks(after, this.schedule.acksPerExecution);
+    const last = this.round.sendAcks(after, this.schedule.clientsPerExecution);
     if (last !== undefined) {
       this.meta.set(ACK_CURSOR_KEY, encodeCursor(last));
       this.armContinue(last);
@@ -103,9 +110,24 @@ export class AckScheduler {
       this.runBatch(() => {
         this.checkTimer = undefined;
         this.meta.delete(KEEP_ALIVE_CHECK_KEY);
-        this.round.checkKeepAlives();
+        this.continueCheck(undefined);
       }),
     );
+  }
+
+  private continueCheck(after: string | undefined): void {
+    this.checkContinueTimer = undefined;
+    const last = this.round.checkKeepAlives(after, this.schedule.clientsPerExecution);
+    if (last === undefined) {
+      this.meta.delete(CHECK_CURSOR_KEY);
+      return;
+    }
+    this.meta.set(CHECK_CURSOR_KEY, encodeCursor(last));
+    this.armCheckContinue(last);
+  }
+
+  private armCheckContinue(after: string): void {
+    this.checkContinueTimer = this.host.setTimer(0, () => this.runBatch(() => this.continueCheck(after)));
   }
 
   private readTime(key: string): bigint | undefined {

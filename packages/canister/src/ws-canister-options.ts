@@ -57,11 +57,11 @@ export interface WsCanisterOptions<AppMessage> {
    */
   maxConnectionsPerPrincipal?: number;
   /**
-   * Most AckMessages queued in one execution. An ack round over more clients continues in follow-up timer
-   * executions, so its cost per execution stays bounded whatever the number of clients.
+   * Most clients one timer execution acks, or closes for a missed keep-alive. Rounds over more clients
+   * continue in follow-up timer executions, so no execution's cost grows with the number of clients.
    * @default 500
    */
-  acksPerExecution?: number;
+  clientsPerExecution?: number;
   /**
    * Most open connections; `ws_open` beyond it returns `Err`.
    * @default 10_000
@@ -93,7 +93,7 @@ export const WS_CANISTER_DEFAULTS = {
   maxMessagesPerPoll: PROTOCOL_DEFAULTS.maxMessagesPerPoll,
   maxReplyBytes: PROTOCOL_DEFAULTS.maxGetMessagesReplyBytes,
   maxConnectionsPerPrincipal: 10,
-  acksPerExecution: 500,
+  clientsPerExecution: 500,
   maxClients: 10_000,
   maxGateways: 32,
   maxQueuedMessagesPerGateway: 50_000,
@@ -133,7 +133,7 @@ export function resolveWsCanisterOptions<AppMessage>(options: WsCanisterOptions<
     'maxMessagesPerPoll',
     'maxReplyBytes',
     'maxConnectionsPerPrincipal',
-    'acksPerExecution',
+    'clientsPerExecution',
     'maxClients',
     'maxGateways',
     'maxQueuedMessagesPerGateway',

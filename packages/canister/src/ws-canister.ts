@@ -1,6 +1,7 @@
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import {
+  assertNoZeroSizedVectors,
   CLOSE_MESSAGE_REASONS,
   decodeServiceMessageContent,
   ErrorCode,
@@ -110,9 +111,12 @@ export class IcWebSocketCanister<AppMessage> {
       {
         intervalMs: this.options.sendAckIntervalMs,
         keepAliveTimeoutMs: this.options.keepAliveTimeoutMs,
-        acksPerExecution: this.options.acksPerExecution,
+        clientsPerExecution: this.options.clientsPerExecution,
       },
-      { sendAcks: (after, limit) => this.sendAcks(after, limit), checkKeepAlives: () => this.checkKeepAlives() },
+      {
+        sendAcks: (after, limit) => this.sendAcks(after, limit),
+        checkKeepAlives: (after, limit) => this.checkKeepAlives(after, limit),
+      },
       (fn) => this.batch(fn),
     );
   }
@@ -195,6 +199,8 @@ export class IcWebSocketCanister<AppMessage> {
 
       let decoded: unknown[];
       try {
+        // The guard first: @dfinity/candid would loop over a hostile `vec null` of 2^32 elements.
+        assertNoZeroSizedVectors(msg.content);
         decoded = IDL.decode([this.options.appMessageIdl], msg.content);
       } catch {
         // The Err text is the whole report: the decoder's message could echo attacker-chosen bytes.
@@ -338,12 +344,21 @@ export class IcWebSocketCanister<AppMessage> {
     }
   }
 
-  private checkKeepAlives(): void {
+  private checkKeepAlives(after: string | undefined, limit: number): string | undefined {
     const now = this.host.time();
     const timeoutNs = BigInt(this.options.keepAliveTimeoutMs) * NS_PER_MS;
-    for (const client of this.registry.all()) {
-      if (now - client.record.lastKeepAliveNs > timeoutNs) this.removeClient(client, 'KeepAliveTimeout', now);
+    // Ids are re-read each part: clients opened or closed between parts are simply (not) examined.
+    const ids = this.registry.sortedIds();
+    let closed = 0;
+    for (let i = after === undefined ? 0 : upperBound(ids, after); i < ids.length; i++) {
+      if (closed >= limit) return ids[i - 1];
+      const client = this.registry.getById(ids[i] as string);
+      if (client && now - client.record.lastKeepAliveNs > timeoutNs) {
+        this.removeClient(client, 'KeepAliveTimeout', now);
+        closed++;
+      }
     }
+    return undefined;
   }
 
   private encodeApp(message: AppMessage): Uint8Array {

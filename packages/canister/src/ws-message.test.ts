@@ -85,6 +85,14 @@ describe('ws_message', () => {
     expect(events.at(-1)).toEqual({ type: 'message', client: idOf(key), message: 'next' });
   });
 
+  it('refuses a hostile vec null of 2^32 elements as an invalid app message, quickly', () => {
+    const { ws, open } = setup();
+    const key = open(1);
+    const hostile = Uint8Array.of(0x44, 0x49, 0x44, 0x4c, 0x01, 0x6d, 0x7f, 0x01, 0x00, 0x80, 0x80, 0x80, 0x80, 0x10);
+    expect(ws.wsMessage({ msg: appMessage(key, 1n, hostile) }, key.client_principal)).toEqual({ Err: WsErrorMessage.InvalidAppMessage });
+    expect(ws.isConnected(key)).toBe(true);
+  });
+
   it('keeps the sequences of two connections of one principal apart', () => {
     const { open, sendText } = setup();
     const a = open(1, 1n);

@@ -7,7 +7,7 @@ import { ErrorCode, ProtocolError } from '../errors';
 import { insertNode, newNode, removeNode, settle, type TreapNode } from './treap-node';
 import { emptyHash, empty, fork, HASH_LENGTH, labeled, labeledHash, leaf, leafHash, pruned, type HashTree } from './hash-tree';
 import { HASH_TREE_DECODE_DEFAULTS } from './hash-tree-cbor';
-import { bytesEqual, compareBytes, labelBytes, type LabelInput } from './label-bytes';
+import { bytesEqual, compareBytes, compareBytesFrom, labelBytes, type LabelInput } from './label-bytes';
 
 /** Longest key the map accepts: the longest label {@link decodeHashTree} accepts by default. */
 export const CERTIFIED_MAP_MAX_KEY_BYTES = HASH_TREE_DECODE_DEFAULTS.maxLabelBytes;
@@ -192,10 +192,18 @@ export class CertifiedMap {
 
   private find(key: Uint8Array): TreapNode | null {
     let node = this.root;
+    let low = 0;
+    let high = 0;
     while (node !== null) {
-      const order = compareBytes(key, node.key);
+      const order = compareBytesFrom(key, node.key, Math.min(low, high));
       if (order === 0) return node;
-      node = order < 0 ? node.left : node.right;
+      if (order < 0) {
+        high = -order - 1;
+        node = node.left;
+      } else {
+        low = order - 1;
+        node = node.right;
+      }
     }
     return null;
   }

@@ -31,3 +31,19 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Like {@link compareBytes}, but skips the first `skip` bytes, known to be equal, and also reports how many
+ * leading bytes are equal: returns 0 when equal, else ±(common prefix length + 1), negative when `a` sorts
+ * first. A search tree descent keeps the common prefix with its bounds and skips it, so its comparisons cost
+ * O(key length + depth) in total instead of O(key length x depth) for keys with a long shared prefix (all
+ * message keys of one gateway share about 80 bytes).
+ */
+export function compareBytesFrom(a: Uint8Array, b: Uint8Array, skip: number): number {
+  const n = Math.min(a.length, b.length);
+  let i = skip;
+  while (i < n && a[i] === b[i]) i++;
+  if (i < n) return (a[i] as number) < (b[i] as number) ? -(i + 1) : i + 1;
+  if (a.length === b.length) return 0;
+  return a.length < b.length ? -(i + 1) : i + 1;
+}

@@ -12,7 +12,7 @@
  * containing the root), and `settle` rehashes exactly those, once each, in place.
  */
 import { emptyHash, forkHashInto, HASH_LENGTH } from './hash-tree';
-import { compareBytes } from './label-bytes';
+import { compareBytes, compareBytesFrom } from './label-bytes';
 
 /** One entry of the map, its neighbours in key order, and the cached hashes of it and of its subtree. */
 export interface TreapNode {
@@ -103,10 +103,11 @@ function rotateLeft(node: TreapNode): TreapNode {
 export function insertNode(root: TreapNode | null, fresh: TreapNode, result: { replaced: boolean }): TreapNode {
   let prev: TreapNode | null = null;
   let next: TreapNode | null = null;
-  const insert = (node: TreapNode | null): TreapNode => {
+  // `low`/`high`: bytes the key shares with the nearest bounds so far; every key between shares the fewer.
+  const insert = (node: TreapNode | null, low: number, high: number): TreapNode => {
     if (node === null) return fresh;
     node.dirty = true;
-    const order = compareBytes(fresh.key, node.key);
+    const order = compareBytesFrom(fresh.key, node.key, Math.min(low, high));
     if (order === 0) {
       node.value = fresh.value;
       node.selfHash = fresh.selfHash;
@@ -117,14 +118,14 @@ export function insertNode(root: TreapNode | null, fresh: TreapNode, result: { r
     }
     if (order < 0) {
       next = node;
-      node.left = insert(node.left);
+      node.left = insert(node.left, low, -order - 1);
       return outranks(node.left, node) ? rotateRight(node) : node;
     }
     prev = node;
-    node.right = insert(node.right);
+    node.right = insert(node.right, order - 1, high);
     return outranks(node.right, node) ? rotateLeft(node) : node;
   };
-  const newRoot = insert(root);
+  const newRoot = insert(root, 0, 0);
   if (!result.replaced) link(fresh, prev, next);
   return newRoot;
 }
@@ -139,20 +140,20 @@ function link(node: TreapNode, prev: TreapNode | null, next: TreapNode | null): 
 /** Removes the node with `key` and unlinks it. Returns the new root and the removed node (null if absent). */
 export function removeNode(root: TreapNode | null, key: Uint8Array): { root: TreapNode | null; removed: TreapNode | null } {
   let removed: TreapNode | null = null;
-  const remove = (node: TreapNode | null): TreapNode | null => {
+  const remove = (node: TreapNode | null, low: number, high: number): TreapNode | null => {
     if (node === null) return null;
-    const order = compareBytes(key, node.key);
+    const order = compareBytesFrom(key, node.key, Math.min(low, high));
     if (order === 0) {
       removed = node;
       return unlink(node);
     }
-    if (order < 0) node.left = remove(node.left);
-    else node.right = remove(node.right);
+    if (order < 0) node.left = remove(node.left, low, -order - 1);
+    else node.right = remove(node.right, order - 1, high);
     // Marked on the way back, so a miss leaves every cached hash valid.
     if (removed !== null) node.dirty = true;
     return node;
   };
-  const newRoot = remove(root);
+  const newRoot = remove(root, 0, 0);
   const target = removed as TreapNode | null;
   if (target !== null) {
     const { prev, next } = target;
