@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { CloseCode, type ClientKey } from 'ic-ws-protocol';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -20,11 +22,17 @@ class HoldingIc extends ScriptedIc {
   }
 }
 
-async function openClients(url: string, ic: ScriptedIc, gateway: NodeEd25519Identity, count: number): Promise<{ client: TestClient; key: ClientKey }[]> {
+async function openClients(
+  url: string,
+  ic: ScriptedIc,
+  gateway: NodeEd25519Identity,
+  count: number,
+  ca?: string,
+): Promise<{ client: TestClient; key: ClientKey }[]> {
   const out = [];
   for (let i = 0; i < count; i++) {
     const key = { client_principal: testPrincipal(20 + i), client_nonce: BigInt(i) };
-    const client = await TestClient.connect(url);
+    const client = await TestClient.connect(url, ca ? { ca } : {});
     await client.nextFrame();
     client.send(openFrame(canister, key, gateway.getPrincipal()));
     await ic.relayedAtLeast(i + 1);
@@ -93,6 +101,48 @@ describe('gateway lifecycle', () => {
     const client = await TestClient.connect(gateway.url);
     expect((await client.closed).code).toBe(CloseCode.OpenTimeout);
     expect(ic.closed).toHaveLength(0);
+    await gateway.close();
+  });
+
+  it('serves wss:// with --tls-cert/--tls-key', async () => {
+    const identity = NodeEd25519Identity.generate();
+    const ic = new ScriptedIc(() => identity.getPrincipal());
+    const tlsCert = fileURLToPath(new URL('./fixtures/tls-cert.pem', import.meta.url));
+    const tlsKey = fileURLToPath(new URL('./fixtures/tls-key.pem', import.meta.url));
+    const gateway = await startGateway({ listen: '127.0.0.1:0', adminListen: '', identity, ic, logger: silent, tlsCert, tlsKey });
+    expect(gateway.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
+    const [client] = await openClients(gateway.url, ic, identity, 1, await readFile(tlsCert, 'utf8'));
+    expect(client!.client.frames).toHaveLength(2);
+    await gateway.close();
+    await expect(startGateway({ listen: '127.0.0.1:0', adminListen: '', identity, ic, logger: silent, tlsCert: tlsKey + '.missing', tlsKey })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+    });
+  });
+
+  it('polls each canister with sessions, and stops polling a canister whose last session ended', async () => {
+    const identity = NodeEd25519Identity.generate();
+    const ic = new ScriptedIc(() => identity.getPrincipal());
+    const gateway = await startGateway({ listen: '127.0.0.1:0', adminListen: '', identity, ic, logger: silent, pollingIntervalMs: 1 });
+    const [a] = await openClients(gateway.url, ic, identity, 1);
+    const other = testCanisterId(2);
+    const key = { client_principal: testPrincipal(40), client_nonce: 9n };
+    const b = await TestClient.connect(gateway.url);
+    await b.nextFrame();
+    b.send(openFrame(other, key, identity.getPrincipal()));
+    await ic.relayedAtLeast(2);
+    ic.enqueue(other, key, Uint8Array.of(5));
+    await b.nextFrame();
+    expect(await gateway.metrics.pollers.get()).toMatchObject({ values: [{ value: 2 }] });
+    a!.client.ws.close();
+    await ic.closedFor(a!.key);
+    expect(await gateway.metrics.pollers.get()).toMatchObject({ values: [{ value: 1 }] });
+    const polledBefore = ic.polls.filter((p) => p === canister.toText()).length;
+    ic.enqueue(other, key, Uint8Array.of(6));
+    await b.nextFrame();
+    ic.enqueue(other, key, Uint8Array.of(7));
+    await b.nextFrame();
+    // Two more rounds of polling the other canister went by; the first canister was not polled again.
+    expect(ic.polls.filter((p) => p === canister.toText()).length).toBe(polledBefore);
     await gateway.close();
   });
 

@@ -23,6 +23,8 @@ export class FakeCanisterHost implements CanisterHost {
   currentCaller: Principal = Principal.anonymous();
   /** Whether the current execution is a query (`dataCertificate` answers only then). */
   inQuery = false;
+  /** Added to every timer armed from now on, like a busy subnet running timers late. */
+  timerLatencyMs = 0;
   private nowNs: bigint;
   private timers: PendingTimer[] = [];
   private nextTimerId = 1;
@@ -75,7 +77,8 @@ export class FakeCanisterHost implements CanisterHost {
 
   setTimer(delayMs: number, callback: () => void): TimerId {
     const id = this.nextTimerId++;
-    this.timers.push({ id, dueNs: this.nowNs + BigInt(Math.max(0, Math.ceil(delayMs))) * NS_PER_MS, callback });
+    const delay = Math.max(0, Math.ceil(delayMs)) + this.timerLatencyMs;
+    this.timers.push({ id, dueNs: this.nowNs + BigInt(delay) * NS_PER_MS, callback });
     return id;
   }
 

@@ -4,8 +4,13 @@
  */
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
-import { encodeServiceMessageContent, type ClientKey, type WebsocketServiceMessageContent } from 'ic-ws-protocol';
-import type { StableStore } from '../stable-store';
+import {
+  encodeServiceMessageContent,
+  type CanisterWsMessageResult,
+  type ClientKey,
+  type WebsocketServiceMessageContent,
+} from 'ic-ws-protocol';
+import { MemoryStableStore, type StableStore } from '../stable-store';
 import { createWsCanister, type IcWebSocketCanister } from '../ws-canister';
 import type { WsCanisterOptions } from '../ws-canister-options';
 import type { WsCloseReason } from '../ws-close-reason';
@@ -30,33 +35,65 @@ export function idOf(key: ClientKey): string {
   return `${key.client_principal.toText()}:${key.client_nonce}`;
 }
 
-/** A canister with `IDL.Text` app messages over a fake host, started, with a fake gateway and recorded events. */
-export function setup(options: Partial<WsCanisterOptions<string>> = {}, stableStore?: StableStore, nowNs?: bigint) {
-  const host = new FakeCanisterHost({ stableStore, nowNs });
-  const events: HandlerEvent[] = [];
-  const ws: IcWebSocketCanister<string> = createWsCanister<string>(host, {
-    appMessageIdl: IDL.Text,
-    onOpen: (client) => events.push({ type: 'open', client: idOf(client) }),
-    onMessage: (client, message) => events.push({ type: 'message', client: idOf(client), message }),
-    onClose: (client, reason) => events.push({ type: 'close', client: idOf(client), reason }),
-    ...options,
-  });
-  ws.start();
-  const gateway = new FakeGateway(GATEWAY, ws as IcWebSocketCanister<unknown>, host, IDL.Text);
+/** A canister under test, its fake runtime and gateway, and helpers that always act on the current instance. */
+export interface Harness {
+  host: FakeCanisterHost;
+  ws: IcWebSocketCanister<string>;
+  readonly gateway: FakeGateway;
+  readonly events: HandlerEvent[];
+  readonly store: StableStore;
   /** Opens a connection of client `n` (nonce `nonce`) through `gatewayPrincipal`; returns its key. */
-  const open = (n: number, nonce = 1n, gatewayPrincipal = GATEWAY): ClientKey => {
-    const caller = principal(n);
-    const result = ws.wsOpen({ client_nonce: nonce, gateway_principal: gatewayPrincipal }, caller);
-    if ('Err' in result) throw new Error(`ws_open failed: ${result.Err}`);
-    return { client_principal: caller, client_nonce: nonce };
-  };
+  open(n: number, nonce?: bigint, gatewayPrincipal?: Principal): ClientKey;
   /** Sends an app message from `key` with sequence number `seq`. */
-  const sendText = (key: ClientKey, seq: bigint, text: string) =>
-    ws.wsMessage({ msg: appMessage(key, seq, IDL.encode([IDL.Text], [text])) }, key.client_principal);
+  sendText(key: ClientKey, seq: bigint, text: string): CanisterWsMessageResult;
   /** Sends a service message from `key` with sequence number `seq`. */
-  const sendService = (key: ClientKey, seq: bigint, content: WebsocketServiceMessageContent) =>
-    ws.wsMessage({ msg: serviceMessage(key, seq, content) }, key.client_principal);
-  return { host, ws, gateway, events, open, sendText, sendService };
+  sendService(key: ClientKey, seq: bigint, content: WebsocketServiceMessageContent): CanisterWsMessageResult;
+  /**
+   * Simulates an upgrade `afterMs` later: timers and heap die, a new instance with the same options starts over
+   * the same stable store, and the gateway polls it from then on.
+   */
+  upgrade(afterMs?: number): void;
+}
+
+/** A canister with `IDL.Text` app messages over a fake host, started, with a fake gateway and recorded events. */
+export function setup(options: Partial<WsCanisterOptions<string>> = {}, stableStore: StableStore = new MemoryStableStore(), nowNs?: bigint): Harness {
+  const events: HandlerEvent[] = [];
+  const create = (host: FakeCanisterHost) => {
+    const ws = createWsCanister<string>(host, {
+      appMessageIdl: IDL.Text,
+      onOpen: (client) => events.push({ type: 'open', client: idOf(client) }),
+      onMessage: (client, message) => events.push({ type: 'message', client: idOf(client), message }),
+      onClose: (client, reason) => events.push({ type: 'close', client: idOf(client), reason }),
+      ...options,
+    });
+    ws.start();
+    return ws;
+  };
+  const host = new FakeCanisterHost({ stableStore, nowNs });
+  const ws = create(host);
+  const harness: Harness = {
+    host,
+    ws,
+    gateway: new FakeGateway(GATEWAY, ws as IcWebSocketCanister<unknown>, host, IDL.Text),
+    events,
+    store: stableStore,
+    open(n, nonce = 1n, gatewayPrincipal = GATEWAY) {
+      const caller = principal(n);
+      const result = harness.ws.wsOpen({ client_nonce: nonce, gateway_principal: gatewayPrincipal }, caller);
+      if ('Err' in result) throw new Error(`ws_open failed: ${result.Err}`);
+      return { client_principal: caller, client_nonce: nonce };
+    },
+    sendText: (key, seq, text) => harness.ws.wsMessage({ msg: appMessage(key, seq, IDL.encode([IDL.Text], [text])) }, key.client_principal),
+    sendService: (key, seq, content) => harness.ws.wsMessage({ msg: serviceMessage(key, seq, content) }, key.client_principal),
+    upgrade(afterMs = 5_000) {
+      harness.ws.stop();
+      harness.host.dropTimers();
+      harness.host = new FakeCanisterHost({ stableStore, nowNs: harness.host.time() + BigInt(afterMs) * 1_000_000n });
+      harness.ws = create(harness.host);
+      harness.gateway.attach(harness.ws as IcWebSocketCanister<unknown>, harness.host);
+    },
+  };
+  return harness;
 }
 
 /** A client -> canister app message. */

@@ -13,6 +13,8 @@ import { deferred, type Deferred } from './deferred';
 export class ScriptedIc implements GatewayIc {
   readonly relayed: { canisterId: string; envelope: Uint8Array }[] = [];
   readonly closed: { canisterId: string; clientKeyId: string }[] = [];
+  /** The canister (text) of every `ws_get_messages`, in order. */
+  readonly polls: string[] = [];
   readonly #queues = new Map<string, { key: string; client_key: ClientKey; content: Uint8Array }[]>();
   readonly #closeWaiters = new Map<string, Deferred<void>>();
   readonly #relayWaiters: { count: number; done: Deferred<void> }[] = [];
@@ -55,6 +57,7 @@ export class ScriptedIc implements GatewayIc {
   }
 
   async getMessages(canisterId: Principal, nonce: bigint): Promise<CanisterOutputCertifiedMessages> {
+    this.polls.push(canisterId.toText());
     const queue = this.#queue(canisterId);
     const messages = queue.slice(Number(nonce), Number(nonce) + this.maxPerPoll);
     return {

@@ -28,9 +28,9 @@ export class TestClient {
   }
 
   /** Connects and resolves once the upgrade succeeded. */
-  static connect(url: string, options: { maxPayload?: number } = {}): Promise<TestClient> {
+  static connect(url: string, options: { maxPayload?: number; ca?: string } = {}): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { maxPayload: options.maxPayload ?? 64 * 1024 * 1024 });
+      const ws = new WebSocket(url, { maxPayload: options.maxPayload ?? 64 * 1024 * 1024, ...(options.ca ? { ca: options.ca } : {}) });
       const client = new TestClient(ws);
       ws.once('open', () => resolve(client));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));

@@ -136,29 +136,37 @@ export class CertifiedMap {
       const target = from < to ? sorted[from] : undefined;
       return target !== undefined && bytesEqual(target.key, entry.key) ? entryTree(entry, target.reveal) : pruned(entry.selfHash.slice());
     };
-    const build = (node: TreapNode, from: number, to: number): HashTree => {
+    // Targets are map keys, so every key met below a node lies between the keys bounding its subtree
+    // (`low`..`high`, the whole map's range at the root) and shares their common prefix: `skip` bytes that
+    // comparisons need not look at again.
+    const build = (node: TreapNode, from: number, to: number, low: Uint8Array, high: Uint8Array, skip: number): HashTree => {
       if (from >= to) return pruned(node.subtreeHash.slice());
-      const at = lowerBound(sorted, from, to, node.key);
+      const at = lowerBound(sorted, from, to, node.key, skip);
       return fork(
-        node.left ? build(node.left, from, at) : gap(node.prev, from, at),
-        node.right ? build(node.right, at, to) : gap(node, at, to),
+        node.left ? build(node.left, from, at, low, node.key, commonPrefix(low, node.key, skip)) : gap(node.prev, from, at),
+        node.right ? build(node.right, at, to, node.key, high, commonPrefix(node.key, high, skip)) : gap(node, at, to),
       );
     };
-    return build(this.root, 0, sorted.length);
+    const low = this.extreme('left').key;
+    const high = this.extreme('right').key;
+    return build(this.root, 0, sorted.length, low, high, commonPrefix(low, high, 0));
+  }
+
+  // The leftmost or rightmost node of a non-empty map.
+  private extreme(side: 'left' | 'right'): TreapNode {
+    let node = this.root as TreapNode;
+    for (let child = node[side]; child !== null; child = child[side]) node = child;
+    return node;
   }
 
   /** The smallest key (a copy), or undefined when empty. O(log n). */
   firstKey(): Uint8Array | undefined {
-    let node = this.root;
-    while (node?.left) node = node.left;
-    return node?.key.slice();
+    return this.root === null ? undefined : this.extreme('left').key.slice();
   }
 
   /** The largest key (a copy), or undefined when empty. O(log n). */
   lastKey(): Uint8Array | undefined {
-    let node = this.root;
-    while (node?.right) node = node.right;
-    return node?.key.slice();
+    return this.root === null ? undefined : this.extreme('right').key.slice();
   }
 
   /** Entries in key order. */
@@ -286,15 +294,24 @@ function entryTree(node: TreapNode, reveal: boolean): HashTree {
 }
 
 // First index in sorted[from..to) whose key is >= key.
-function lowerBound(sorted: readonly { key: Uint8Array }[], from: number, to: number, key: Uint8Array): number {
+// First index in sorted[from..to) whose key is >= key; all share `skip` leading bytes with it.
+function lowerBound(sorted: readonly { key: Uint8Array }[], from: number, to: number, key: Uint8Array, skip: number): number {
   let lo = from;
   let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareBytes((sorted[mid] as { key: Uint8Array }).key, key) < 0) lo = mid + 1;
+    if (compareBytesFrom((sorted[mid] as { key: Uint8Array }).key, key, skip) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+// Length of the common prefix of `a` and `b`, whose first `skip` bytes are known to be equal.
+function commonPrefix(a: Uint8Array, b: Uint8Array, skip: number): number {
+  const n = Math.min(a.length, b.length);
+  let i = skip;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
 }
 
 /** A key a witness must show: with its value (`reveal`), or only its label, to bound an absent key. */
