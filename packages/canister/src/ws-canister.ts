@@ -242,7 +242,10 @@ export class IcWebSocketCanister<AppMessage> {
     this.batch(() => this.outbox.queueApp(this.targetsOf(to), this.encodeApp(message), this.host.time()));
   }
 
-  /** Queues `message` for every connection; returns how many. All or nothing, like {@link send}. */
+  /**
+   * Queues `message` for every connection; returns how many. All or nothing, like {@link send}. Its cost grows
+   * with the number of connections, all in the calling execution.
+   */
   broadcast(message: AppMessage): number {
     return this.batch(() => {
       const targets = this.registry.all();

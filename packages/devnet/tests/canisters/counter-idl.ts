@@ -15,6 +15,7 @@ export const counterIdlFactory: IDL.InterfaceFactory = ({ IDL }) =>
     randomBytes: IDL.Func([], [IDL.Vec(IDL.Nat8)], []),
     whoami: IDL.Func([], [IDL.Text], []),
     forbidden: IDL.Func([], [], []),
+    growHeap: IDL.Func([IDL.Nat32], [IDL.Nat32], []),
   });
 
 /** The counter's interface plus methods it does not have, to provoke "no such method" rejects. */
@@ -38,4 +39,5 @@ export interface CounterActor {
   randomBytes(): Promise<Uint8Array>;
   whoami(): Promise<string>;
   forbidden(): Promise<void>;
+  growHeap(bytes: number): Promise<number>;
 }

@@ -139,17 +139,17 @@ export class CertifiedMap {
     // Targets are map keys, so every key met below a node lies between the keys bounding its subtree
     // (`low`..`high`, the whole map's range at the root) and shares their common prefix: `skip` bytes that
     // comparisons need not look at again.
-    const build = (node: TreapNode, from: number, to: number, low: Uint8Array, high: Uint8Array, skip: number): HashTree => {
+    // `known`: bytes already known to be shared, the parent's `skip`.
+    const build = (node: TreapNode, from: number, to: number, low: Uint8Array, high: Uint8Array, known: number): HashTree => {
       if (from >= to) return pruned(node.subtreeHash.slice());
+      const skip = commonPrefix(low, high, known);
       const at = lowerBound(sorted, from, to, node.key, skip);
       return fork(
-        node.left ? build(node.left, from, at, low, node.key, commonPrefix(low, node.key, skip)) : gap(node.prev, from, at),
-        node.right ? build(node.right, at, to, node.key, high, commonPrefix(node.key, high, skip)) : gap(node, at, to),
+        node.left ? build(node.left, from, at, low, node.key, skip) : gap(node.prev, from, at),
+        node.right ? build(node.right, at, to, node.key, high, skip) : gap(node, at, to),
       );
     };
-    const low = this.extreme('left').key;
-    const high = this.extreme('right').key;
-    return build(this.root, 0, sorted.length, low, high, commonPrefix(low, high, 0));
+    return build(this.root, 0, sorted.length, this.extreme('left').key, this.extreme('right').key, 0);
   }
 
   // The leftmost or rightmost node of a non-empty map.

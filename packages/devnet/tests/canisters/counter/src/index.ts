@@ -34,6 +34,8 @@ export default class {
   value = 0n;
   timerFired = 0n;
   label = '';
+  /** Heap ballast kept alive by `growHeap`, so benchmarks can measure executions over a bigger heap. */
+  ballast = new Uint8Array(0);
   /** Survives upgrades: holds user entries and the upgrade hook records ("hook:<name>" keys). */
   store = new StableBTreeMap<string, string>(0);
 
@@ -147,6 +149,14 @@ export default class {
     } catch (error) {
       return `rejected:${JSON.stringify(error)}`;
     }
+  }
+
+  /** Replaces the ballast by `bytes` bytes of non-zero data; returns the ballast size. */
+  @update([IDL.Nat32], IDL.Nat32)
+  growHeap(bytes: number): number {
+    this.ballast = new Uint8Array(bytes);
+    this.ballast.fill(0xa5);
+    return this.ballast.length;
   }
 
   @update([], IDL.Text)
