@@ -1,2 +1,4 @@
-import { buildCounter } from '/work/main/packages/devnet/tests/canisters/counter-fixture';
-const t = performance.now(); const b = await buildCounter(); console.log(b.wasmPath, b.cached, b.wasm.length, performance.now() - t);
+import { buildCounter } from '../tests/canisters/counter-fixture';
+import { measureInProcess } from './in-process-bench';
+const { wasm } = await buildCounter();
+console.table(await measureInProcess(wasm, ['full-copy'], { updates: 200, rounds: 3, bigHeapBytes: 16 * 1024 * 1024 }));

@@ -125,10 +125,15 @@ for (const { op, calls, run } of OPS) {
 report('certified-map', rows, { ratio100kTo10, maxAllowedUpdateRatio: MAX_RATIO, batches: BATCHES, batchSize: BATCH_SIZE });
 console.log('\n100 000 keys vs 10 keys, median cost per call:');
 for (const [op, ratio] of Object.entries(ratio100kTo10)) console.log(`  ${ratio.toFixed(2)}x  ${op}`);
-// The gate is on updates, the O(log n) hashing the canister pays per message. Witnesses are printed too:
-// they are logarithmic as well, but a one-key witness does so little per level that at 100 000 keys it is
-// bound by memory latency (cache misses along a path the 10-key map keeps in L1), not by the algorithm.
-const updates = Object.entries(ratio100kTo10).filter(([op]) => !op.startsWith('witness'));
-const worst = Math.max(...updates.map(([, ratio]) => ratio));
-console.log(worst <= MAX_RATIO ? `OK: insert/delete within ${MAX_RATIO}x (worst ${worst}x)` : `FAIL: insert/delete ${worst}x > ${MAX_RATIO}x`);
+// The gate covers what the canister pays: O(log n) hashing per insert/delete, and the witness of one poll
+// batch (50 contiguous keys). The one-key witness is printed, not gated: it does so little per level that
+// its ratio follows the treap's expected depth (2 ln n: about 23 levels at 100 000 keys against 4.6 at 10,
+// itself ~5x) plus cache misses along a path the 10-key map keeps in L1.
+const gated = Object.entries(ratio100kTo10).filter(([op]) => !op.startsWith('witness, 1 key'));
+const worst = Math.max(...gated.map(([, ratio]) => ratio));
+console.log(
+  worst <= MAX_RATIO
+    ? `OK: insert, delete and batch witness within ${MAX_RATIO}x (worst ${worst}x)`
+    : `FAIL: ${worst}x > ${MAX_RATIO}x`,
+);
 if (worst > MAX_RATIO) process.exitCode = 1;

@@ -7,10 +7,13 @@ import type { Principal } from '@dfinity/principal';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import { CanisterTrap } from './canister-trap';
 import { ExecutionContext, type ExecutionInput } from './execution-context';
+import type { ExecutionStats } from './execution-stats';
+import type { HeapRollback, HeapRollbackMode } from './heap-rollback';
 import { HeapSnapshot } from './heap-snapshot';
+import { compileCanisterModule } from './compile-canister-module';
+import { DirtyPageSnapshot, dirtyPageTracker } from './dirty-page-snapshot';
 import { createIc0Imports } from './ic0-imports';
 import { SparseStableMemory } from './sparse-stable-memory';
-import { patchWasmExports } from './wasm-patch';
 
 /** How an entry point is invoked: by export name, or through the function table (callbacks). */
 export type EntryPoint = { export: string } | { table: number; env: number };
@@ -26,8 +29,21 @@ interface LoadedModule {
   instance: WebAssembly.Instance;
   memory: WebAssembly.Memory;
   table: WebAssembly.Table | undefined;
-  snapshot: HeapSnapshot;
+  snapshot: HeapRollback;
   exportNames: ReadonlySet<string>;
+}
+
+/** What a `CanisterInstance` reports to, and how it rolls back. */
+export interface CanisterInstanceHooks {
+  debugPrint(message: string): void;
+  /** Engine warnings about this canister. @default dropped */
+  warn?: ((message: string) => void) | undefined;
+  /** Called after a commit that changed the certified data. */
+  certifiedDataChanged(): void;
+  /** Receives the timings of every execution. @default none */
+  onExecution?: ((stats: ExecutionStats) => void) | undefined;
+  /** @default 'dirty-pages' */
+  heapRollback?: HeapRollbackMode | undefined;
 }
 
 /** A canister hosted by the devnet. */
@@ -49,9 +65,7 @@ export class CanisterInstance {
     readonly id: Principal,
     wasm: Uint8Array,
     controllers: readonly Principal[],
-    private readonly debugPrint: (message: string) => void,
-    /** Called after a commit that changed the certified data. */
-    private readonly certifiedDataChanged: () => void,
+    private readonly hooks: CanisterInstanceHooks,
   ) {
     this.idBytes = id.toUint8Array();
     this.idText = id.toText();
@@ -75,7 +89,7 @@ export class CanisterInstance {
     return () => {
       this.loaded = previous.loaded;
       this.generation = previous.generation;
-      previous.loaded.snapshot.invalidate();
+      previous.loaded.snapshot.resync();
     };
   }
 
@@ -86,12 +100,14 @@ export class CanisterInstance {
    */
   execute(input: ExecutionInput, entry: EntryPoint, options: { rollback?: boolean } = {}): ExecutionResult {
     if (this.current !== undefined) throw new IcWsError(ErrorCode.CanisterTrapped, 'devnet bug: nested execution');
+    const started = performance.now();
     const context = new ExecutionContext(input);
     const { snapshot } = this.loaded;
-    snapshot.ensureCaptured();
+    snapshot.begin();
     this.stable.begin();
     this.current = context;
     let trap: CanisterTrap | undefined;
+    const wasmStarted = performance.now();
     try {
       this.invoke(entry);
     } catch (error) {
@@ -99,18 +115,29 @@ export class CanisterInstance {
     } finally {
       this.current = undefined;
     }
-    if (trap !== undefined || options.rollback === true) {
-      snapshot.restore();
+    const wasmMs = performance.now() - wasmStarted;
+    const rolledBack = trap !== undefined || options.rollback === true;
+    if (rolledBack) {
+      snapshot.rollback();
       this.stable.rollback();
     } else {
-      snapshot.invalidate();
+      snapshot.commit();
       this.stable.commit();
       if (context.globalTimer !== undefined) this.globalTimer = context.globalTimer;
       if (context.certifiedData !== undefined && !equalBytes(context.certifiedData, this.certifiedData)) {
         this.certifiedData = context.certifiedData;
-        this.certifiedDataChanged();
+        this.hooks.certifiedDataChanged();
       }
     }
+    this.hooks.onExecution?.({
+      canisterId: this.idText,
+      kind: input.kind,
+      wasmMs,
+      totalMs: performance.now() - started,
+      heapBytes: this.loaded.memory.buffer.byteLength,
+      copiedPages: snapshot.lastCopiedPages,
+      rolledBack,
+    });
     return { context, trap };
   }
 
@@ -127,15 +154,10 @@ export class CanisterInstance {
   }
 
   private load(wasm: Uint8Array): LoadedModule {
-    let patched;
-    let module: WebAssembly.Module;
-    try {
-      patched = patchWasmExports(wasm);
-      module = new WebAssembly.Module(patched.wasm as Uint8Array<ArrayBuffer>);
-    } catch (error) {
-      throw new IcWsError(ErrorCode.CanisterWasmInvalid, `invalid canister wasm: ${String(error)}`, { cause: error });
-    }
+    const mode = this.hooks.heapRollback ?? 'dirty-pages';
+    const compiled = compileCanisterModule(wasm, mode, (message) => this.hooks.warn?.(message));
     let memory: WebAssembly.Memory | undefined;
+    let dirtyPages: DirtyPageSnapshot | undefined;
     const ic0 = createIc0Imports({
       memory: () => memory!,
       context: () => {
@@ -147,11 +169,12 @@ export class CanisterInstance {
       version: () => this.version,
       isController: (principal) => this.controllers.some((controller) => equalBytes(controller, principal)),
       committedGlobalTimer: () => this.globalTimer,
-      debugPrint: this.debugPrint,
+      debugPrint: (message) => this.hooks.debugPrint(message),
+      heapWritten: (start, length) => dirtyPages?.markWritten(start, length),
     });
     let instance: WebAssembly.Instance;
     try {
-      instance = new WebAssembly.Instance(module, { ic0 });
+      instance = new WebAssembly.Instance(compiled.module, { ic0 });
     } catch (error) {
       throw new IcWsError(ErrorCode.CanisterWasmInvalid, `cannot instantiate canister wasm: ${String(error)}`, {
         cause: error,
@@ -162,14 +185,18 @@ export class CanisterInstance {
       throw new IcWsError(ErrorCode.CanisterWasmInvalid, 'canister wasm exports no memory');
     }
     memory = exported.memory;
+    const { patched } = compiled;
     const table = patched.tableExport === undefined ? undefined : (exported[patched.tableExport] as WebAssembly.Table);
     const globals = patched.globalExports.map((name) => exported[name] as WebAssembly.Global);
+    if (compiled.tracksWrites) {
+      dirtyPages = new DirtyPageSnapshot(memory, globals, dirtyPageTracker(exported), mode === 'checked');
+    }
     return {
       instance,
       memory,
       table,
-      snapshot: new HeapSnapshot(memory, globals),
-      exportNames: new Set(WebAssembly.Module.exports(module).map((entry) => entry.name)),
+      snapshot: dirtyPages ?? new HeapSnapshot(memory, globals),
+      exportNames: compiled.exportNames,
     };
   }
 }

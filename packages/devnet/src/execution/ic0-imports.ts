@@ -18,6 +18,8 @@ export interface Ic0Host {
   /** The committed global timer, for `global_timer_set`'s return value when the execution has not set one. */
   committedGlobalTimer(): bigint;
   debugPrint(message: string): void;
+  /** Told of every heap range the host writes for the canister, so dirty page tracking sees it. */
+  heapWritten(start: number, length: number): void;
 }
 
 /** Cycle balance reported to canisters: the devnet does not meter cycles. */
@@ -40,6 +42,7 @@ export function createIc0Imports(host: Ic0Host): Record<string, (...args: never[
   const view = (dst: number, size: number): Uint8Array => {
     const heap = bytes();
     if (dst < 0 || size < 0 || dst + size > heap.length) trap('heap write out of bounds');
+    host.heapWritten(dst, size);
     return heap.subarray(dst, dst + size);
   };
   /** The `*_copy(dst, offset, size)` pattern: copies a slice of `source` into the heap. */
@@ -50,6 +53,7 @@ export function createIc0Imports(host: Ic0Host): Record<string, (...args: never[
   const write128 = (dst: number, value: bigint): void => {
     const target = new DataView(host.memory().buffer, 0);
     if (dst < 0 || dst + 16 > target.byteLength) trap('heap write out of bounds');
+    host.heapWritten(dst, 16);
     target.setBigUint64(dst, value & 0xffff_ffff_ffff_ffffn, true);
     target.setBigUint64(dst + 8, value >> 64n, true);
   };

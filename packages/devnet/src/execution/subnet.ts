@@ -17,6 +17,8 @@ import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import { canisterIdFromIndex } from './canister-id';
 import { CanisterInstance } from './canister-instance';
 import { Clock } from './clock';
+import type { ExecutionStats } from './execution-stats';
+import type { HeapRollbackMode } from './heap-rollback';
 import { MessageDispatcher } from './message-dispatcher';
 import { isManagementCanister, MANAGEMENT_CANISTER_TEXT } from './management-canister';
 import { canisterNotFound, didNotReply, inspectRejected, methodNotFound, rejected, ReplicaErrorCode } from './replica-errors';
@@ -39,6 +41,14 @@ export interface SubnetOptions {
   dataCertificate: (canisterId: Principal) => Uint8Array;
   /** Receives canister debug output and engine warnings. @default drops everything */
   log?: (entry: SubnetLogEntry) => void;
+  /**
+   * How heaps are rolled back: `'dirty-pages'` copies only the 64 KiB pages an execution wrote (found by
+   * instrumenting the wasm's stores), `'full-copy'` copies the whole heap, `'checked'` runs `'dirty-pages'`
+   * and verifies every commit and rollback against a full copy (slow; for tests). @default 'dirty-pages'
+   */
+  heapRollback?: HeapRollbackMode;
+  /** Receives the timings of every execution (benchmarks, diagnostics). @default none */
+  onExecution?: (stats: ExecutionStats) => void;
 }
 
 /** Arguments of `Subnet.install`. */
@@ -121,8 +131,13 @@ export class Subnet implements ExecutionEnvironment {
       id,
       args.wasm,
       controllers,
-      (message) => this.log('debug', id.toText(), message),
-      () => this.notifyCertified(id),
+      {
+        debugPrint: (message) => this.log('debug', id.toText(), message),
+        warn: (message) => this.log('warn', id.toText(), message),
+        certifiedDataChanged: () => this.notifyCertified(id),
+        onExecution: this.options.onExecution,
+        heapRollback: this.options.heapRollback,
+      },
     );
     canister.version = 1n;
     // Registered before init so that certified-data listeners called during init can read the canister.

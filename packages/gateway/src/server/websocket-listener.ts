@@ -28,7 +28,7 @@ export interface WebsocketListenerOptions {
 /** A running WebSocket listener. */
 export interface WebsocketListener {
   url: string;
-  /** Live sessions. */
+  /** Sessions not yet finished: live, or closed with their `ws_close` still in flight. */
   readonly sessions: ReadonlySet<Session>;
   /** Refuses new upgrades from now on and stops listening (open connections stay). */
   stopAccepting(): void;
@@ -83,9 +83,10 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
     });
     ws.on('close', (code: number) => {
       sockets.delete(ws);
-      sessions.delete(session);
       metrics.connections.dec();
       session.handleSocketClosed(code);
+      // Keep the session listed until its ws_close finished, so a drain waits for it too.
+      void (session.ended ?? Promise.resolve()).then(() => sessions.delete(session));
     });
     session.start();
   }

@@ -138,8 +138,7 @@ export class CertifiedMap {
     };
     // Targets are map keys, so every key met below a node lies between the keys bounding its subtree
     // (`low`..`high`, the whole map's range at the root) and shares their common prefix: `skip` bytes that
-    // comparisons need not look at again.
-    // `known`: bytes already known to be shared, the parent's `skip`.
+    // comparisons need not look at again (`known` is the parent's, a head start for computing it).
     const build = (node: TreapNode, from: number, to: number, low: Uint8Array, high: Uint8Array, known: number): HashTree => {
       if (from >= to) return pruned(node.subtreeHash.slice());
       const skip = commonPrefix(low, high, known);

@@ -9,7 +9,8 @@ import { compareBytes, labelBytes, type LabelInput } from './label-bytes';
  * Returns a copy of `tree` that keeps, in full, the subtree at each of `paths`, keeps the labels that prove
  * a missing path absent (neighbouring labels, with their subtrees pruned), and replaces everything else by
  * pruned nodes. `reconstruct` of the result equals `reconstruct(tree)`; a lookup of each asked path gives the
- * same answer as on `tree`.
+ * same answer as on `tree`. A leaf that an asked path runs into before its end is kept, value included: per
+ * the spec, that leaf is what proves the rest of the path absent.
  */
 export function prunePaths(tree: HashTree, paths: Iterable<readonly LabelInput[]>): HashTree {
   return pruneAt(tree, Array.from(paths, (path) => path.map(labelBytes)));
