@@ -98,7 +98,7 @@ describe.each([
 
   it('checks the IC status, and reports polling a canister that does not exist as POLL_FAILED', async () => {
     await expect(ic.checkStatus()).resolves.toBeUndefined();
-    await expect(ic.getMessages(canisterIdFromIndex(999), 0n)).rejects.toMatchObject({ code: ErrorCode.PollFailed });
+    await expect(ic.getMessages(canisterIdFromIndex(999n), 0n)).rejects.toMatchObject({ code: ErrorCode.PollFailed });
   });
 });
 
@@ -143,7 +143,7 @@ describe('startGateway against the devnet', () => {
     // ws_open for a canister that does not exist is refused by the IC itself.
     const other = await TestClient.connect(gateway.url);
     await other.nextFrame();
-    other.send(await signedRequestFrame(user, { canisterId: canisterIdFromIndex(999), methodName: 'ws_open', arg: openArg(nonce++) }));
+    other.send(await signedRequestFrame(user, { canisterId: canisterIdFromIndex(999n), methodName: 'ws_open', arg: openArg(nonce++) }));
     expect((await other.closed).code).toBe(CloseCode.RelayFailed);
     await gateway.close();
   });
