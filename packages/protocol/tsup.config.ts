@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsup';
 
-// cborg ships ESM only: the CJS build bundles it so `require('ic-ws-protocol')` works on every Node 20.
-export default defineConfig([
-  { entry: ['src/index.ts'], format: ['esm'], dts: true, sourcemap: true, clean: true, target: 'es2022' },
-  { entry: ['src/index.ts'], format: ['cjs'], dts: true, sourcemap: true, target: 'es2022', noExternal: ['cborg'] },
-]);
+// cborg is bundled into both builds: it ships ESM only (so `require('ic-ws-protocol')` needs it inlined),
+// and inlining keeps the runtime guard in src/cbor/cborg-options.ts evaluated before cborg's own module
+// code, which an external (hoisted) `import 'cborg'` would not.
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+  noExternal: ['cborg'],
+});

@@ -56,7 +56,7 @@ export class CounterOnSubnet {
   /** Grows the heap with ballast until the wasm memory holds at least `bytes`. */
   async growHeapTo(bytes: number): Promise<void> {
     await this.call('increment');
-    let ballast = Math.max(0, bytes - this.heapBytes) + MIB;
+    let ballast = Math.max(MIB, bytes - this.heapBytes);
     while (this.heapBytes < bytes) {
       const outcome = await this.call('growHeap', new Uint8Array(IDL.encode([IDL.Nat32], [ballast])));
       if (outcome.status !== 'replied') throw new Error(`growHeap failed: ${JSON.stringify(outcome)}`);

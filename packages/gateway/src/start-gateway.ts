@@ -115,8 +115,6 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   }
 
   const checkStatus = () => {
-    // Pollers report health as they go; the status endpoint covers the time no canister is polled.
-    if (registry.pollerCount > 0) return;
     ic.checkStatus().then(
       () => health.record(true),
       (error: unknown) => health.record(false, describeError(error)),

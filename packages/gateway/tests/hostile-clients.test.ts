@@ -214,6 +214,8 @@ describe('hostile clients against a real gateway', () => {
     expect(metrics.text).toContain('ic_ws_gateway_connections ');
     expect(metrics.text).toContain('ic_ws_gateway_relayed_calls_total{method="ws_open",outcome="ok"}');
     expect(metrics.text).toContain('ic_ws_gateway_poll_duration_seconds_bucket');
+    expect(metrics.text).toMatch(/ic_ws_gateway_errors_total\{code="CLIENT_FRAME_INVALID"\} [1-9]/);
+    expect(metrics.text).toMatch(/ic_ws_gateway_session_closes_total\{code="4000"\} [1-9]/);
     expect((await fetchText(`${adminUrl()}/nope`)).status).toBe(404);
   });
 });

@@ -21,6 +21,8 @@ import {
   type WebsocketMessage,
 } from 'ic-ws-protocol';
 import { startDevnet, type Devnet } from 'ic-ws-devnet';
+import { IcWebSocket } from 'ic-ws-client';
+import { WebSocket } from 'ws';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeEd25519Identity } from '../src/ic/node-ed25519-identity';
@@ -149,4 +151,37 @@ describe('a WebSocket session through the gateway to a real canister', () => {
     before.client.socket.ws.close();
     after.client.socket.ws.close();
   }, 60_000);
+
+  it('works with ic-ws-client end to end: the client verifies every certified message it gets through the gateway', async () => {
+    const client = new IcWebSocket<string>({
+      gatewayUrl: gateway.url,
+      canisterId,
+      identity: NodeEd25519Identity.generate(),
+      networkUrl: devnet.url,
+      rootKey: devnet.rootKey,
+      appMessageIdl: IDL.Text,
+      reconnect: false,
+      WebSocket: WebSocket as never,
+    });
+    const received: string[] = [];
+    const opened = new Promise<void>((resolve, reject) => {
+      client.onopen = () => resolve();
+      client.onerror = (event) => reject(event.error);
+    });
+    const echoed = new Promise<void>((resolve) => {
+      client.onmessage = (event) => {
+        received.push(event.data);
+        if (received.length === 2) resolve();
+      };
+    });
+    await opened;
+    client.send('first');
+    client.send('second');
+    await echoed;
+    expect(received).toEqual(['echo:first', 'echo:second']);
+    const closed = new Promise((resolve) => (client.onclose = resolve));
+    client.close();
+    await closed;
+    await expect.poll(() => echo.clientCount(), { timeout: 10_000 }).toBe(0);
+  });
 });

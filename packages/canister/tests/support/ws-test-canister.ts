@@ -55,8 +55,9 @@ export const wsTestIdlFactory: IDL.InterfaceFactory = () => {
   const fields: Record<string, IDL.FuncClass> = {};
   const methods = { ...wsServiceMethods(AppMessageIdl), ...WS_TEST_APP_METHODS };
   for (const [name, method] of Object.entries(methods)) {
-    const ret = 'retTypes' in method ? method.retTypes : [method.ret];
-    const args = 'argTypes' in method ? method.argTypes : method.args;
+    const ret: [IDL.Type] | [IDL.Type, ...IDL.Type[]] = 'retTypes' in method ? method.retTypes : [method.ret];
+    // IDL.Func wants a tuple type; these arrays are ones.
+    const args = ('argTypes' in method ? method.argTypes : method.args) as [] | [IDL.Type, ...IDL.Type[]];
     fields[name] = IDL.Func(args, ret, method.query ? ['query'] : []);
   }
   return IDL.Service(fields);

@@ -6,25 +6,27 @@
  */
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import type { HeapRollback } from './heap-rollback';
-import { DIRTY_TABLE_EXPORT, LAST_PAGE_EXPORT, MARKER_EXPORT, STORE_SPILL } from './memory-write-instrumentation';
+import { LAST_PAGE_EXPORT, MARK_HOOK_TABLE_EXPORT, PREVIOUS_PAGE_EXPORT, STORE_SPILL } from './memory-write-instrumentation';
+import { createPageMarker } from './page-marker';
 import { PAGE_SIZE } from './sparse-stable-memory';
 
-/** Exports of an instance of a module rewritten by `instrumentMemoryWrites`. */
+/** The dirty page bitmap of an instrumented instance and its cache of the last page marked. */
 export interface DirtyPageTracker {
-  table: WebAssembly.Table;
-  lastPage: WebAssembly.Global;
-  marker: unknown;
+  bitmap: Uint8Array;
+  /** The two pages marked last, which stores check before marking. */
+  recentPages: readonly WebAssembly.Global[];
 }
 
-/** Finds the tracker exports of an instrumented instance. */
+/** Connects an instance of a module rewritten by `instrumentMemoryWrites` to a fresh page bitmap. */
 export function dirtyPageTracker(exports: WebAssembly.Exports): DirtyPageTracker {
-  const table = exports[DIRTY_TABLE_EXPORT];
-  const lastPage = exports[LAST_PAGE_EXPORT];
-  const marker = exports[MARKER_EXPORT];
-  if (!(table instanceof WebAssembly.Table) || !(lastPage instanceof WebAssembly.Global) || typeof marker !== 'function') {
+  const hookTable = exports[MARK_HOOK_TABLE_EXPORT];
+  const recentPages = [exports[LAST_PAGE_EXPORT], exports[PREVIOUS_PAGE_EXPORT]];
+  if (!(hookTable instanceof WebAssembly.Table) || !recentPages.every((global) => global instanceof WebAssembly.Global)) {
     throw new IcWsError(ErrorCode.CanisterWasmInvalid, 'devnet bug: instrumented module lacks its dirty page exports');
   }
-  return { table, lastPage, marker };
+  const marker = createPageMarker();
+  hookTable.set(0, marker.mark);
+  return { bitmap: marker.bitmap, recentPages: recentPages as WebAssembly.Global[] };
 }
 
 /** Heap rollback by dirty pages. With `checked`, every commit and rollback is verified against memory. */
@@ -45,15 +47,16 @@ export class DirtyPageSnapshot implements HeapRollback {
 
   begin(): void {
     // The cache of the last page marked must not skip a page whose mark the previous commit cleared.
-    this.tracker.lastPage.value = -1;
+    for (const global of this.tracker.recentPages) global.value = -1;
     this.lastCopiedPages = 0;
   }
 
   /** Marks `[start, start + length)` dirty: heap writes made by the host on the canister's behalf. */
   markWritten(start: number, length: number): void {
     if (length <= 0) return;
-    const last = Math.min((start + length - 1) >>> 16, this.tracker.table.length - 1);
-    for (let page = start >>> 16; page <= last; page++) this.tracker.table.set(page, this.tracker.marker);
+    const { bitmap } = this.tracker;
+    const last = Math.min(Math.floor((start + length - 1) / PAGE_SIZE), bitmap.length - 1);
+    for (let page = Math.floor(start / PAGE_SIZE); page <= last; page++) bitmap[page] = 1;
   }
 
   commit(): void {
@@ -84,17 +87,17 @@ export class DirtyPageSnapshot implements HeapRollback {
     this.committed.set(heap);
     this.committedLength = heap.length;
     this.globalValues = this.globals.map((global) => global.value);
-    this.forEachDirtyPage(this.tracker.table.length * PAGE_SIZE, () => undefined);
+    this.tracker.bitmap.fill(0);
   }
 
   /** Calls `copy(from, to)` for each dirty page below `limit` (plus the spill of a store straddling its end), clearing the marks. */
   private forEachDirtyPage(limit: number, copy: (from: number, to: number) => void): number {
-    const { table } = this.tracker;
-    const pages = Math.min(Math.ceil(limit / PAGE_SIZE), table.length);
+    const { bitmap } = this.tracker;
+    const pages = Math.min(Math.ceil(limit / PAGE_SIZE), bitmap.length);
     let count = 0;
     for (let page = 0; page < pages; page++) {
-      if (table.get(page) === null) continue;
-      table.set(page, null);
+      if (bitmap[page] === 0) continue;
+      bitmap[page] = 0;
       const from = page * PAGE_SIZE;
       copy(from, Math.min(from + PAGE_SIZE + STORE_SPILL, limit, this.committed.length));
       count++;

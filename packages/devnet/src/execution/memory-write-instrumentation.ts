@@ -1,26 +1,25 @@
 /**
  * Rewrites a wasm module so that it records which 64 KiB pages of its memory it writes. Every store is
- * preceded by a check of its page against the last page marked; a new page is marked in an added funcref
- * table (`table.set page marker`), which the host reads and clears around each execution. Bulk operations
- * mark their whole destination range. The host then copies only those pages to commit or roll back an
- * execution, instead of the whole heap.
+ * preceded by a check of its page against the last page marked; a new page is handed to a hook function in
+ * an added one-entry table, which the host fills with the `mark` export of a tiny helper module that sets a
+ * byte per page in its own memory (a wasm-to-wasm call: far cheaper than a `table.set` or a call into JS).
+ * Bulk operations mark their whole destination range. The host then copies only the marked pages to commit
+ * or roll back an execution, instead of the whole heap.
  *
- * Added to the module (appended, so no existing index moves): three types, three functions (the marker,
- * `mark(page)`, `mark_range(dst, len)`), one table of 65536 entries (every page of a 4 GiB memory), one
- * mutable i32 global (the last page marked, -1 for none), and exports of the table, the global and the
- * marker. Each instrumented function gets six scratch locals.
+ * Added to the module (appended, so no existing index moves): two types, two functions (`mark(page)`,
+ * `mark_range(dst, len)`), the hook table, two mutable i32 globals (the last two pages marked, -1 for none:
+ * stores alternate between the stack's page and a heap page, so two cut the calls to the hook the most), and
+ * exports of the table and the globals. Each instrumented function gets six scratch locals.
  */
-import { F32, F64, findMemoryWrites, I32, I64, type MemoryWrite } from './memory-write-finder';
+import { F32, F64, findMemoryWrites, I32, I64 } from './memory-write-finder';
 import { countImports, encodeName, leb, Reader, readSections, sleb, type Section } from './wasm-reader';
 
-/** Export name of the dirty-page table. */
-export const DIRTY_TABLE_EXPORT = '__ic_ws_dirty_pages';
+/** Export name of the one-entry table the host puts the page-marking hook (`(page: i32) => void`) into. */
+export const MARK_HOOK_TABLE_EXPORT = '__ic_ws_mark_hook';
 /** Export name of the last-marked-page global. */
 export const LAST_PAGE_EXPORT = '__ic_ws_last_dirty_page';
-/** Export name of the function whose reference marks a page dirty. */
-export const MARKER_EXPORT = '__ic_ws_dirty_marker';
-/** Pages a 32-bit memory can have. */
-export const MAX_PAGES = 65_536;
+/** Export name of the global holding the page marked before the last one. */
+export const PREVIOUS_PAGE_EXPORT = '__ic_ws_previous_dirty_page';
 /**
  * Bytes a store marked on its first page may spill into the next one (the widest store is 8 bytes): the host
  * copies this many bytes past each dirty page.
@@ -69,8 +68,12 @@ function functionTypes(wasm: Uint8Array, section: Section | undefined): number[]
 
 /** Growable byte buffer. */
 class Writer {
-  private buffer = new Uint8Array(1 << 16);
+  private buffer: Uint8Array;
   length = 0;
+
+  constructor(capacity = 1 << 16) {
+    this.buffer = new Uint8Array(capacity);
+  }
 
   bytes(data: ArrayLike<number>): void {
     this.reserve(data.length);
@@ -95,16 +98,16 @@ interface Targets {
   mark: number;
   markRange: number;
   lastPage: number;
+  /** The hook table and the type `[i32] -> []` of the hook. */
+  hookTable: number;
+  hookType: number;
 }
 
-/** Rewrites one function body (without its size prefix); returns it unchanged when it writes no memory. */
-function instrumentBody(
-  wasm: Uint8Array,
-  start: number,
-  end: number,
-  params: number,
-  targets: Targets,
-): { body: Uint8Array; writes: number } {
+/**
+ * Rewrites one function body (without its size prefix) into `out`; returns the number of writes instrumented,
+ * 0 when the body writes no memory (and was copied unchanged).
+ */
+function instrumentBody(wasm: Uint8Array, start: number, end: number, params: number, targets: Targets, out: Writer): number {
   const reader = new Reader(wasm, start);
   const entryCount = reader.u32();
   const entriesStart = reader.pos;
@@ -115,64 +118,67 @@ function instrumentBody(
   }
   const codeStart = reader.pos;
   const writes = findMemoryWrites(reader, end);
-  if (writes.length === 0) return { body: wasm.subarray(start, end), writes: 0 };
+  if (writes.length === 0 || process.env.V === 'same') {
+    out.bytes(wasm.subarray(start, end));
+    return 0;
+  }
   const [addr, page, i32, i64, f32, f64] = [0, 1, 2, 3, 4, 5].map((k) => locals + k) as [number, number, number, number, number, number];
-  const valueLocal = new Map([
-    [I32, i32],
-    [I64, i64],
-    [F32, f32],
-    [F64, f64],
+  // The instruction sequences around a store differ only in the value's local and the offset: built once per body.
+  const check = [
+    0x41, 16, 0x76, // i32.const 16; i32.shr_u
+    0x22, ...leb(page), // local.tee page
+    0x23, ...leb(targets.lastPage), 0x47, 0x04, 0x40, // global.get last; i32.ne; if
+    0x20, ...leb(page), 0x23, ...leb(targets.lastPage + 1), 0x47, 0x04, 0x40, // local.get page; global.get previous; i32.ne; if
+    ...(process.env.V === 'nocall' ? [] : [0x20, ...leb(page), 0x10, ...leb(targets.mark)]), // local.get page; call mark
+    0x0b, 0x0b, // end; end
+    0x20, ...leb(addr), // local.get addr
+  ];
+  const sequences = new Map<number, { save: Uint8Array; restore: Uint8Array }>();
+  for (const [type, local] of [[I32, i32], [I64, i64], [F32, f32], [F64, f64]] as const) {
+    sequences.set(type, {
+      save: Uint8Array.from([0x21, ...leb(local), 0x22, ...leb(addr)]), // local.set value; local.tee addr
+      restore: Uint8Array.from([...check, 0x20, ...leb(local)]), // ... local.get value
+    });
+  }
+  const bulk = Uint8Array.from([
+    0x21, ...leb(i32), 0x21, ...leb(page), 0x22, ...leb(addr), // local.set len; local.set x; local.tee dst
+    0x20, ...leb(i32), 0x10, ...leb(targets.markRange), // local.get len; call mark_range
+    0x20, ...leb(addr), 0x20, ...leb(page), 0x20, ...leb(i32), // local.get dst; local.get x; local.get len
   ]);
-  const out = new Writer();
   out.bytes(leb(entryCount + 4));
   out.bytes(wasm.subarray(entriesStart, codeStart));
   out.bytes([3, I32, 1, I64, 1, F32, 1, F64]);
   let copied = codeStart;
   for (const write of writes) {
     out.bytes(wasm.subarray(copied, write.start));
-    out.bytes(write.kind === 'store' ? storePrelude(wasm, write, valueLocal.get(write.valueType)!, addr, page, targets) : bulkPrelude(addr, page, i32, targets));
+    if (write.kind === 'store') {
+      const sequence = sequences.get(write.valueType)!;
+      if (process.env.V === 'none') { out.bytes(wasm.subarray(write.start, write.end)); copied = write.end; continue; }
+      out.bytes(sequence.save);
+      const offset = memargOffset(wasm, write.start + 1);
+      if (offset !== 0) out.bytes([0x41, ...sleb(offset), 0x6a]); // i32.const offset; i32.add
+      out.bytes(sequence.restore);
+    } else out.bytes(bulk);
     out.bytes(wasm.subarray(write.start, write.end));
     copied = write.end;
   }
   out.bytes(wasm.subarray(copied, end));
-  return { body: out.result(), writes: writes.length };
+  return writes.length;
 }
 
-/** `[addr, value]` on the stack: saves both, marks the page of `addr + offset` if new, pushes them back. */
-function storePrelude(wasm: Uint8Array, write: MemoryWrite, value: number, addr: number, page: number, targets: Targets): number[] {
-  const memarg = new Reader(wasm, write.start + 1);
+function memargOffset(wasm: Uint8Array, position: number): number {
+  const memarg = new Reader(wasm, position);
   if ((memarg.u32() & 0x40) !== 0) memarg.u32();
-  const offset = memarg.u32();
-  return [
-    0x21, ...leb(value), // local.set value
-    0x22, ...leb(addr), // local.tee addr
-    ...(offset === 0 ? [] : [0x41, ...sleb(offset), 0x6a]), // i32.const offset; i32.add
-    0x41, 16, 0x76, // i32.const 16; i32.shr_u
-    0x22, ...leb(page), // local.tee page
-    0x23, ...leb(targets.lastPage), // global.get last
-    0x47, 0x04, 0x40, // i32.ne; if
-    0x20, ...leb(page), 0x10, ...leb(targets.mark), // local.get page; call mark
-    0x0b, // end
-    0x20, ...leb(addr), 0x20, ...leb(value), // local.get addr; local.get value
-  ];
-}
-
-/** `[dst, x, len]` on the stack (fill, copy, init): saves them, marks `[dst, dst + len)`, pushes them back. */
-function bulkPrelude(dst: number, x: number, len: number, targets: Targets): number[] {
-  return [
-    0x21, ...leb(len), 0x21, ...leb(x), 0x22, ...leb(dst), // local.set len; local.set x; local.tee dst
-    0x20, ...leb(len), 0x10, ...leb(targets.markRange), // local.get len; call mark_range
-    0x20, ...leb(dst), 0x20, ...leb(x), 0x20, ...leb(len),
-  ];
+  return memarg.u32();
 }
 
 /** Bodies of the added functions, each with its size prefix. */
-function addedBodies(marker: number, table: number, lastPage: number): number[] {
-  const markerBody = [0x00, 0x0b];
-  const markBody = [
+function addedBodies(targets: Targets): number[] {
+  const markBody = process.env.V === 'nohook' ? [0x00, 0x23, ...leb(targets.lastPage), 0x24, ...leb(targets.lastPage + 1), 0x20, 0, 0x24, ...leb(targets.lastPage), 0x0b] : [
     0x00,
-    0x20, 0, 0xd2, ...leb(marker), 0x26, ...leb(table), // table.set dirty[page] = marker
-    0x20, 0, 0x24, ...leb(lastPage), // last = page
+    0x23, ...leb(targets.lastPage), 0x24, ...leb(targets.lastPage + 1), // previous = last
+    0x20, 0, 0x24, ...leb(targets.lastPage), // last = page
+    0x20, 0, 0x41, 0, 0x11, ...leb(targets.hookType), ...leb(targets.hookTable), // hook(page)
     0x0b,
   ];
   const markRangeBody = [
@@ -181,12 +187,12 @@ function addedBodies(marker: number, table: number, lastPage: number): number[] 
     0x20, 0, 0x41, 16, 0x76, 0x21, 2, // page = dst >> 16
     0x20, 0, 0x20, 1, 0x6a, 0x41, 1, 0x6b, 0x41, 16, 0x76, 0x21, 3, // end = (dst + len - 1) >> 16
     0x03, 0x40, // loop
-    0x20, 2, 0xd2, ...leb(marker), 0x26, ...leb(table), // dirty[page] = marker
+    0x20, 2, 0x10, ...leb(targets.mark), // mark(page)
     0x20, 2, 0x20, 3, 0x49, 0x04, 0x40, // if page < end
     0x20, 2, 0x41, 1, 0x6a, 0x21, 2, 0x0c, 1, // page++; continue
     0x0b, 0x0b, 0x0b,
   ];
-  return [markerBody, markBody, markRangeBody].flatMap((body) => [...leb(body.length), ...body]);
+  return [markBody, markRangeBody].flatMap((body) => [...leb(body.length), ...body]);
 }
 
 /** The rewritten module. */
@@ -211,15 +217,21 @@ export function instrumentMemoryWrites(wasm: Uint8Array): InstrumentedWasm {
   const globals = vectorSection(wasm, find(GLOBAL));
   const exports = vectorSection(wasm, find(EXPORT));
 
-  const marker = imports.functions + functions.length;
-  const targets: Targets = { mark: marker + 1, markRange: marker + 2, lastPage: imports.globals + globals.count };
-  const table = imports.tables + tables.count;
   const typeBase = types.count;
+  const mark = imports.functions + functions.length;
+  const targets: Targets = {
+    mark,
+    markRange: mark + 1,
+    lastPage: imports.globals + globals.count,
+    hookTable: imports.tables + tables.count,
+    hookType: typeBase,
+  };
 
   const code = find(CODE);
-  const codeOut = new Writer();
+  const codeOut = new Writer(wasm.length * 2);
+  const body = new Writer();
   let writeSites = 0;
-  codeOut.bytes(leb(functions.length + 3));
+  codeOut.bytes(leb(functions.length + 2));
   if (code !== undefined) {
     const reader = new Reader(wasm, code.start);
     if (reader.u32() !== functions.length) throw new RangeError('wasm: code and function sections disagree');
@@ -228,28 +240,28 @@ export function instrumentMemoryWrites(wasm: Uint8Array): InstrumentedWasm {
       const bodyEnd = reader.pos + size;
       const paramCount = params[typeIndex];
       if (paramCount === undefined) throw new RangeError(`wasm: unknown type ${typeIndex}`);
-      const { body, writes } = instrumentBody(wasm, reader.pos, bodyEnd, paramCount, targets);
-      writeSites += writes;
+      body.length = 0;
+      writeSites += instrumentBody(wasm, reader.pos, bodyEnd, paramCount, targets, body);
       codeOut.bytes(leb(body.length));
-      codeOut.bytes(body);
+      codeOut.bytes(body.result());
       reader.pos = bodyEnd;
     }
   }
-  codeOut.bytes(addedBodies(marker, table, targets.lastPage));
+  codeOut.bytes(addedBodies(targets));
 
   const replaced = new Map<number, ArrayLike<number>>([
-    [TYPE, [...leb(types.count + 3), ...types.entries, 0x60, 0, 0, 0x60, 1, I32, 0, 0x60, 2, I32, I32, 0]],
-    [FUNCTION, [...leb(functions.length + 3), ...functions.flatMap((t) => leb(t)), ...leb(typeBase), ...leb(typeBase + 1), ...leb(typeBase + 2)]],
-    [TABLE, [...leb(tables.count + 1), ...tables.entries, 0x70, 0x00, ...leb(MAX_PAGES)]],
-    [GLOBAL, [...leb(globals.count + 1), ...globals.entries, I32, 0x01, 0x41, 0x7f, 0x0b]],
+    [TYPE, [...leb(types.count + 2), ...types.entries, 0x60, 1, I32, 0, 0x60, 2, I32, I32, 0]],
+    [FUNCTION, [...leb(functions.length + 2), ...functions.flatMap((t) => leb(t)), ...leb(typeBase), ...leb(typeBase + 1)]],
+    [TABLE, [...leb(tables.count + 1), ...tables.entries, 0x70, 0x01, 1, 1]],
+    [GLOBAL, [...leb(globals.count + 2), ...globals.entries, I32, 0x01, 0x41, 0x7f, 0x0b, I32, 0x01, 0x41, 0x7f, 0x0b]],
     [
       EXPORT,
       [
         ...leb(exports.count + 3),
         ...exports.entries,
-        ...encodeName(DIRTY_TABLE_EXPORT), 1, ...leb(table),
+        ...encodeName(MARK_HOOK_TABLE_EXPORT), 1, ...leb(targets.hookTable),
         ...encodeName(LAST_PAGE_EXPORT), 3, ...leb(targets.lastPage),
-        ...encodeName(MARKER_EXPORT), 0, ...leb(marker),
+        ...encodeName(PREVIOUS_PAGE_EXPORT), 3, ...leb(targets.lastPage + 1),
       ],
     ],
     [CODE, codeOut.result()],

@@ -1,10 +1,22 @@
 import type { Logger } from 'pino';
-import { ErrorCode } from 'ic-ws-protocol';
+import { CloseCode, ErrorCode } from 'ic-ws-protocol';
 import { describeError } from '../gateway-error';
 import type { PollerObserver } from '../poller/canister-poller';
 import type { SessionObserver } from '../session/session-ports';
 import type { GatewayMetrics } from './gateway-metrics';
 import type { IcHealth } from './ic-health';
+
+// Close codes that mean "the client sent something the gateway may not relay".
+const CLIENT_FRAME_FAULTS = new Set<number>([
+  CloseCode.InvalidFirstFrame,
+  CloseCode.InvalidEnvelope,
+  CloseCode.WrongMethod,
+  CloseCode.WrongCanister,
+  CloseCode.WrongSender,
+  CloseCode.InvalidFrame,
+  CloseCode.WrongGatewayPrincipal,
+  CloseCode.MessageTooBig,
+]);
 
 /** The session observer of a running gateway: metrics plus one log line per state change. */
 export function sessionObserver(metrics: GatewayMetrics, log: Logger): SessionObserver {
@@ -13,6 +25,7 @@ export function sessionObserver(metrics: GatewayMetrics, log: Logger): SessionOb
       metrics.sessions.dec({ state: from });
       if (to.kind === 'closed') {
         metrics.sessionCloses.inc({ code: String(to.reason.code) });
+        if (CLIENT_FRAME_FAULTS.has(to.reason.code)) metrics.errors.inc({ code: ErrorCode.ClientFrameInvalid });
         log.debug({ from, code: to.reason.code, reason: to.reason.reason, client: to.target?.clientKeyId }, 'session closed');
       } else {
         metrics.sessions.inc({ state: to.kind });
@@ -49,7 +62,9 @@ export function pollerObserver(canisterText: string, metrics: GatewayMetrics, he
   return {
     polled(outcome, seconds, error) {
       metrics.pollDuration.observe({ outcome }, seconds);
-      health.record(outcome === 'ok', error === undefined ? undefined : describeError(error));
+      // A successful poll proves the IC reachable; a failed one may be one canister's fault (a trap, an
+      // upgrade), so only the status check marks the gateway unready.
+      if (outcome === 'ok') health.record(true);
       if (outcome !== 'ok') {
         metrics.errors.inc({ code: outcome });
         log.warn({ canister: canisterText, code: outcome, err: describeError(error) }, 'poll failed');

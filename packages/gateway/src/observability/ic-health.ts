@@ -1,6 +1,6 @@
 /**
- * What `/readyz` knows about the IC: the outcome of the latest poll or status check. The gateway is ready
- * when the IC answered last time and it is not draining.
+ * What `/readyz` knows about the IC: the latest status check or successful poll. The gateway is ready when
+ * the IC answered last time and it is not draining.
  */
 export class IcHealth {
   #lastOk: boolean | null = null;

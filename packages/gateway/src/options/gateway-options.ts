@@ -120,7 +120,8 @@ export interface GatewayOptions {
    */
   maxPendingEnvelopes?: number;
   /**
-   * How often the IC's `/api/v2/status` is checked for `/readyz` while no canister is being polled.
+   * How often the IC's `/api/v2/status` is checked for `/readyz` (a failed check makes the gateway unready
+   * until the next successful check or poll).
    * @default 5000
    */
   healthCheckIntervalMs?: number;

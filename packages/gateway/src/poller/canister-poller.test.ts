@@ -228,3 +228,18 @@ describe('CanisterPoller', () => {
     expect(ic.polls.at(-1)!.nonce).toBe(10n);
   });
 });
+
+describe('CanisterPoller isolation', () => {
+  it('keeps delivering to the other sessions when one session throws', async () => {
+    const { ic, poller, a, b, events } = setup();
+    a.deliver = () => {
+      throw new Error('broken session');
+    };
+    poller.start();
+    await answer(ic, batchOf(gateway, [{ nonce: 0n, clientKey: alice }, { nonce: 1n, clientKey: bob }]));
+    expect(b.frames).toHaveLength(1);
+    expect(events.skipped).toEqual(['delivery_failed']);
+    vi.advanceTimersByTime(timing.intervalMs);
+    expect(ic.polls.at(-1)!.nonce).toBe(2n);
+  });
+});

@@ -25,7 +25,7 @@ export interface PollerTiming {
 }
 
 /** Why a message of a batch was not delivered. */
-export type SkipReason = 'unknown_client' | 'invalid_key' | 'foreign_gateway' | 'out_of_order';
+export type SkipReason = 'unknown_client' | 'invalid_key' | 'foreign_gateway' | 'out_of_order' | 'delivery_failed';
 
 /** What a poller reports, for metrics, logs and `/readyz`. Must not throw. */
 export interface PollerObserver {
@@ -165,8 +165,13 @@ export class CanisterPoller {
         continue;
       }
       const { key, content } = entry.message;
-      session.deliver(encodeCanisterMessageFrame({ key, content, cert: batch.cert, tree: batch.tree }));
-      delivered += 1;
+      try {
+        session.deliver(encodeCanisterMessageFrame({ key, content, cert: batch.cert, tree: batch.tree }));
+        delivered += 1;
+      } catch {
+        // deliver() is built not to throw; if it ever does, one session's fault must not stop the others.
+        this.deps.observer.skipped('delivery_failed');
+      }
     }
     return delivered;
   }

@@ -1,8 +1,9 @@
-import { decode, encode, type DecodeOptions, type EncodeOptions } from 'cborg';
+// cborg-options must be evaluated before cborg itself (see that file): keep this import first.
+import { decodeOptions, encodeOptions, SELF_DESCRIBE_TAG } from './cborg-options';
+import { decode, encode } from 'cborg';
 import { ErrorCode, ProtocolError } from '../errors';
 
-/** The CBOR self-describe tag (55799), written as the three bytes `d9 d9 f7`. */
-export const SELF_DESCRIBE_TAG = 55799;
+export { SELF_DESCRIBE_TAG };
 const SELF_DESCRIBE_PREFIX = Uint8Array.of(0xd9, 0xd9, 0xf7);
 
 /**
@@ -30,23 +31,6 @@ export type CborEncodable =
   | readonly CborEncodable[]
   | Map<string, CborEncodable>
   | { readonly [key: string]: CborEncodable };
-
-const tagDecoders: DecodeOptions['tags'] = [];
-tagDecoders[SELF_DESCRIBE_TAG] = (inner: unknown) => inner;
-
-const decodeOptions: DecodeOptions = {
-  useMaps: true,
-  rejectDuplicateMapKeys: true,
-  allowUndefined: false,
-  allowInfinity: false,
-  allowNaN: false,
-  allowBigInt: true,
-  tags: tagDecoders,
-};
-
-// Keep insertion order: the wire format fixes field order (protocol.md section 3), and a stable sort with
-// a comparator that always answers "equal" leaves entries where they are.
-const encodeOptions: EncodeOptions = { mapSorter: () => 0 };
 
 /** Encodes `value` as CBOR; with `selfDescribe` the bytes start with tag 55799. */
 export function cborEncode(value: CborEncodable, options: { selfDescribe?: boolean } = {}): Uint8Array {

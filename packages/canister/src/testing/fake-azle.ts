@@ -1,0 +1,89 @@
+import { Principal } from '@dfinity/principal';
+import type { AzleApi, AzleSerializable, AzleStableBTreeMap } from '../azle/azle-api';
+
+/**
+ * A stand-in for the `azle` module in Node, for testing the azle binding: records every call, keeps
+ * `StableBTreeMap`s by memory id as byte maps ordered like azle's (by key bytes), and arms timers in whole
+ * seconds like azle. Not exported from the package: test-only.
+ */
+export class FakeAzle implements AzleApi {
+  caller = Principal.anonymous();
+  nowNs = 1_700_000_000_000_000_000n;
+  certified: Uint8Array[] = [];
+  certificate: Uint8Array | undefined;
+  readonly timers = new Map<bigint, { seconds: number; callback: () => void | Promise<void> }>();
+  readonly cleared: bigint[] = [];
+  /** Key bytes (hex) to value bytes, per memory id; survives "upgrades" (new maps over the same memory). */
+  readonly memories = new Map<number, Map<string, Uint8Array>>();
+  private nextTimer = 1n;
+
+  msgCaller = (): Principal => this.caller;
+  time = (): bigint => this.nowNs;
+  certifiedDataSet = (data: Uint8Array): void => void this.certified.push(data.slice());
+  dataCertificate = (): Uint8Array | undefined => this.certificate;
+
+  setTimer = (delaySeconds: number, callback: () => void | Promise<void>): bigint => {
+    if (!Number.isInteger(delaySeconds) || delaySeconds < 0) throw new Error(`azle setTimer takes whole seconds, got ${delaySeconds}`);
+    const id = this.nextTimer++;
+    this.timers.set(id, { seconds: delaySeconds, callback });
+    return id;
+  };
+
+  clearTimer = (timerId: bigint): void => {
+    this.cleared.push(timerId);
+    this.timers.delete(timerId);
+  };
+
+  readonly StableBTreeMap = fakeStableBTreeMapClass(this);
+}
+
+function fakeStableBTreeMapClass(azle: FakeAzle): AzleApi['StableBTreeMap'] {
+  return class FakeStableBTreeMap<K, V> implements AzleStableBTreeMap<K, V> {
+    private readonly memory: Map<string, Uint8Array>;
+    constructor(
+      readonly memoryId: number,
+      private readonly keys: AzleSerializable<K> = json(),
+      private readonly values: AzleSerializable<V> = json(),
+    ) {
+      let memory = azle.memories.get(memoryId);
+      if (!memory) azle.memories.set(memoryId, (memory = new Map()));
+      this.memory = memory;
+    }
+    get(key: K): V | undefined {
+      const bytes = this.memory.get(hex(this.keys.toBytes(key)));
+      return bytes === undefined ? undefined : this.values.fromBytes(bytes.slice());
+    }
+    insert(key: K, value: V): V | undefined {
+      const old = this.get(key);
+      this.memory.set(hex(this.keys.toBytes(key)), this.values.toBytes(value).slice());
+      return old;
+    }
+    remove(key: K): V | undefined {
+      const old = this.get(key);
+      this.memory.delete(hex(this.keys.toBytes(key)));
+      return old;
+    }
+    items(startIndex = 0, length = Infinity): [K, V][] {
+      const sorted = [...this.memory.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return sorted.slice(startIndex, startIndex + length).map(([k, v]) => [this.keys.fromBytes(unhex(k)), this.values.fromBytes(v.slice())]);
+    }
+    len(): bigint {
+      return BigInt(this.memory.size);
+    }
+  };
+}
+
+function json<T>(): AzleSerializable<T> {
+  return {
+    toBytes: (data) => new TextEncoder().encode(JSON.stringify(data)),
+    fromBytes: (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as T,
+  };
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function unhex(text: string): Uint8Array {
+  return Uint8Array.from(text.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+}

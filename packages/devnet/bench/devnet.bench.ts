@@ -1,0 +1,84 @@
+/**
+ * ic-ws-devnet figures: agent round trips, in-process update throughput and host overhead per update (with
+ * the default dirty-page rollback and, side by side, the whole-heap copy it replaced), and install time of
+ * the ~3.5 MB Azle counter. Run from packages/devnet: `pnpm bench` (writes bench/results/devnet.json).
+ *
+ * Targets (exit code 1 on a miss): host overhead per update < 2 ms median with a heap of at least 16 MiB;
+ * install < 1 s (median of 5). Host overhead = an update's total time minus the time inside the wasm
+ * (inspect_message and the update method): heap snapshot, commit, rollback, dispatch.
+ */
+import { Principal } from '@dfinity/principal';
+import { report } from '../../../scripts/bench-kit';
+import { Clock } from '../src/execution/clock';
+import { Subnet } from '../src/execution/subnet';
+import { buildCounter, counterInitArg } from '../tests/canisters/counter-fixture';
+import { measureAgentRoundTrips } from './agent-bench';
+import { measureInProcess, type UpdateFigures } from './in-process-bench';
+
+const MIB = 1024 * 1024;
+const HOST_OVERHEAD_TARGET_US = 2_000;
+const INSTALL_TARGET_MS = 1_000;
+
+/** Installs `wasm` on a fresh subnet `count` times; the first install also compiles and instruments it. */
+async function measureInstalls(wasm: Uint8Array, count: number): Promise<{ firstMs: number; medianMs: number }> {
+  const samples: number[] = [];
+  for (let i = 0; i <= count; i++) {
+    const subnet = new Subnet({ clock: Clock.manual(), dataCertificate: () => new Uint8Array(0) });
+    const started = performance.now();
+    await subnet.install({ wasm, arg: counterInitArg('install'), canisterId: Principal.fromText('rwlgt-iiaaa-aaaaa-aaaaa-cai') });
+    samples.push(performance.now() - started);
+    await subnet.close();
+  }
+  const [firstMs = NaN, ...rest] = samples;
+  const sorted = rest.sort((a, b) => a - b);
+  return { firstMs, medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN };
+}
+
+const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+async function main(): Promise<void> {
+  const { wasm } = await buildCounter();
+  const install = await measureInstalls(wasm, 5);
+  const inProcess = await measureInProcess(wasm, ['dirty-pages', 'full-copy'], { updates: 300, rounds: 5, bigHeapBytes: 16 * MIB });
+  const agent = await measureAgentRoundTrips(wasm, { queries: 200, updates: 100 });
+
+  const label = (figures: UpdateFigures): string =>
+    `${figures.strategy === 'dirty-pages' ? 'after (dirty-pages)' : 'before (full-copy)'}, heap ${figures.heapMiB} MiB`;
+  const rows: Record<string, unknown>[] = [
+    { figure: 'agent query round trip (warm)', median: round(agent.query.medianMs), p99: round(agent.query.p99Ms), unit: 'ms' },
+    { figure: 'agent sync (v3) update round trip', median: round(agent.update.medianMs), p99: round(agent.update.p99Ms), unit: 'ms' },
+    ...inProcess.map((figures) => ({ figure: `in-process updates/s, ${label(figures)}`, median: figures.updatesPerSec, p99: '', unit: 'updates/s' })),
+    ...inProcess.map((figures) => ({
+      figure: `host overhead per update, ${label(figures)}`,
+      median: round(figures.hostMedianUs / 1000, 3),
+      p99: round(figures.hostP99Us / 1000, 3),
+      unit: 'ms',
+    })),
+    ...inProcess.map((figures) => ({ figure: `time in wasm per update, ${label(figures)}`, median: round(figures.wasmMedianUs / 1000, 3), p99: '', unit: 'ms' })),
+    { figure: 'install of the counter (3.5 MB wasm), first (instruments + compiles)', median: Math.round(install.firstMs), p99: '', unit: 'ms' },
+    { figure: 'install of the counter (3.5 MB wasm), median of 5', median: Math.round(install.medianMs), p99: '', unit: 'ms' },
+  ];
+
+  const bigAfter = inProcess.find((figures) => figures.strategy === 'dirty-pages' && figures.heapMiB >= 16);
+  const bigBefore = inProcess.find((figures) => figures.strategy === 'full-copy' && figures.heapMiB >= 16);
+  const targets = [
+    {
+      target: `host overhead per update < ${HOST_OVERHEAD_TARGET_US / 1000} ms median, heap >= 16 MiB`,
+      measured: `${round((bigAfter?.hostMedianUs ?? NaN) / 1000, 3)} ms at ${bigAfter?.heapMiB} MiB (before: ${round((bigBefore?.hostMedianUs ?? NaN) / 1000, 3)} ms)`,
+      pass: (bigAfter?.hostMedianUs ?? Infinity) < HOST_OVERHEAD_TARGET_US,
+    },
+    {
+      target: `install < ${INSTALL_TARGET_MS / 1000} s (median of 5)`,
+      measured: `${Math.round(install.medianMs)} ms (first: ${Math.round(install.firstMs)} ms)`,
+      pass: install.medianMs < INSTALL_TARGET_MS,
+    },
+  ];
+
+  console.log('\n# in-process detail (µs per update; copied pages = 64 KiB heap pages per update)');
+  console.table(inProcess);
+  report('devnet', rows, { inProcess, agent, install, targets });
+  for (const target of targets) console.log(`${target.pass ? 'PASS' : 'MISS'}  ${target.target}: ${target.measured}`);
+  if (targets.some((target) => !target.pass)) process.exitCode = 1;
+}
+
+await main();

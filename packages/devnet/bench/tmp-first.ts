@@ -1,0 +1,13 @@
+import { Clock } from '../src/execution/clock';
+import { Subnet } from '../src/execution/subnet';
+import { compileCanisterModule } from '../src/execution/compile-canister-module';
+import { buildCounter, counterInitArg } from '../tests/canisters/counter-fixture';
+const mode = process.argv[2] as any;
+const { wasm } = await buildCounter();
+let t = performance.now();
+compileCanisterModule(wasm, mode, console.warn);
+console.log('compile', performance.now() - t);
+const subnet = new Subnet({ clock: Clock.manual(), dataCertificate: () => new Uint8Array(0), heapRollback: mode, onExecution: (s) => console.log(s.kind, s.wasmMs.toFixed(1), s.totalMs.toFixed(1)) });
+t = performance.now();
+await subnet.install({ wasm, arg: counterInitArg('x') });
+console.log('install', performance.now() - t);
