@@ -161,7 +161,7 @@ function pickAppMessageIdl<T>(options: IcWebSocketOptions<T>): IDL.Type<T> {
   if (options.appMessageIdl !== undefined && options.canisterIdlFactory !== undefined) {
     throw invalid('give appMessageIdl or canisterIdlFactory, not both');
   }
-  if (options.appMessageIdl !== undefined) return options.appMessageIdl;
+  if (options.appMessageIdl !== undefined) return options.appMessageIdl as IDL.Type<T>;
   if (options.canisterIdlFactory === undefined) throw invalid('appMessageIdl or canisterIdlFactory is required');
   try {
     return appMessageIdlFromFactory(options.canisterIdlFactory) as IDL.Type<T>;

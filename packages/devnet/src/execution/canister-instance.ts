@@ -1,17 +1,18 @@
 /**
  * One installed canister: its wasm instance and the state that outlives an instance (stable memory,
  * certified data, global timer, version). `execute()` runs one entry point with full rollback on trap;
- * `replaceModule()` swaps in a fresh instance for upgrades while stable memory is kept.
+ * `swapModule()` swaps in a fresh instance for upgrades while stable memory is kept. Heaps are rolled back
+ * by dirty pages (see `DirtyPageSnapshot`) unless `heapRollback` says otherwise.
  */
 import type { Principal } from '@dfinity/principal';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import { CanisterTrap } from './canister-trap';
+import { compileCanisterModule } from './compile-canister-module';
+import { DirtyPageSnapshot, dirtyPageTracker } from './dirty-page-snapshot';
 import { ExecutionContext, type ExecutionInput } from './execution-context';
 import type { ExecutionStats } from './execution-stats';
 import type { HeapRollback, HeapRollbackMode } from './heap-rollback';
 import { HeapSnapshot } from './heap-snapshot';
-import { compileCanisterModule } from './compile-canister-module';
-import { DirtyPageSnapshot, dirtyPageTracker } from './dirty-page-snapshot';
 import { createIc0Imports } from './ic0-imports';
 import { SparseStableMemory } from './sparse-stable-memory';
 

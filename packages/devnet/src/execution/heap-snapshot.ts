@@ -5,6 +5,7 @@
  * allocating a fresh one each time (~0.5 ms versus ~35 ms for 11 MB). Kept as the reference the
  * `'dirty-pages'` strategy is benchmarked and checked against, and as its fallback.
  */
+import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import type { HeapRollback } from './heap-rollback';
 import { PAGE_SIZE } from './sparse-stable-memory';
 
@@ -49,7 +50,7 @@ export class HeapSnapshot implements HeapRollback {
 
   /** Puts the captured state back. Memory cannot shrink: pages grown since are zeroed, as fresh pages are. */
   rollback(): void {
-    if (!this.valid) throw new Error('HeapSnapshot.rollback: no valid snapshot');
+    if (!this.valid) throw new IcWsError(ErrorCode.CanisterTrapped, 'devnet bug: heap rollback without a snapshot');
     const heap = new Uint8Array(this.memory.buffer);
     heap.set(this.buffer.subarray(0, this.length));
     if (heap.length > this.length) heap.fill(0, this.length);

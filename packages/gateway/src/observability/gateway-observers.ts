@@ -40,18 +40,18 @@ export function sessionObserver(metrics: GatewayMetrics, log: Logger): SessionOb
       metrics.framesOut.inc();
       metrics.bytesOut.inc(bytes);
     },
-    relayed(method, outcome) {
+    relayed(method, outcome, error) {
       metrics.relayedCalls.inc({ method, outcome });
       if (outcome !== 'ok') {
         metrics.errors.inc({ code: outcome });
-        log.info({ method, code: outcome }, 'relay failed');
+        log.info({ method, code: outcome, err: describeError(error) }, 'relay failed');
       }
     },
-    wsClosed(target, outcome) {
+    wsClosed(target, outcome, error) {
       metrics.wsCloseCalls.inc({ outcome });
       if (outcome !== 'ok') {
         metrics.errors.inc({ code: outcome });
-        log.warn({ canister: target.canisterId.toText(), client: target.clientKeyId, code: outcome }, 'ws_close failed');
+        log.warn({ canister: target.canisterId.toText(), client: target.clientKeyId, code: outcome, err: describeError(error) }, 'ws_close failed');
       }
     },
   };

@@ -33,8 +33,10 @@ export interface SessionObserver {
   stateChanged(from: SessionState['kind'], to: SessionState): void;
   frameIn(bytes: number): void;
   frameOut(bytes: number): void;
-  relayed(method: 'ws_open' | 'ws_message', outcome: 'ok' | ErrorCode): void;
-  wsClosed(target: SessionTarget, outcome: 'ok' | ErrorCode): void;
+  /** `error` is what made a relay fail (for the log line); absent when `outcome` is `ok`. */
+  relayed(method: 'ws_open' | 'ws_message', outcome: 'ok' | ErrorCode, error?: unknown): void;
+  /** `error` is what made `ws_close` fail; absent when `outcome` is `ok`. */
+  wsClosed(target: SessionTarget, outcome: 'ok' | ErrorCode, error?: unknown): void;
 }
 
 /** An observer that ignores everything. */

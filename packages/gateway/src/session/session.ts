@@ -164,7 +164,7 @@ export class Session implements RoutedSession {
       await this.deps.ic.wsClose(target.canisterId, target.clientKey);
       this.deps.observer.wsClosed(target, 'ok');
     } catch (error) {
-      this.deps.observer.wsClosed(target, error instanceof GatewayError ? error.code : ErrorCode.WsCloseFailed);
+      this.deps.observer.wsClosed(target, error instanceof GatewayError ? error.code : ErrorCode.WsCloseFailed, error);
     }
   }
 
@@ -187,7 +187,7 @@ export class Session implements RoutedSession {
 
   #relayFailed(error: unknown, item: RelayItem): void {
     const code = error instanceof GatewayError ? error.code : ErrorCode.RelayFailed;
-    this.deps.observer.relayed(item.method, code);
+    this.deps.observer.relayed(item.method, code, error);
     const what = code === ErrorCode.RelayRejected ? 'rejected' : 'failed';
     const detail = error instanceof GatewayError && item.method === 'ws_open' ? `: ${error.message}` : '';
     this.#reject({ code: CloseCode.RelayFailed, reason: truncateUtf8(`${item.method} ${what}${detail}`, 123) });

@@ -116,6 +116,7 @@ export class CertifiedMap {
   witness(keys: Iterable<LabelInput>): HashTree {
     if (this.root === null) return empty();
     const wanted: Target[] = [];
+    let provesBelowFirst = false;
     for (const input of keys) {
       const key = labelBytes(input);
       if (this.find(key) !== null) {
@@ -125,14 +126,20 @@ export class CertifiedMap {
       const below = this.neighbour(key, 'below');
       const above = this.neighbour(key, 'above');
       if (below) wanted.push({ key: below.key, reveal: false });
+      else provesBelowFirst = true;
       if (above) wanted.push({ key: above.key, reveal: false });
     }
     const sorted = mergeTargets(wanted);
     settle(this.root);
     // Left of node x lie the entries below x.key (in its left subtree, or the one entry before x); right of
     // it, x's own entry and those above. Targets are split the same way on the way down.
+    // The Empty before the first entry is shown as a pruned node of the same hash unless the witness must
+    // prove a key below the first entry absent. agent-js's lookup (@dfinity/agent 2.x and 3.x, hence
+    // ic-websocket-js) stops at an Empty inside a fork and calls every later label absent, against the spec
+    // (flatten_forks drops Empty); at a pruned node it reads on. The root hash is the same either way.
+    const beforeFirst = (): HashTree => (provesBelowFirst ? empty() : pruned(emptyHash()));
     const gap = (entry: TreapNode | null, from: number, to: number): HashTree => {
-      if (entry === null) return empty();
+      if (entry === null) return beforeFirst();
       const target = from < to ? sorted[from] : undefined;
       return target !== undefined && bytesEqual(target.key, entry.key) ? entryTree(entry, target.reveal) : pruned(entry.selfHash.slice());
     };

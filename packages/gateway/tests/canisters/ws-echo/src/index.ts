@@ -1,42 +1,24 @@
 /**
- * Gateway integration-test canister: the ic-ws-canister core bound to Azle, echoing every text message.
- * Its state is heap-only (MemoryStableStore): an upgrade forgets every client and restarts the gateway's
- * nonces, which is exactly the case the gateway's poller must recover from.
+ * Gateway integration-test canister: ic-ws-canister over its Azle binding, echoing every text message.
+ * Its state is heap-only (MemoryStableStore instead of the binding's stable maps): an upgrade forgets every
+ * client and restarts the gateway's nonces, which is exactly the case the gateway's poller must recover from.
  */
-import { BROWSER_LIKE } from './no-node-buffer';
-import { clearTimer, certifiedDataSet, dataCertificate, IDL, init, msgCaller, postUpgrade, query, setTimer, time, update } from 'azle';
-import { createWsCanister, MemoryStableStore, type CanisterHost, type IcWebSocketCanister } from 'ic-ws-canister';
-import {
-  CanisterWsCloseArgumentsIdl,
-  CanisterWsCloseResultIdl,
-  CanisterWsGetMessagesArgumentsIdl,
-  CanisterWsGetMessagesResultIdl,
-  CanisterWsMessageArgumentsIdl,
-  CanisterWsMessageResultIdl,
-  CanisterWsOpenArgumentsIdl,
-  CanisterWsOpenResultIdl,
-  type CanisterWsCloseArguments,
-  type CanisterWsGetMessagesArguments,
-  type CanisterWsMessageArguments,
-  type CanisterWsOpenArguments,
+import * as azle from 'azle';
+import { IDL, init, postUpgrade, query, update } from 'azle';
+import { createWsCanister, MemoryStableStore, type IcWebSocketCanister } from 'ic-ws-canister';
+import { azleHost, wsMethodTypes } from 'ic-ws-canister/azle';
+import type {
+  CanisterWsCloseArguments,
+  CanisterWsGetMessagesArguments,
+  CanisterWsMessageArguments,
+  CanisterWsOpenArguments,
 } from 'ic-ws-protocol';
 
-const host: CanisterHost = {
-  caller: () => msgCaller(),
-  time: () => time(),
-  certifiedDataSet: (data) => certifiedDataSet(data),
-  dataCertificate: () => dataCertificate(),
-  // Azle timers take whole seconds.
-  setTimer: (delayMs, callback) => setTimer(Math.ceil(delayMs / 1000), callback),
-  clearTimer: (id) => clearTimer(id as bigint),
-  stableStore: new MemoryStableStore(),
-};
-
+const methods = wsMethodTypes(IDL.Text);
 let ws: IcWebSocketCanister<string>;
 
 function start(): void {
-  if (!BROWSER_LIKE) throw new Error('unreachable: the Buffer guard must run first');
-  ws = createWsCanister<string>(host, {
+  ws = createWsCanister<string>(azleHost(azle, { stableStore: new MemoryStableStore() }), {
     appMessageIdl: IDL.Text,
     onMessage: (client, message) => ws.send(client, `echo:${message}`),
   });
@@ -54,22 +36,22 @@ export default class {
     start();
   }
 
-  @update([CanisterWsOpenArgumentsIdl], CanisterWsOpenResultIdl)
+  @update(methods.ws_open.args, methods.ws_open.ret)
   ws_open(args: CanisterWsOpenArguments) {
     return ws.wsOpen(args);
   }
 
-  @update([CanisterWsCloseArgumentsIdl], CanisterWsCloseResultIdl)
+  @update(methods.ws_close.args, methods.ws_close.ret)
   ws_close(args: CanisterWsCloseArguments) {
     return ws.wsClose(args);
   }
 
-  @update([CanisterWsMessageArgumentsIdl, IDL.Opt(IDL.Text)], CanisterWsMessageResultIdl)
+  @update(methods.ws_message.args, methods.ws_message.ret)
   ws_message(args: CanisterWsMessageArguments, _appMessage: [] | [string]) {
     return ws.wsMessage(args);
   }
 
-  @query([CanisterWsGetMessagesArgumentsIdl], CanisterWsGetMessagesResultIdl)
+  @query(methods.ws_get_messages.args, methods.ws_get_messages.ret)
   ws_get_messages(args: CanisterWsGetMessagesArguments) {
     return ws.wsGetMessages(args);
   }

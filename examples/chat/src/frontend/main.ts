@@ -1,0 +1,53 @@
+/**
+ * The chat page: loads the config, the browser's identity, and opens an `IcWebSocket` to the chat canister
+ * through the gateway. Every message shown has passed the client's checks (IC certificate, witness, hash,
+ * sequence number) before the `message` event fires; every message sent is signed with this identity.
+ */
+import { IcWebSocket, type IcWsStateChangeEvent } from 'ic-ws-client';
+import { ChatMessageIdl, type ChatMessage } from '../shared/chat-message';
+import { loadChatConfig } from './chat-config';
+import { ChatState } from './chat-state';
+import { ChatView } from './chat-view';
+import { loadOrCreateIdentity } from './identity-store';
+import './styles.css';
+
+async function main(): Promise<void> {
+  const view = new ChatView();
+  let config;
+  try {
+    config = await loadChatConfig();
+  } catch (error) {
+    view.showConnection('closed', 'no configuration');
+    view.showProblem(`${String(error)}. Start the demo with \`pnpm dev\` at the repository root.`);
+    return;
+  }
+  const identity = loadOrCreateIdentity(localStorage);
+  const state = new ChatState();
+  const ws = new IcWebSocket<ChatMessage>({
+    gatewayUrl: config.gatewayUrl,
+    canisterId: config.canisterId,
+    networkUrl: config.networkUrl,
+    identity,
+    appMessageIdl: ChatMessageIdl,
+    // Keep trying while the gateway or the devnet restarts: a demo tab should come back on its own.
+    reconnect: true,
+    reconnectMaxAttempts: 1000,
+    reconnectMaxDelayMs: 5000,
+  });
+
+  ws.addEventListener('statechange', (event: IcWsStateChangeEvent) => {
+    const detail = event.reconnect ? `attempt ${event.reconnect.attempt} in ${Math.round(event.reconnect.delayMs / 100) / 10} s` : event.reason;
+    view.showConnection(event.state, detail);
+  });
+  ws.addEventListener('message', (event) => {
+    state.apply(event.data);
+    view.render(state);
+  });
+  ws.addEventListener('close', (event) => view.showProblem(`Disconnected: ${event.reason}`));
+
+  view.onPost((text) => ws.send({ Post: { text, client_sent_at_ms: state.notePostSent() } }));
+  view.onNickname((nickname) => ws.send({ SetNickname: { nickname } }));
+  view.showConnection(ws.state, `gateway ${config.gatewayUrl}`);
+}
+
+void main();

@@ -1,0 +1,74 @@
+/**
+ * SIGTERM drain of the real `ic-ws-gateway` process against ic-ws-devnet: the CLI runs as a child process,
+ * protocol-level clients open sessions on the ws-echo canister through it, then SIGTERM must close every
+ * session with 1001, call `ws_close` for each before exiting, and exit 0 within the drain timeout.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Principal } from '@dfinity/principal';
+import { CloseCode } from 'ic-ws-protocol';
+import { startDevnet, type Devnet } from 'ic-ws-devnet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EchoClient, echoText } from './support/echo-client';
+import { runCli } from './support/run-cli';
+import { buildWsEcho, wsEchoActor, type WsEchoActor } from './support/ws-echo-canister';
+
+const DRAIN_TIMEOUT_MS = 10_000;
+const CLIENTS = 5;
+
+let devnet: Devnet;
+let canisterId: Principal;
+let echo: WsEchoActor;
+let dir: string;
+
+beforeAll(async () => {
+  const wasm = await buildWsEcho();
+  devnet = await startDevnet();
+  canisterId = await devnet.install({ wasm });
+  echo = await wsEchoActor(devnet.url, canisterId);
+  dir = await mkdtemp(join(tmpdir(), 'gw-drain-'));
+}, 120_000);
+
+afterAll(async () => {
+  await devnet?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the ic-ws-gateway process on SIGTERM', () => {
+  it('closes every session with 1001, calls ws_close for each, and exits 0 within the drain timeout', async () => {
+    const cli = runCli(
+      ['--listen', '127.0.0.1:0', '--admin-listen', '', '--ic-url', devnet.url, '--polling-interval', '20', '--drain-timeout', String(DRAIN_TIMEOUT_MS)],
+      { IC_WS_IDENTITY_FILE: join(dir, 'gateway.pem'), IC_WS_LOG_LEVEL: 'info' },
+    );
+    try {
+      const ready = await cli.logLine('listening on');
+      const target = {
+        gatewayUrl: String(ready.url),
+        gatewayPrincipal: Principal.fromText(String(ready.principal)),
+        canisterId,
+        rootKey: devnet.rootKey,
+      };
+      const clients = await Promise.all(Array.from({ length: CLIENTS }, () => EchoClient.open(target).then((o) => o.client)));
+      for (const client of clients) await client.send('hello');
+      for (const client of clients) expect(echoText(await client.receive())).toBe('echo:hello');
+      expect(await echo.clientCount()).toBe(CLIENTS);
+
+      const signalled = performance.now();
+      cli.child.kill('SIGTERM');
+      const closes = await Promise.all(clients.map((c) => c.socket.closed));
+      const code = await cli.exited;
+      const drainMs = performance.now() - signalled;
+
+      expect(closes.map((c) => c.code)).toEqual(clients.map(() => CloseCode.GoingAway));
+      expect(code).toBe(0);
+      expect(drainMs).toBeLessThan(DRAIN_TIMEOUT_MS);
+      // The process waited for its ws_close calls before exiting: the canister has no client left now.
+      expect(await echo.clientCount()).toBe(0);
+      expect(cli.output.stderr).toContain('SIGTERM, draining');
+      expect(JSON.parse(cli.output.stdout.split('\n').find((l) => l.includes('ic-ws-gateway stopped'))!)).toMatchObject({ sessions: CLIENTS, outcome: 'drained' });
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  }, 120_000);
+});

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { Certificate, lookupResultToBuffer } from '@dfinity/agent';
+import { IDL } from '@dfinity/candid';
+import type { Principal } from '@dfinity/principal';
+import {
+  CanisterWsMessageArgumentsIdl,
+  CanisterWsOpenArgumentsIdl,
+  ErrorCode,
+  ProtocolError,
+  decodeCanisterMessageFrame,
+  decodeHandshakeFrame,
+  decodeHashTree,
+  decodeWebsocketMessage,
+  lookupPath,
+  reconstruct,
+  type ClientKey,
+  type WebsocketMessage,
+} from 'ic-ws-protocol';
+import { NodeEd25519Identity } from '../../src/ic/node-ed25519-identity';
+import { signedRequestFrame } from '../../src/testing/signed-request-frame';
+import { TestClient } from '../../src/testing/test-client';
+
+/** Where an {@link EchoClient} connects and what it trusts. */
+export interface EchoTarget {
+  gatewayUrl: string;
+  /** The gateway the client expects in the handshake and names in its `ws_open`. */
+  gatewayPrincipal: Principal;
+  canisterId: Principal;
+  /** The IC root key certificates must chain to (the devnet's). */
+  rootKey: Uint8Array;
+}
+
+/**
+ * `certified_data` of each certificate already verified, by canister and certificate bytes. A poll batch
+ * shares one certificate between all its messages, so its BLS signature (~25 ms) is checked once; the
+ * witness and the message hash are still checked for every message.
+ */
+const verifiedCertificates = new Map<string, Promise<Uint8Array | undefined>>();
+
+function certifiedDataOf(certificate: Uint8Array, canisterId: Principal, rootKey: Uint8Array): Promise<Uint8Array | undefined> {
+  const cacheKey = `${canisterId.toText()}:${createHash('sha256').update(certificate).digest('hex')}`;
+  let certified = verifiedCertificates.get(cacheKey);
+  if (certified === undefined) {
+    certified = Certificate.create({ certificate, rootKey, canisterId }).then((verified) =>
+      lookupResultToBuffer(verified.lookup_path(['canister', canisterId.toUint8Array(), 'certified_data'])),
+    );
+    verifiedCertificates.set(cacheKey, certified);
+  }
+  return certified;
+}
+
+let nextNonce = BigInt(Date.now()) * 1000n;
+
+/**
+ * A protocol-level client of the ws-echo canister through a gateway, for integration tests: signs its
+ * `ws_open`/`ws_message` envelopes with a fresh Ed25519 identity (@dfinity/agent's request id and domain
+ * separator) and verifies every canister message like a real client: IC certificate against the root key,
+ * witness against `certified_data`, message hash in the witness, key of this gateway, client key its own.
+ */
+export class EchoClient {
+  readonly identity = NodeEd25519Identity.generate();
+  readonly key: ClientKey = { client_principal: this.identity.getPrincipal(), client_nonce: nextNonce++ };
+  #sent = 0n;
+
+  private constructor(
+    readonly socket: TestClient,
+    readonly target: EchoTarget,
+  ) {}
+
+  /** Connects, checks the handshake, relays a signed `ws_open` and resolves with the first canister message. */
+  static async open(target: EchoTarget): Promise<{ client: EchoClient; first: WebsocketMessage }> {
+    const socket = await TestClient.connect(target.gatewayUrl);
+    const handshake = decodeHandshakeFrame(await socket.nextFrame());
+    if (handshake.gateway_principal.toText() !== target.gatewayPrincipal.toText()) {
+      throw new ProtocolError(ErrorCode.HandshakeInvalid, `handshake names gateway ${handshake.gateway_principal.toText()}`);
+    }
+    const client = new EchoClient(socket, target);
+    const arg = new Uint8Array(
+      IDL.encode([CanisterWsOpenArgumentsIdl], [{ client_nonce: client.key.client_nonce, gateway_principal: target.gatewayPrincipal }]),
+    );
+    socket.send(await signedRequestFrame(client.identity, { canisterId: target.canisterId, methodName: 'ws_open', arg }));
+    return { client, first: await client.receive() };
+  }
+
+  /**
+   * The next canister message, verified. Rejects with a `ProtocolError` when any check fails, or with
+   * `CONNECTION_LOST` (and the close code) when the gateway closes the connection first.
+   */
+  async receive(): Promise<WebsocketMessage> {
+    const { canisterId, rootKey, gatewayPrincipal } = this.target;
+    const lost = this.socket.closed.then(({ code, reason }) => {
+      throw new ProtocolError(ErrorCode.ConnectionLost, `the gateway closed the connection (${code} ${reason}) before the next message`);
+    });
+    const frame = decodeCanisterMessageFrame(await Promise.race([this.socket.nextFrame(), lost]));
+    const certified = await certifiedDataOf(frame.cert, canisterId, rootKey);
+    const witness = decodeHashTree(frame.tree);
+    if (certified === undefined || !equalBytes(certified, reconstruct(witness))) {
+      throw new ProtocolError(ErrorCode.WitnessInvalid, 'the witness does not match certified_data');
+    }
+    const found = lookupPath(witness, ['websocket', frame.key]);
+    const hash = new Uint8Array(createHash('sha256').update(frame.content).digest());
+    if (found.status !== 'found' || !equalBytes(found.value, hash)) {
+      throw new ProtocolError(ErrorCode.WitnessInvalid, `message ${frame.key} is not in the witness with its hash`);
+    }
+    if (!frame.key.startsWith(`${gatewayPrincipal.toText()}_`)) {
+      throw new ProtocolError(ErrorCode.WrongGateway, `message key ${frame.key} is not of this gateway`);
+    }
+    const message = decodeWebsocketMessage(frame.content);
+    if (message.client_key.client_principal.toText() !== this.key.client_principal.toText() || message.client_key.client_nonce !== this.key.client_nonce) {
+      throw new ProtocolError(ErrorCode.WrongClientKey, 'a message for another client');
+    }
+    return message;
+  }
+
+  /** Sends `text` to the canister in a signed `ws_message` (sequence numbers from 1). */
+  async send(text: string): Promise<void> {
+    this.#sent += 1n;
+    const msg: WebsocketMessage = {
+      client_key: this.key,
+      sequence_num: this.#sent,
+      timestamp: BigInt(Date.now()) * 1_000_000n,
+      is_service_message: false,
+      content: new Uint8Array(IDL.encode([IDL.Text], [text])),
+    };
+    const arg = new Uint8Array(IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(IDL.Text)], [{ msg }, []]));
+    this.socket.send(await signedRequestFrame(this.identity, { canisterId: this.target.canisterId, methodName: 'ws_message', arg }));
+  }
+
+  /** Closes the WebSocket (the gateway then calls `ws_close`) and resolves with the close the client saw. */
+  close(): Promise<{ code: number; reason: string }> {
+    this.socket.ws.close();
+    return this.socket.closed;
+  }
+}
+
+/** The text of an application message of the echo canister. */
+export function echoText(message: WebsocketMessage): string {
+  return IDL.decode([IDL.Text], message.content)[0] as string;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}

@@ -1,0 +1,98 @@
+/**
+ * The demo as a user gets it: the same `startDemo` as `pnpm dev` (every server on a free port), and two
+ * Chromium contexts, so two identities, chatting. A message reaches the other page only through the
+ * client's `message` event, which fires after the certificate, witness, hash and sequence checks.
+ */
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo, type Demo } from '../../scripts/dev/start-demo';
+import { launchChromium } from './support/launch-chromium';
+
+const OUTPUT_DIR = fileURLToPath(new URL('./test-output/', import.meta.url));
+// Connecting includes fetching the root key and verifying the first certificate.
+const UI_TIMEOUT_MS = 60_000;
+
+let demo: Demo | undefined;
+let browser: Browser | undefined;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  demo = await startDemo({ ports: { devnet: 0, gateway: 0, frontend: 0, admin: null } });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+/** Opens the chat in a fresh browser context (its own localStorage, so its own identity). */
+async function openChat(name: string): Promise<Page> {
+  const page = await browser!.newContext().then((context) => context.newPage());
+  page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
+  await page.goto(`${demo!.urls.chat}/`);
+  await waitForConnected(page);
+  return page;
+}
+
+async function waitForConnected(page: Page): Promise<void> {
+  await page.locator('[data-testid="connection-state"][data-state="open"]').waitFor({ timeout: UI_TIMEOUT_MS });
+}
+
+async function post(page: Page, text: string): Promise<void> {
+  await page.getByTestId('message-input').fill(text);
+  await page.getByTestId('send-button').click();
+}
+
+async function waitForMessage(page: Page, author: string, text: string): Promise<void> {
+  await page
+    .getByTestId('message')
+    .filter({ has: page.getByTestId('message-author').getByText(author, { exact: true }) })
+    .filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) })
+    .waitFor({ timeout: UI_TIMEOUT_MS });
+}
+
+describe('the chat demo in Chromium', () => {
+  it('carries a message typed in one browser to another, verified, and keeps it across a reload', async () => {
+    const alice = await openChat('alice');
+    const bob = await openChat('bob');
+    const aliceId = await alice.getByTestId('me').textContent();
+    const bobId = await bob.getByTestId('me').textContent();
+    expect(aliceId).not.toBe(bobId);
+
+    await alice.getByTestId('nickname-input').fill('alice');
+    await alice.getByTestId('nickname-button').click();
+    await bob.getByTestId('online-list').getByText('alice', { exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
+
+    const hello = `hello bob, it is ${new Date().toISOString()}`;
+    await post(alice, hello);
+    await waitForMessage(bob, 'alice', hello);
+    await waitForMessage(alice, 'alice', hello);
+    // Alice's own post came back through the canister: her round trip is measured.
+    await expect.poll(() => alice.getByTestId('latency').textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/^\d+ ms$/);
+
+    const bobNickname = (await bob.getByTestId('nickname-input').inputValue()).trim();
+    expect(bobNickname).toMatch(/^guest-/);
+    await post(bob, 'hi alice!');
+    await waitForMessage(alice, bobNickname, 'hi alice!');
+
+    // A reload is the same identity (kept in localStorage), welcomed with the history from stable memory.
+    await bob.reload();
+    await waitForConnected(bob);
+    await waitForMessage(bob, 'alice', hello);
+    await waitForMessage(bob, bobNickname, 'hi alice!');
+    expect(await bob.getByTestId('me').textContent()).toBe(bobId);
+
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    await alice.screenshot({ path: `${OUTPUT_DIR}chat-alice.png` });
+    await bob.screenshot({ path: `${OUTPUT_DIR}chat-bob.png` });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('serves the page the config of the running stack', async () => {
+    const response = await fetch(`${demo!.urls.chat}/config.json`);
+    expect(await response.json()).toEqual({ gatewayUrl: demo!.urls.gateway, canisterId: demo!.canisterIds.chat, networkUrl: demo!.urls.devnet });
+  });
+});
