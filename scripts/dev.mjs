@@ -5,6 +5,7 @@
  * ic-ws-gateway against it, and the chat frontend. Everything runs from source (tsx), so a fresh clone needs
  * only `pnpm install`. Ctrl-C (SIGINT) or SIGTERM stops it all.
  */
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { register } from 'tsx/esm/api';
 
@@ -25,11 +26,17 @@ Options (flags win over environment variables):
   -h, --help           show this help
 `;
 
+/** A bad flag or variable: reported as one line, without a stack. */
+class UsageError extends Error {
+  name = 'UsageError';
+  code = 'INVALID_OPTIONS';
+}
+
 const ENV_PORTS = { devnet: 'IC_WS_DEVNET_PORT', gateway: 'IC_WS_GATEWAY_PORT', frontend: 'IC_WS_FRONTEND_PORT', admin: 'IC_WS_ADMIN_PORT' };
 
 function parsePort(raw, source, allowOff) {
   if (allowOff && /^(off|none|)$/i.test(raw)) return null;
-  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new Error(`${source}: not a TCP port: "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new UsageError(`${source}: not a TCP port: "${raw}"`);
   return Number(raw);
 }
 
@@ -43,7 +50,7 @@ function portsFrom(values, env) {
     const source = flag !== undefined ? `--${name}-port` : values.port !== undefined ? '--port' : variable;
     ports[name] = parsePort(raw, source, name === 'admin');
   }
-  if (values.port !== undefined && values.port !== '0') throw new Error('--port only takes 0 (a free port for every server); use --devnet-port and the like for fixed ports');
+  if (values.port !== undefined && values.port !== '0') throw new UsageError('--port only takes 0 (a free port for every server); use --devnet-port and the like for fixed ports');
   return ports;
 }
 
@@ -94,7 +101,7 @@ async function main() {
   const ports = portsFrom(values, process.env);
 
   // Workspace packages resolve to their sources through the root tsconfig paths: no build step.
-  register({ tsconfig: new URL('../tsconfig.base.json', import.meta.url).pathname });
+  register({ tsconfig: fileURLToPath(new URL('../tsconfig.base.json', import.meta.url)) });
   const { startDemo } = await import('./dev/start-demo.ts');
 
   let demo;
@@ -136,6 +143,8 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(`ic-ws demo: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const usage = error instanceof UsageError || String(error?.code).startsWith('ERR_PARSE_ARGS');
+  const text = usage ? `${error.message} (see --help)` : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`ic-ws demo: ${text}\n`);
   process.exit(1);
 });

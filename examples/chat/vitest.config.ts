@@ -1,5 +1,6 @@
 import { definePackageConfig } from '../../vitest.shared.ts';
 
-// Unit tests of the chat's logic (room, history, client state); no canister build, no browser. The
-// browser end-to-end test of the whole demo is in tests/e2e.
-export default definePackageConfig();
+// src/**: the chat's logic (room, history, page state) over the real ic-ws-canister core with a fake runtime.
+// tests/chat-canister.test.ts: the azle-built canister on ic-ws-devnet (the build is cached; 10-20 s when
+// the canister or the library changed). The browser test of the whole demo is in tests/e2e at the root.
+export default definePackageConfig({ hookTimeout: 300_000 });

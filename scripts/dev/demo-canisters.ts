@@ -2,6 +2,8 @@
  * The canisters of the demo: the chat, and the ping-pong example when it is in the checkout. Each is
  * built with azle through ic-ws-devnet's `buildAzleCanister`, cached by a hash of its inputs (its own
  * sources and the library sources esbuild compiles into it), so only a changed canister is rebuilt.
+ * Tests that need one of these canisters build it with {@link buildDemoCanister} and the same spec: the
+ * cache keeps one wasm per canister name, so different inputs would make each rebuild the other's.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -37,6 +39,20 @@ export const DEMO_CANISTERS: readonly DemoCanisterSpec[] = [
   { name: 'ping_pong', dir: 'examples/ping-pong', optional: true, inputs: ['src', 'tsconfig.json'] },
 ];
 
+/** Builds (or takes from the cache) one demo canister. */
+export async function buildDemoCanister(root: string, spec: DemoCanisterSpec, progress: (line: string) => void = () => {}): Promise<BuiltDemoCanister> {
+  const dir = join(root, spec.dir);
+  progress(`canister ${spec.name}: azle build (skipped when its sources are unchanged)`);
+  const startedAt = performance.now();
+  const result = await buildAzleCanister({
+    dfxJsonDir: dir,
+    name: spec.name,
+    extraInputs: [...spec.inputs.map((input) => join(dir, input)), ...LIBRARY_INPUTS.map((input) => join(root, input))],
+  });
+  progress(`canister ${spec.name}: ${result.cached ? 'unchanged, wasm taken from the cache' : `built in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`}`);
+  return { name: spec.name, wasm: new Uint8Array(await readFile(result.wasmPath)), cached: result.cached };
+}
+
 /**
  * Builds the demo canisters one after the other (an azle build takes ~400 MB; two at once are no faster on
  * two cores). Optional canisters whose example folder is missing are skipped.
@@ -44,17 +60,8 @@ export const DEMO_CANISTERS: readonly DemoCanisterSpec[] = [
 export async function buildDemoCanisters(root: string, progress: (line: string) => void = () => {}): Promise<BuiltDemoCanister[]> {
   const built: BuiltDemoCanister[] = [];
   for (const spec of DEMO_CANISTERS) {
-    const dir = join(root, spec.dir);
-    if (spec.optional && !existsSync(join(dir, 'dfx.json'))) continue;
-    progress(`canister ${spec.name}: azle build (skipped when its sources are unchanged)`);
-    const startedAt = performance.now();
-    const result = await buildAzleCanister({
-      dfxJsonDir: dir,
-      name: spec.name,
-      extraInputs: [...spec.inputs.map((input) => join(dir, input)), ...LIBRARY_INPUTS.map((input) => join(root, input))],
-    });
-    progress(`canister ${spec.name}: ${result.cached ? 'unchanged, wasm taken from the cache' : `built in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`}`);
-    built.push({ name: spec.name, wasm: new Uint8Array(await readFile(result.wasmPath)), cached: result.cached });
+    if (spec.optional && !existsSync(join(root, spec.dir, 'dfx.json'))) continue;
+    built.push(await buildDemoCanister(root, spec, progress));
   }
   return built;
 }

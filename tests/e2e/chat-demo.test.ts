@@ -19,8 +19,9 @@ let browser: Browser | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  demo = await startDemo({ ports: { devnet: 0, gateway: 0, frontend: 0, admin: null } });
+  // The browser first: without one the test fails at once, before minutes of canister builds.
   browser = await launchChromium();
+  demo = await startDemo({ ports: { devnet: 0, gateway: 0, frontend: 0, admin: null } });
 });
 
 afterAll(async () => {

@@ -10,6 +10,7 @@
 import { Principal } from '@dfinity/principal';
 import { report } from '../../../scripts/bench-kit';
 import { Clock } from '../src/execution/clock';
+import type { HeapRollbackMode } from '../src/execution/heap-rollback';
 import { Subnet } from '../src/execution/subnet';
 import { buildCounter, counterInitArg } from '../tests/canisters/counter-fixture';
 import { measureAgentRoundTrips } from './agent-bench';
@@ -19,19 +20,29 @@ const MIB = 1024 * 1024;
 const HOST_OVERHEAD_TARGET_US = 2_000;
 const INSTALL_TARGET_MS = 1_000;
 
-/** Installs `wasm` on a fresh subnet `count` times; the first install also compiles and instruments it. */
-async function measureInstalls(wasm: Uint8Array, count: number): Promise<{ firstMs: number; medianMs: number }> {
-  const samples: number[] = [];
-  for (let i = 0; i <= count; i++) {
-    const subnet = new Subnet({ clock: Clock.manual(), dataCertificate: () => new Uint8Array(0) });
-    const started = performance.now();
-    await subnet.install({ wasm, arg: counterInitArg('install'), canisterId: Principal.fromText('rwlgt-iiaaa-aaaaa-aaaaa-cai') });
-    samples.push(performance.now() - started);
-    await subnet.close();
+/** Installs `wasm` once on a fresh subnet rolling back by `mode`; returns the milliseconds it took. */
+async function timeInstall(wasm: Uint8Array, mode: HeapRollbackMode): Promise<number> {
+  const subnet = new Subnet({ clock: Clock.manual(), dataCertificate: () => new Uint8Array(0), heapRollback: mode });
+  const started = performance.now();
+  await subnet.install({ wasm, arg: counterInitArg('install'), canisterId: Principal.fromText('rwlgt-iiaaa-aaaaa-aaaaa-cai') });
+  const elapsed = performance.now() - started;
+  await subnet.close();
+  return elapsed;
+}
+
+/**
+ * The first install (it also instruments and compiles the wasm, which later installs find cached), then
+ * `count` installs per strategy, alternating so that load drift hits both alike; medians.
+ */
+async function measureInstalls(wasm: Uint8Array, count: number): Promise<{ firstMs: number; medianMs: number; fullCopyMedianMs: number }> {
+  const firstMs = await timeInstall(wasm, 'dirty-pages');
+  await timeInstall(wasm, 'full-copy'); // its own first compile
+  const samples: Record<'dirty-pages' | 'full-copy', number[]> = { 'dirty-pages': [], 'full-copy': [] };
+  for (let i = 0; i < count; i++) {
+    for (const mode of ['dirty-pages', 'full-copy'] as const) samples[mode].push(await timeInstall(wasm, mode));
   }
-  const [firstMs = NaN, ...rest] = samples;
-  const sorted = rest.sort((a, b) => a - b);
-  return { firstMs, medianMs: sorted[Math.floor(sorted.length / 2)] ?? NaN };
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+  return { firstMs, medianMs: median(samples['dirty-pages']), fullCopyMedianMs: median(samples['full-copy']) };
 }
 
 const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -56,7 +67,8 @@ async function main(): Promise<void> {
     })),
     ...inProcess.map((figures) => ({ figure: `time in wasm per update, ${label(figures)}`, median: round(figures.wasmMedianUs / 1000, 3), p99: '', unit: 'ms' })),
     { figure: 'install of the counter (3.5 MB wasm), first (instruments + compiles)', median: Math.round(install.firstMs), p99: '', unit: 'ms' },
-    { figure: 'install of the counter (3.5 MB wasm), median of 5', median: Math.round(install.medianMs), p99: '', unit: 'ms' },
+    { figure: 'install of the counter (3.5 MB wasm), median of 5, dirty-pages', median: Math.round(install.medianMs), p99: '', unit: 'ms' },
+    { figure: 'install of the counter (3.5 MB wasm), median of 5, full-copy', median: Math.round(install.fullCopyMedianMs), p99: '', unit: 'ms' },
   ];
 
   const bigAfter = inProcess.find((figures) => figures.strategy === 'dirty-pages' && figures.heapMiB >= 16);
@@ -69,7 +81,7 @@ async function main(): Promise<void> {
     },
     {
       target: `install < ${INSTALL_TARGET_MS / 1000} s (median of 5)`,
-      measured: `${Math.round(install.medianMs)} ms (first: ${Math.round(install.firstMs)} ms)`,
+      measured: `${Math.round(install.medianMs)} ms (first: ${Math.round(install.firstMs)} ms; full-copy: ${Math.round(install.fullCopyMedianMs)} ms)`,
       pass: install.medianMs < INSTALL_TARGET_MS,
     },
   ];

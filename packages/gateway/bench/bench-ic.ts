@@ -71,7 +71,7 @@ export class BenchIc implements GatewayIc {
 
   /** Queues a message for `clientKey` (the next sequence number of that client). */
   push(clientKey: ClientKey, timestamp: bigint, payload: Uint8Array, isService = false): void {
-    const id = `${clientKey.client_principal.toText()}:${clientKey.client_nonce}`;
+    const id = `${clientKey.client_principal.toHex()}:${clientKey.client_nonce}`;
     const sequenceNum = (this.#sequence.get(id) ?? 0n) + 1n;
     this.#sequence.set(id, sequenceNum);
     this.#queue.push({
@@ -108,7 +108,10 @@ export class BenchIc implements GatewayIc {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
     const messages = this.#queue.slice(from, Math.min(served(), from + this.options.maxPerPoll));
-    return { messages, cert: this.cert, tree: this.tree, is_end_of_queue: from + messages.length >= served() };
+    // A long-polling stub always says "more": the poller then polls again at once and waits here, instead
+    // of sleeping its polling interval (which the latency figure must not include).
+    const drained = from + messages.length >= served();
+    return { messages, cert: this.cert, tree: this.tree, is_end_of_queue: drained && !this.options.longPoll };
   }
 
   async wsClose(): Promise<void> {}

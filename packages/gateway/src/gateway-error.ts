@@ -12,7 +12,13 @@ export class GatewayError extends IcWsError {
   override readonly name = 'GatewayError';
 }
 
-/** The message of any thrown value, for logs and wrapped errors (never for control flow). */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/**
+ * The message of any thrown value, for logs and wrapped errors (never for control flow). A foreign error's
+ * causes are appended: `fetch()` says only "fetch failed", the reason (a refused connection, a reset, a
+ * timeout) is in its `cause`. Our own errors already carry their cause's text in their message.
+ */
+export function describeError(error: unknown, depth = 0): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error instanceof IcWsError || error.cause === undefined || error.cause === null || depth >= 3) return error.message;
+  return `${error.message}: ${describeError(error.cause, depth + 1)}`;
 }

@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   await devnet?.close();
-});
+}, 60_000);
 
 describe(`${CLIENTS} clients on ${CANISTERS} canisters through one gateway`, () => {
   it('open at once, exchange messages both ways in order, get broadcasts, and every close reaches its canister', async () => {

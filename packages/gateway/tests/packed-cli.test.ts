@@ -35,7 +35,7 @@ beforeAll(async () => {
   await mkdir(app);
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
   await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', protocol, gateway], { cwd: app });
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });

@@ -4,22 +4,18 @@
  * ic-websocket-js 0.5 runs with. It follows the .did azle emits for the canister; ic-websocket-js reads the
  * app message type from `ws_message`'s second argument (`opt ChatMessage`).
  */
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { IDL as CandidIdl } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
-import { buildAzleCanister } from 'ic-ws-devnet';
+import { buildDemoCanister, DEMO_CANISTERS } from '../../../scripts/dev/demo-canisters';
 
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** The chat wasm (cached by a hash of its sources, the canister library's and the protocol's). */
+/** The chat wasm, built (or taken from the cache) with the same inputs as `pnpm dev`, so they share it. */
 export async function buildChat(): Promise<Uint8Array> {
-  const built = await buildAzleCanister({
-    dfxJsonDir: here('../../../examples/chat'),
-    name: 'chat',
-    extraInputs: [here('../../../examples/chat/src/shared'), here('../../../packages/canister/src'), here('../../../packages/protocol/src')],
-  });
-  return new Uint8Array(await readFile(built.wasmPath));
+  const spec = DEMO_CANISTERS.find((canister) => canister.name === 'chat');
+  if (spec === undefined) throw new Error('scripts/dev/demo-canisters.ts lists no chat canister');
+  return (await buildDemoCanister(repoRoot, spec)).wasm;
 }
 
 /** A chat member (candid 2.x decoding). */

@@ -31,7 +31,18 @@ let history: ChatHistory;
 function start(): void {
   history = new ChatHistory(new StableBTreeMap<bigint, ChatEntry>(HISTORY_MEMORY_ID, idSerializer, entrySerializer));
   const nicknames = new NicknameBook(new StableBTreeMap<string, string>(NICKNAMES_MEMORY_ID, textSerializer, textSerializer));
-  const room = new ChatRoom({ socket: { send: (to, m) => ws.send(to, m), broadcast: (m) => ws.broadcast(m), clients: () => ws.clients(), connectionsOf: (p) => ws.connectionsOf(p) }, history, nicknames, now: () => azle.time() });
+  const room = new ChatRoom({
+    // `ws` is assigned just below; the room only uses it from the handlers, once it exists.
+    socket: {
+      send: (to, message) => ws.send(to, message),
+      broadcast: (message) => ws.broadcast(message),
+      clients: () => ws.clients(),
+      connectionsOf: (principal) => ws.connectionsOf(principal),
+    },
+    history,
+    nicknames,
+    now: () => azle.time(),
+  });
   ws = createAzleWsCanister(azle, {
     appMessageIdl: ChatMessageIdl,
     onOpen: (client) => room.handleOpen(client),

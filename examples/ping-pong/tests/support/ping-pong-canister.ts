@@ -1,22 +1,18 @@
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Actor, HttpAgent } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
-import { buildAzleCanister } from 'ic-ws-devnet';
+import { buildDemoCanister, DEMO_CANISTERS } from '../../../../scripts/dev/demo-canisters';
 
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../..', import.meta.url));
 
 /**
- * Builds (cached by input hash) the ping-pong canister. The canister library's and the protocol's sources
- * are inputs too: the canister compiles them from source, so their changes rebuild it.
+ * Builds (cached by input hash) the ping-pong canister, with the same inputs as `pnpm dev`, so the test and
+ * the demo share one cached wasm instead of rebuilding each other's.
  */
 export async function buildPingPong(): Promise<Uint8Array> {
-  const built = await buildAzleCanister({
-    dfxJsonDir: here('../..'),
-    name: 'ping_pong',
-    extraInputs: [here('../../../../packages/canister/src'), here('../../../../packages/protocol/src')],
-  });
-  return new Uint8Array(await readFile(built.wasmPath));
+  const spec = DEMO_CANISTERS.find((canister) => canister.name === 'ping_pong');
+  if (spec === undefined) throw new Error('scripts/dev/demo-canisters.ts lists no ping_pong canister');
+  return (await buildDemoCanister(repoRoot, spec)).wasm;
 }
 
 /** The ping-pong canister's own query. */

@@ -3,6 +3,7 @@ import { CloseCode, ErrorCode } from 'ic-ws-protocol';
 import { describeError } from '../gateway-error';
 import type { PollerObserver } from '../poller/canister-poller';
 import type { SessionObserver } from '../session/session-ports';
+import { clientKeyText } from '../session/session-state';
 import type { GatewayMetrics } from './gateway-metrics';
 import type { IcHealth } from './ic-health';
 
@@ -26,10 +27,10 @@ export function sessionObserver(metrics: GatewayMetrics, log: Logger): SessionOb
       if (to.kind === 'closed') {
         metrics.sessionCloses.inc({ code: String(to.reason.code) });
         if (CLIENT_FRAME_FAULTS.has(to.reason.code)) metrics.errors.inc({ code: ErrorCode.ClientFrameInvalid });
-        log.debug({ from, code: to.reason.code, reason: to.reason.reason, client: to.target?.clientKeyId }, 'session closed');
+        log.debug({ from, code: to.reason.code, reason: to.reason.reason, client: to.target ? clientKeyText(to.target.clientKey) : undefined }, 'session closed');
       } else {
         metrics.sessions.inc({ state: to.kind });
-        log.debug({ from, to: to.kind, client: 'target' in to ? to.target.clientKeyId : undefined }, 'session state');
+        log.debug({ from, to: to.kind, client: 'target' in to ? clientKeyText(to.target.clientKey) : undefined }, 'session state');
       }
     },
     frameIn(bytes) {
@@ -51,7 +52,7 @@ export function sessionObserver(metrics: GatewayMetrics, log: Logger): SessionOb
       metrics.wsCloseCalls.inc({ outcome });
       if (outcome !== 'ok') {
         metrics.errors.inc({ code: outcome });
-        log.warn({ canister: target.canisterId.toText(), client: target.clientKeyId, code: outcome, err: describeError(error) }, 'ws_close failed');
+        log.warn({ canister: target.canisterId.toText(), client: clientKeyText(target.clientKey), code: outcome, err: describeError(error) }, 'ws_close failed');
       }
     },
   };

@@ -58,7 +58,7 @@ export class CanisterPoller {
   #seenMessage = false;
   #failures = 0;
   #emptyPollsWhileAwaiting = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: { timeout: ReturnType<typeof setTimeout> } | { immediate: ReturnType<typeof setImmediate> } | undefined;
 
   constructor(private readonly deps: PollerDeps) {}
 
@@ -79,7 +79,7 @@ export class CanisterPoller {
   /** Stops for good; a poll in flight is ignored when it returns. */
   stop(): void {
     this.#state = 'stopped';
-    clearTimeout(this.#timer);
+    this.#clearTimer();
   }
 
   async #poll(): Promise<void> {
@@ -115,7 +115,16 @@ export class CanisterPoller {
   #schedule(delayMs: number): void {
     if (this.#state === 'stopped') return;
     this.#state = 'waiting';
-    this.#timer = setTimeout(() => void this.#poll(), delayMs);
+    // More is queued: poll again on the next turn (setTimeout(0) would idle 1 ms per reply).
+    this.#timer =
+      delayMs === 0 ? { immediate: setImmediate(() => void this.#poll()) } : { timeout: setTimeout(() => void this.#poll(), delayMs) };
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return;
+    if ('timeout' in this.#timer) clearTimeout(this.#timer.timeout);
+    else clearImmediate(this.#timer.immediate);
+    this.#timer = undefined;
   }
 
   #getMessagesWithTimeout(nonce: bigint): Promise<CanisterOutputCertifiedMessages> {

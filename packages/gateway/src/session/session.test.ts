@@ -8,6 +8,7 @@ import { messageFrame, openFrame, requestFrame, testCanisterId, testPrincipal } 
 import { flushMicrotasks } from '../testing/deferred';
 import { RecordingRouter } from '../testing/recording-router';
 import { Session, type SessionLimits } from './session';
+import { clientKeyId } from './session-state';
 import { NOOP_SESSION_OBSERVER, type SessionObserver } from './session-ports';
 import type { SessionState } from './session-state';
 
@@ -66,7 +67,7 @@ describe('Session lifecycle', () => {
   it('registers the session before relaying ws_open, then opens on the first canister message', async () => {
     const { session, socket, ic, router, transitions } = setup();
     session.handleFrame(openFrame(canister, clientKey, gateway), true);
-    expect(router.log).toEqual(['register ' + `${clientKey.client_principal.toText()}:42`, 'relay']);
+    expect(router.log).toEqual([`register ${clientKeyId(clientKey)}`, 'relay']);
     expect(session.state.kind).toBe('opening');
     expect(session.awaitingFirstMessage).toBe(false);
     ic.relays[0]!.answer.resolve();
@@ -203,7 +204,7 @@ describe('Session frame validation', () => {
     first.session.handleFrame(openFrame(canister, clientKey, gateway), true);
     second.handleFrame(openFrame(canister, clientKey, gateway), true);
     expect(second.state).toMatchObject({ kind: 'closed', reason: { code: CloseCode.ClientKeyInUse }, target: null });
-    expect(first.router.sessions.get(`${clientKey.client_principal.toText()}:42`)).toBe(first.session);
+    expect(first.router.sessions.get(clientKeyId(clientKey))).toBe(first.session);
     expect(first.ic.relays).toHaveLength(1);
   });
 });

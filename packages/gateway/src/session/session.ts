@@ -121,6 +121,8 @@ export class Session implements RoutedSession {
     if (state.kind === 'closed' || state.kind === 'awaiting_open') return;
     if (state.kind === 'opening') {
       clearTimeout(this.#openTimer);
+      // Drop the timer object too: a gateway holds many thousands of open sessions.
+      this.#openTimer = undefined;
       this.#setState(sessionTransitions.openConfirmed(state));
     }
     this.#outbound.push(frame);

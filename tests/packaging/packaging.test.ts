@@ -1,0 +1,108 @@
+/**
+ * Packaging (issue "[examples]", acceptance 3): the five packages as users get them, from their packed
+ * tarballs installed with npm into an empty folder. Checks the CLIs, Node ESM and CJS imports, a Vite
+ * browser build of a page using ic-ws-client, an azle build of a canister using ic-ws-canister, and one
+ * message through devnet, gateway and client, all from the installed packages.
+ */
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGES, preparePackedApp, repoRoot, run, type PackedApp } from './support/packed-app';
+
+let packed: PackedApp;
+// npm_config_yes=false: npx must use the installed bins, never fetch a package of that name.
+const npxEnv = { ...process.env, npm_config_yes: 'false' };
+
+beforeAll(async () => {
+  packed = await preparePackedApp();
+});
+
+afterAll(async () => {
+  if (packed) await rm(packed.work, { recursive: true, force: true });
+});
+
+describe('the packed packages', () => {
+  it('depend on each other by version: no workspace: protocol survives packing', async () => {
+    for (const { name } of PACKAGES) {
+      const manifest = JSON.parse(await readFile(join(packed.app, 'node_modules', name, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+      const ranges = { ...manifest.dependencies, ...manifest.peerDependencies };
+      for (const [dependency, range] of Object.entries(ranges)) expect(`${name} -> ${dependency}@${range}`).not.toMatch(/workspace:/);
+      if (name !== 'ic-ws-protocol') expect(manifest.dependencies?.['ic-ws-protocol']).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it('`npx ic-ws-gateway --help` and `npx ic-ws-devnet --help` print their flags', async () => {
+    const gateway = await run('npx', ['ic-ws-gateway', '--help'], { cwd: packed.app, env: npxEnv });
+    expect(gateway.stdout).toMatch(/Usage: ic-ws-gateway/);
+    for (const flag of ['--listen', '--ic-url', '--polling-interval', '--root-key-file', '--log-level', 'IC_WS_IC_URL']) expect(gateway.stdout).toContain(flag);
+    const devnet = await run('npx', ['ic-ws-devnet', '--help'], { cwd: packed.app, env: npxEnv });
+    expect(devnet.stdout).toMatch(/Usage: ic-ws-devnet/);
+    for (const flag of ['--port', '--install', '--init-arg-hex', '--manual-time', 'IC_WS_DEVNET_PORT']) expect(devnet.stdout).toContain(flag);
+  });
+
+  it('import in Node ESM and require in CJS with the same exports, ic-ws-client included', async () => {
+    const entries = [...PACKAGES.map((p) => p.name), 'ic-ws-canister/azle'];
+    const keys = (list: string) => `console.log(JSON.stringify(Object.fromEntries(${list})))`;
+    const esm = await run(
+      'node',
+      ['--input-type=module', '-e', `const m = {}; for (const e of ${JSON.stringify(entries)}) m[e] = Object.keys(await import(e)).filter((k) => k !== 'default').sort(); ${keys('Object.entries(m)')}`],
+      { cwd: packed.app },
+    );
+    const cjs = await run(
+      'node',
+      ['--input-type=commonjs', '-e', `const m = {}; for (const e of ${JSON.stringify(entries)}) m[e] = Object.keys(require(e)).sort(); ${keys('Object.entries(m)')}`],
+      { cwd: packed.app },
+    );
+    const fromEsm = JSON.parse(esm.stdout) as Record<string, string[]>;
+    expect(JSON.parse(cjs.stdout)).toEqual(fromEsm);
+    expect(fromEsm['ic-ws-client']).toEqual(expect.arrayContaining(['IcWebSocket', 'IcWsClientError', 'IC_WEBSOCKET_DEFAULTS', 'CloseCode']));
+    expect(fromEsm['ic-ws-gateway']).toEqual(expect.arrayContaining(['startGateway', 'GATEWAY_DEFAULTS']));
+    expect(fromEsm['ic-ws-devnet']).toEqual(expect.arrayContaining(['startDevnet', 'buildAzleCanister']));
+    expect(fromEsm['ic-ws-canister']).toEqual(expect.arrayContaining(['createWsCanister']));
+    expect(fromEsm['ic-ws-canister/azle']).toEqual(expect.arrayContaining(['createAzleWsCanister', 'wsMethodTypes']));
+
+    // Not only loads: the CJS build runs, and its errors carry codes.
+    const invalid = await run(
+      'node',
+      [
+        '--input-type=commonjs',
+        '-e',
+        `const { IcWebSocket } = require('ic-ws-client'); try { new IcWebSocket({ gatewayUrl: 'ws://127.0.0.1:1', canisterId: 'aaaaa-aa', identity: undefined }); } catch (e) { console.log(e.name + ' ' + e.code); }`,
+      ],
+      { cwd: packed.app },
+    );
+    expect(invalid.stdout.trim()).toBe('IcWsClientError INVALID_OPTIONS');
+  });
+
+  it('bundles a page using ic-ws-client for the browser with Vite, without Node built-ins or the ws package', async () => {
+    // The workspace's Vite (the one vitest runs on).
+    const vitestDir = realpathSync(join(repoRoot, 'node_modules', 'vitest'));
+    const viteDir = join(createRequire(join(vitestDir, 'package.json')).resolve('vite/package.json'), '..');
+    const web = join(packed.app, 'web');
+    const { stdout, stderr } = await run('node', [join(viteDir, 'bin', 'vite.js'), 'build'], { cwd: web });
+    expect(`${stdout}${stderr}`).not.toMatch(/externalized for browser compatibility|error/i);
+    const assets = join(web, 'dist', 'assets');
+    const scripts = (await readdir(assets)).filter((file) => file.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    const bundle = (await Promise.all(scripts.map((file) => readFile(join(assets, file), 'utf8')))).join('\n');
+    // ic-ws-client's code made it in (its error codes and the handshake it expects) ...
+    expect(bundle).toContain('INVALID_OPTIONS');
+    expect(bundle).toContain('gateway_principal');
+    // ... and nothing of Node: no node: imports, no require of ws (isomorphic-ws took its browser entry).
+    expect(bundle).not.toMatch(/from\s*["']node:|require\(["'](ws|node:[a-z_]+|crypto|buffer)["']\)/);
+  });
+
+  it('builds an azle canister using ic-ws-canister, and serves one message through devnet, gateway and client', async () => {
+    const build = await run('node', ['build-canister.mjs'], { cwd: packed.app });
+    const built = JSON.parse(build.stdout.trim().split('\n').at(-1)!) as { wasmPath: string; didPath: string; wasmBytes: number };
+    expect(built.wasmBytes).toBeGreaterThan(1_000_000);
+    const did = await readFile(built.didPath, 'utf8');
+    expect(did).toMatch(/ws_message: \(record \{msg:record \{.*\}\}, opt text\)/);
+    expect(did).toMatch(/ws_get_messages: .* query;/);
+
+    const roundTrip = await run('node', ['echo-round-trip.mjs', built.wasmPath], { cwd: packed.app, timeoutMs: 120_000 });
+    expect(JSON.parse(roundTrip.stdout.trim().split('\n').at(-1)!)).toEqual({ echo: 'echo:from the tarballs', closeCode: 1000, wasClean: true });
+  });
+});
