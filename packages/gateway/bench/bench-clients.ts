@@ -6,9 +6,10 @@
  * Usage: `node --import tsx bench/bench-clients.ts <gateway|ws> <url> <gatewayPrincipal>`.
  */
 import { Principal } from '@dfinity/principal';
-import { decodeCanisterMessageFrame, decodeWebsocketMessage, type ClientKey } from 'ic-ws-protocol';
+import { decodeCanisterMessageFrame, decodeWebsocketMessage } from 'ic-ws-protocol';
 import { WebSocket } from 'ws';
-import { openFrame, testCanisterId, testPrincipal } from '../src/testing/client-frames';
+import { openFrame, testCanisterId } from '../src/testing/client-frames';
+import { benchClientKey } from './bench-ic';
 import type { ClientsCommand, ClientsEvent } from './bench-protocol';
 
 const [kind, url, gatewayText] = process.argv.slice(2) as [string, string, string];
@@ -29,8 +30,7 @@ function openOne(index: number): Promise<void> {
       frames += 1;
       if (frames === 1) {
         if (kind === 'ws') return resolve();
-        const key: ClientKey = { client_principal: testPrincipal(index % 256), client_nonce: BigInt(index) };
-        ws.send(openFrame(canisterId, key, gatewayPrincipal));
+        ws.send(openFrame(canisterId, benchClientKey(index), gatewayPrincipal));
         return;
       }
       if (frames === 2 && kind === 'gateway') return resolve();

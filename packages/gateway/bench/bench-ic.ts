@@ -22,6 +22,7 @@ import {
 } from 'ic-ws-protocol';
 import type { CallReply } from '../src/ic/call-reply';
 import type { GatewayIc } from '../src/ic/gateway-ic';
+import { testPrincipal } from '../src/testing/client-frames';
 
 /** Sizes of a certificate and a one-message witness from the devnet, roughly: the gateway copies both into every frame. */
 export const BENCH_CERT_BYTES = 1_300;
@@ -37,14 +38,28 @@ export function benchMessageContent(clientKey: ClientKey, sequenceNum: bigint, t
   return encodeWebsocketMessage({ client_key: clientKey, sequence_num: sequenceNum, timestamp, is_service_message: isService, content: payload });
 }
 
+const principals = new Map<number, Principal>();
+
+/**
+ * The client key of bench client `index`: bench-clients.ts opens with exactly these keys, so the stub IC
+ * addresses clients by index without keeping anything per client (its memory would count as the gateway's).
+ */
+export function benchClientKey(index: number): ClientKey {
+  let principal = principals.get(index % 256);
+  if (principal === undefined) principals.set(index % 256, (principal = testPrincipal(index % 256)));
+  return { client_principal: principal, client_nonce: BigInt(index) };
+}
+
 /** The stub IC of the benchmark (see the file comment). */
 export class BenchIc implements GatewayIc {
   readonly cert = filler(BENCH_CERT_BYTES, 1);
   readonly tree = filler(BENCH_TREE_BYTES, 2);
-  /** Client keys in the order their `ws_open` arrived. */
-  readonly clients: ClientKey[] = [];
-  readonly #queue: CanisterOutputMessage[] = [];
-  readonly #sequence = new Map<string, bigint>();
+  /** Clients whose `ws_open` arrived. */
+  clientCount = 0;
+  /** Served messages are dropped (set to undefined): the poller never asks for them again. */
+  readonly #queue: (CanisterOutputMessage | undefined)[] = [];
+  /** Last sequence number per client index. */
+  readonly #sequence: number[] = [];
   #waiters: (() => void)[] = [];
   /** Messages at and past this index are not served yet (see `hold`). */
   #visible = Number.POSITIVE_INFINITY;
@@ -71,13 +86,13 @@ export class BenchIc implements GatewayIc {
 
   /** Queues a message for `clientKey` (the next sequence number of that client). */
   push(clientKey: ClientKey, timestamp: bigint, payload: Uint8Array, isService = false): void {
-    const id = `${clientKey.client_principal.toHex()}:${clientKey.client_nonce}`;
-    const sequenceNum = (this.#sequence.get(id) ?? 0n) + 1n;
-    this.#sequence.set(id, sequenceNum);
+    const index = Number(clientKey.client_nonce);
+    const sequenceNum = (this.#sequence[index] ?? 0) + 1;
+    this.#sequence[index] = sequenceNum;
     this.#queue.push({
       client_key: clientKey,
       key: formatOutgoingKey(this.gatewayPrincipal(), BigInt(this.#queue.length)),
-      content: benchMessageContent(clientKey, sequenceNum, timestamp, payload, isService),
+      content: benchMessageContent(clientKey, BigInt(sequenceNum), timestamp, payload, isService),
     });
     this.#wake();
   }
@@ -94,7 +109,7 @@ export class BenchIc implements GatewayIc {
       const sender = Principal.fromUint8Array(expectBytes(content.get('sender'), 'sender'));
       const [args] = IDL.decode([CanisterWsOpenArgumentsIdl], expectBytes(content.get('arg'), 'arg')) as unknown as [{ client_nonce: bigint }];
       const clientKey: ClientKey = { client_principal: sender, client_nonce: args.client_nonce };
-      this.clients.push(clientKey);
+      this.clientCount += 1;
       const open = encodeServiceMessageContent({ OpenMessage: { client_key: clientKey } });
       this.push(clientKey, 0n, open, true);
     }
@@ -107,10 +122,16 @@ export class BenchIc implements GatewayIc {
     while (from >= served() && this.options.longPoll) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
-    const messages = this.#queue.slice(from, Math.min(served(), from + this.options.maxPerPoll));
+    const end = Math.min(served(), from + this.options.maxPerPoll);
+    const messages: CanisterOutputMessage[] = [];
+    for (let i = from; i < end; i++) {
+      const message = this.#queue[i];
+      if (message !== undefined) messages.push(message);
+    }
+    for (let i = Math.max(0, from - this.options.maxPerPoll); i < from; i++) this.#queue[i] = undefined;
     // A long-polling stub always says "more": the poller then polls again at once and waits here, instead
     // of sleeping its polling interval (which the latency figure must not include).
-    const drained = from + messages.length >= served();
+    const drained = end >= served();
     return { messages, cert: this.cert, tree: this.tree, is_end_of_queue: drained && !this.options.longPoll };
   }
 

@@ -5,12 +5,12 @@
  * Usage: `node --expose-gc --import tsx bench/bench-server.ts <gateway|ws>`.
  */
 import type { Principal } from '@dfinity/principal';
-import { encodeCanisterMessageFrame, encodeHandshakeFrame, formatOutgoingKey, type ClientKey } from 'ic-ws-protocol';
+import { encodeCanisterMessageFrame, encodeHandshakeFrame, formatOutgoingKey } from 'ic-ws-protocol';
 import { pino } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { NodeEd25519Identity } from '../src/ic/node-ed25519-identity';
 import { startGateway } from '../src/start-gateway';
-import { BenchIc, benchMessageContent, filler } from './bench-ic';
+import { BenchIc, benchClientKey, benchMessageContent, filler } from './bench-ic';
 import type { ServerCommand, ServerEvent } from './bench-protocol';
 
 const PAYLOAD = filler(64, 3);
@@ -51,16 +51,16 @@ async function gatewayServer(): Promise<BenchServer> {
     prepareBurst(perClient) {
       ic.longPoll = false;
       ic.hold();
-      for (let round = 0; round < perClient; round++) for (const client of ic.clients) ic.push(client, 0n, PAYLOAD);
-      return perClient * ic.clients.length;
+      for (let round = 0; round < perClient; round++) for (let i = 0; i < ic.clientCount; i++) ic.push(benchClientKey(i), 0n, PAYLOAD);
+      return perClient * ic.clientCount;
     },
     releaseBurst: () => ic.release(),
     sendStamped(index) {
       // A waiting long poll returns at once with this message: the stamp is when the gateway gets the reply.
       ic.longPoll = true;
-      ic.push(ic.clients[index % ic.clients.length]!, process.hrtime.bigint(), PAYLOAD);
+      ic.push(benchClientKey(index % ic.clientCount), process.hrtime.bigint(), PAYLOAD);
     },
-    clients: () => ic.clients.length,
+    clients: () => ic.clientCount,
   };
 }
 
@@ -77,13 +77,11 @@ async function wsServer(): Promise<BenchServer> {
   });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   const address = wss.address() as { port: number };
-  // Client keys as the gateway would see them; the raw server needs them only to build identical frames.
-  const keyOf = (index: number): ClientKey => ({ client_principal: gatewayPrincipal, client_nonce: BigInt(index) });
   let nonce = 0n;
   const frame = (index: number, timestamp: bigint) =>
     encodeCanisterMessageFrame({
       key: formatOutgoingKey(gatewayPrincipal, nonce++),
-      content: benchMessageContent(keyOf(index), nonce, timestamp, PAYLOAD),
+      content: benchMessageContent(benchClientKey(index), nonce, timestamp, PAYLOAD),
       cert,
       tree,
     });

@@ -52,11 +52,33 @@ describe('createHttpRelay', () => {
     }
   });
 
+  it('posts once more when the connection died before an answer (the IC runs one request id at most once)', async () => {
+    let attempts = 0;
+    const { calls, fetchFn } = fakeFetch({
+      v3: () => (++attempts === 1 ? Promise.reject(new TypeError('fetch failed', { cause: new Error('other side closed') })) : cbor({ status: 'replied', certificate: new Uint8Array() })),
+    });
+    await createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: fetchFn, timeoutMs: 1000 })(canister, envelope);
+    expect(calls.map((c) => [c.url, c.body])).toEqual([
+      [`/api/v3/canister/${canister.toText()}/call`, envelope],
+      [`/api/v3/canister/${canister.toText()}/call`, envelope],
+    ]);
+  });
+
+  it('does not post again after a timeout or an answer', async () => {
+    const { calls, fetchFn } = fakeFetch({ v3: () => new Response('overload', { status: 503 }) });
+    await expect(createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: fetchFn, timeoutMs: 1000 })(canister, envelope)).rejects.toMatchObject({ code: ErrorCode.RelayFailed });
+    expect(calls).toHaveLength(1);
+  });
+
   it('times out a hanging IC with RELAY_FAILED', async () => {
-    const hanging = ((_: unknown, init?: RequestInit) =>
-      new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(new Error('aborted'))))) as typeof fetch;
+    let attempts = 0;
+    const hanging = ((_: unknown, init?: RequestInit) => {
+      attempts += 1;
+      return new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(new Error('aborted'))));
+    }) as typeof fetch;
     const relay = createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: hanging, timeoutMs: 5 });
     await expect(relay(canister, envelope)).rejects.toMatchObject({ code: ErrorCode.RelayFailed, message: expect.stringContaining('timed out') });
+    expect(attempts).toBe(1);
   });
 });
 

@@ -39,21 +39,49 @@ interface RelayResponse {
   body: Uint8Array;
 }
 
+/** One POST: an answer, or the error with whether posting again is safe and useful. */
+type Attempt = { ok: true; response: RelayResponse } | { ok: false; error: GatewayError; retryable: boolean };
+
 async function post(options: HttpRelayOptions, version: 'v2' | 'v3', canisterId: Principal, envelope: Uint8Array): Promise<RelayResponse> {
+  let attempt = await postOnce(options, version, canisterId, envelope);
+  // A connection that died before any answer (typically a keep-alive socket the IC side closed just as it
+  // was reused) is retried once. Posting a signed call twice is safe: the IC keys calls by request id and
+  // executes one id at most once.
+  if (!attempt.ok && attempt.retryable) attempt = await postOnce(options, version, canisterId, envelope);
+  if (!attempt.ok) throw attempt.error;
+  return attempt.response;
+}
+
+async function postOnce(options: HttpRelayOptions, version: 'v2' | 'v3', canisterId: Principal, envelope: Uint8Array): Promise<Attempt> {
   const url = new URL(`/api/${version}/canister/${canisterId.toText()}/call`, options.icUrl);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), options.timeoutMs);
+  const failed = (what: string, cause: unknown, retryable: boolean): Attempt => ({
+    ok: false,
+    error: new GatewayError(ErrorCode.RelayFailed, `relay to ${url.pathname} failed: ${what}`, { cause }),
+    retryable,
+  });
   try {
-    const response = await options.fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/cbor' },
-      body: envelope as Uint8Array<ArrayBuffer>,
-      signal: abort.signal,
-    });
-    return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
-  } catch (error) {
-    const what = abort.signal.aborted ? `timed out after ${options.timeoutMs} ms` : describeError(error);
-    throw new GatewayError(ErrorCode.RelayFailed, `relay to ${url.pathname} failed: ${what}`, { cause: error });
+    let response: Response;
+    try {
+      response = await options.fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cbor' },
+        body: envelope as Uint8Array<ArrayBuffer>,
+        signal: abort.signal,
+      });
+    } catch (error) {
+      // A timeout is not retried: the IC may still be working on the call, and the budget is spent.
+      if (abort.signal.aborted) return failed(`timed out after ${options.timeoutMs} ms`, error, false);
+      return failed(describeError(error), error, true);
+    }
+    try {
+      return { ok: true, response: { status: response.status, body: new Uint8Array(await response.arrayBuffer()) } };
+    } catch (error) {
+      // The answer broke off: the IC has the call, posting it again would only wait for the same outcome.
+      const what = abort.signal.aborted ? `timed out after ${options.timeoutMs} ms` : describeError(error);
+      return failed(`${what} (reading the answer)`, error, false);
+    }
   } finally {
     clearTimeout(timer);
   }
