@@ -66,7 +66,7 @@ describe('ic-websocket-js 0.5 through ic-ws-gateway to an ic-ws-canister caniste
   it.each([
     ['Ed25519', () => Ed25519KeyIdentity.generate()],
     ['secp256k1', () => Secp256k1KeyIdentity.generate()],
-  ] as const)('opens, sends and receives verified messages, and closes cleanly (%s identity)', async (_kind, makeIdentity) => {
+  ] as const)('opens, sends and receives verified messages, and closes cleanly (%s identity)', async (kind, makeIdentity) => {
     const identity = makeIdentity();
     const me = identity.getPrincipal().toText();
     const client = connectPublic(identity);
@@ -78,14 +78,14 @@ describe('ic-websocket-js 0.5 through ic-ws-gateway to an ic-ws-canister caniste
     expect(welcome.Welcome.online.map((m) => m.principal.toText())).toContain(me);
     expect(await chat.connection_count()).toBe(1);
 
-    const text = `hello from ic-websocket-js (${_kind})`;
+    const text = `hello from ic-websocket-js (${kind})`;
     client.ws.send({ Post: { text, client_sent_at_ms: BigInt(Date.now()) } });
     const posted = await client.next(postedText(text));
     expect(posted.Posted.from.toText()).toBe(me);
     expect(posted.Posted.client_sent_at_ms).toHaveLength(1);
-    client.ws.send({ SetNickname: { nickname: `js-${_kind}` } });
+    client.ws.send({ SetNickname: { nickname: `js-${kind}` } });
     const renamed = await client.next((m): m is { Renamed: { member: Member; previous: string } } => 'Renamed' in m);
-    expect(renamed.Renamed.member.nickname).toBe(`js-${_kind}`);
+    expect(renamed.Renamed.member.nickname).toBe(`js-${kind}`);
     expect((await chat.history()).map((e) => e.text)).toContain(text);
 
     client.ws.close();

@@ -97,5 +97,5 @@ describe(`${CLIENTS} clients`, () => {
     for (const key of open.slice(0, 5)) expect(await gateway.close(key)).toEqual({ Ok: null });
     for (const key of open.slice(5)) expect(await direct(gateway.principal, 'ws_close', [CanisterWsCloseArgumentsIdl], [{ client_key: key }])).toEqual({ Ok: null });
     expect(await env.app.clients()).toEqual([]);
-  }, 600_000);
+  }, 900_000);
 });

@@ -10,6 +10,7 @@ import { createLogger } from './observability/create-logger';
 import { GatewayMetrics } from './observability/gateway-metrics';
 import { pollerObserver, sessionObserver } from './observability/gateway-observers';
 import { IcHealth } from './observability/ic-health';
+import { startStatusChecks } from './observability/status-checks';
 import type { GatewayOptions } from './options/gateway-options';
 import { resolveGatewayOptions, type ResolvedGatewayOptions } from './options/resolve-gateway-options';
 import { CanisterPoller } from './poller/canister-poller';
@@ -114,22 +115,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     throw error;
   }
 
-  const checkStatus = () => {
-    ic.checkStatus().then(
-      () => health.record(true),
-      (error: unknown) => health.record(false, describeError(error)),
-    );
-  };
-  checkStatus();
-  const statusTimer = setInterval(checkStatus, resolved.healthCheckIntervalMs);
-  statusTimer.unref();
+  const stopStatusChecks = startStatusChecks(ic, health, {
+    intervalMs: resolved.healthCheckIntervalMs,
+    timeoutMs: Math.min(resolved.icRequestTimeoutMs, resolved.healthCheckIntervalMs * 2),
+  });
 
   log.info({ url: listener.url, principal: principal.toText(), adminUrl: admin?.url ?? null, icUrl: resolved.icUrl.href }, `ic-ws-gateway listening on ${listener.url}`);
 
   let closing: Promise<void> | null = null;
   const drain = async () => {
     health.startDraining();
-    clearInterval(statusTimer);
+    stopStatusChecks();
     listener.stopAccepting();
     const ended = [...listener.sessions].map((s) => s.close({ code: CloseCode.GoingAway, reason: closeReasonText(CloseCode.GoingAway) }));
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -19,6 +19,7 @@ import { buildWsEcho, wsEchoActor, type WsEchoActor } from './support/ws-echo-ca
 const OUTAGE_MS = 10_000;
 const CLIENTS = 3;
 const QUEUED_DURING_OUTAGE = 5;
+const HANG_TIMEOUT_MS = 5_000;
 
 let wasm: Uint8Array;
 let devnet: Devnet;
@@ -52,8 +53,8 @@ describe.each<OutageMode>(['refuse', 'hang'])('the IC unreachable for 10 s (%s)'
       identity: NodeEd25519Identity.generate(),
       logger: pino({ level: 'silent' }),
       pollingIntervalMs: 20,
-      // A black-holed poll must fail well within the outage.
-      icRequestTimeoutMs: 2_000,
+      // A black-holed poll must fail within the outage (and a relay may be slow on a busy machine).
+      icRequestTimeoutMs: HANG_TIMEOUT_MS,
       healthCheckIntervalMs: 1_000,
     });
   }, 60_000);
@@ -82,13 +83,21 @@ describe.each<OutageMode>(['refuse', 'hang'])('the IC unreachable for 10 s (%s)'
     await outage;
     const outageMs = performance.now() - started;
 
-    // Polls during the outage: few, and further and further apart (no backoff would mean ~500 at 20 ms).
+    // Polls during the outage: few (at the 20 ms interval they would be ~500), refused ones further and
+    // further apart (200 ms doubling), black-holed ones each given up after the request timeout.
     const polls = proxy.blocked.filter(isPoll).map((r) => r.at);
     const gaps = polls.slice(1).map((at, i) => at - polls[i]!);
     expect(outageMs).toBeGreaterThanOrEqual(OUTAGE_MS);
-    expect(polls.length).toBeGreaterThanOrEqual(3);
-    expect(polls.length).toBeLessThanOrEqual(12);
-    expect(gaps.at(-1)! - gaps[0]!).toBeGreaterThanOrEqual(GATEWAY_DEFAULTS.pollBackoff.initialMs);
+    if (mode === 'refuse') {
+      expect(polls.length).toBeGreaterThanOrEqual(3);
+      expect(polls.length).toBeLessThanOrEqual(10);
+      expect(gaps.at(-1)!).toBeGreaterThanOrEqual(4 * gaps[0]!);
+      expect(gaps[0]!).toBeGreaterThanOrEqual(GATEWAY_DEFAULTS.pollBackoff.initialMs);
+    } else {
+      expect(polls.length).toBeGreaterThanOrEqual(2);
+      expect(polls.length).toBeLessThanOrEqual(5);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(HANG_TIMEOUT_MS);
+    }
     expect(clients.every((c) => c.socket.ws.readyState === WebSocket.OPEN)).toBe(true);
 
     // After it: exactly the queued messages, in order, sequence numbers without a gap, then nothing else

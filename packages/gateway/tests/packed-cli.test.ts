@@ -79,4 +79,28 @@ describe('ic-ws-gateway installed from its packed tarball', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+
+  it('falls back to JSON logs on a terminal when pino-pretty is not installed', async () => {
+    // `script` runs the gateway with a pseudo-terminal as stdout, where it would use pino-pretty if present.
+    const command = `${join(app, 'node_modules', '.bin', 'ic-ws-gateway')} --listen 127.0.0.1:0 --admin-listen '' --ic-url http://127.0.0.1:9`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: app,
+      env: { ...process.env, IC_WS_IDENTITY_FILE: join(work, 'id.pem') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    let stdout = '';
+    const line = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const found = stdout.split(/\r?\n/).find((l) => l.includes('listening on'));
+        if (found) resolve(found);
+      });
+      void exited.then(() => reject(new Error(`exited before listening: ${stdout}`)));
+    });
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+    expect(JSON.parse(line)).toMatchObject({ name: 'ic-ws-gateway', msg: expect.stringContaining('listening on ws://127.0.0.1:') });
+  });
 });

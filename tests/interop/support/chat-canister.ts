@@ -5,6 +5,7 @@
  * app message type from `ws_message`'s second argument (`opt ChatMessage`).
  */
 import { fileURLToPath } from 'node:url';
+import type { ActorMethod } from '@dfinity/agent';
 import type { IDL as CandidIdl } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import { buildDemoCanister, DEMO_CANISTERS } from '../../../scripts/dev/demo-canisters';
@@ -45,18 +46,24 @@ export type ChatMessage =
   | { Renamed: { member: Member; previous: string } }
   | { Rejected: { reason: string } };
 
-/** The chat canister's service. */
+type WsResult = { Ok: null } | { Err: string };
+type ClientKey = { client_principal: Principal; client_nonce: bigint };
+
+/** The chat canister's service, typed as `dfx generate` types it. */
 export interface ChatService {
-  ws_open: (args: { client_nonce: bigint; gateway_principal: Principal }) => Promise<{ Ok: null } | { Err: string }>;
-  ws_close: (args: { client_key: { client_principal: Principal; client_nonce: bigint } }) => Promise<{ Ok: null } | { Err: string }>;
-  ws_message: (args: { msg: unknown }, message: [] | [ChatMessage]) => Promise<{ Ok: null } | { Err: string }>;
-  ws_get_messages: (args: { nonce: bigint }) => Promise<unknown>;
-  history: () => Promise<ChatEntry[]>;
-  connection_count: () => Promise<number>;
+  ws_open: ActorMethod<[{ client_nonce: bigint; gateway_principal: Principal }], WsResult>;
+  ws_close: ActorMethod<[{ client_key: ClientKey }], WsResult>;
+  ws_message: ActorMethod<
+    [{ msg: { client_key: ClientKey; sequence_num: bigint; timestamp: bigint; is_service_message: boolean; content: Uint8Array | number[] } }, [] | [ChatMessage]],
+    WsResult
+  >;
+  ws_get_messages: ActorMethod<[{ nonce: bigint }], unknown>;
+  history: ActorMethod<[], ChatEntry[]>;
+  connection_count: ActorMethod<[], number>;
 }
 
 /** The chat canister's IDL factory, as `dfx generate` writes it. */
-export const chatIdlFactory = ({ IDL }: { IDL: typeof CandidIdl }) => {
+export const chatIdlFactory: CandidIdl.InterfaceFactory = ({ IDL }) => {
   const ClientKey = IDL.Record({ client_principal: IDL.Principal, client_nonce: IDL.Nat64 });
   const Member = IDL.Record({ principal: IDL.Principal, nickname: IDL.Text });
   const ChatEntry = IDL.Record({

@@ -22,7 +22,6 @@ import {
   type WebsocketServiceMessageContent,
 } from 'ic-ws-protocol';
 import { ClientVerifier, type VerifiedMessage } from './client-verifier';
-import { staleSocketRetryingFetch } from './stale-socket-fetch';
 
 /** The four methods as an actor sees them. */
 export interface WsActor {
@@ -41,7 +40,7 @@ export interface WsTarget {
 }
 
 async function actorFor(target: WsTarget, identity: Ed25519KeyIdentity): Promise<ActorSubclass<WsActor>> {
-  const agent = await HttpAgent.create({ host: target.url, identity, shouldFetchRootKey: true, retryTimes: 0, fetch: staleSocketRetryingFetch });
+  const agent = await HttpAgent.create({ host: target.url, identity, shouldFetchRootKey: true, retryTimes: 0 });
   return Actor.createActor<WsActor>(wsServiceIdlFactory(target.appMessageIdl), { agent, canisterId: target.canisterId });
 }
 

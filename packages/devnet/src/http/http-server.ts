@@ -105,6 +105,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       },
     );
   });
+  // Canisters run synchronously in this process, so a long execution can stall the event loop past a short
+  // keep-alive timeout; the server would then close idle sockets just as a client reuses them. A long server
+  // timeout leaves closing idle sockets to the client (undici: 4 s), which has no such race.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
   await listen(server, settings.host, settings.port);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -121,7 +121,8 @@ export interface GatewayOptions {
   maxPendingEnvelopes?: number;
   /**
    * How often the IC's `/api/v2/status` is checked for `/readyz` (a failed check makes the gateway unready
-   * until the next successful check or poll).
+   * until the next successful check or poll). A check unanswered after twice this interval (at most
+   * `icRequestTimeoutMs`) fails, so an IC that black-holes requests also makes the gateway unready.
    * @default 5000
    */
   healthCheckIntervalMs?: number;

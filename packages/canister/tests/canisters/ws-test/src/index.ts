@@ -4,7 +4,6 @@
  * to a client or a principal, send many (or big) messages at once, broadcast and close; init and
  * post_upgrade take shorter intervals for tests.
  */
-import { BROWSER_LIKE } from './no-node-buffer';
 import * as azle from 'azle';
 import { init, postUpgrade, query, update } from 'azle';
 import { CanisterError, type IcWebSocketCanister, type WsCanisterOptions } from 'ic-ws-canister';
@@ -33,7 +32,6 @@ let ws: IcWebSocketCanister<AppMessage>;
 let events: WsTestEvent[] = [];
 
 function start(arg: InitArg): void {
-  if (!BROWSER_LIKE) throw new Error('no-node-buffer must load first');
   const given = arg[0];
   const options: WsCanisterOptions<AppMessage> = {
     appMessageIdl: AppMessageIdl,

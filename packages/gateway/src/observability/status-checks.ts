@@ -1,0 +1,42 @@
+import { describeError } from '../gateway-error';
+import type { GatewayIc } from '../ic/gateway-ic';
+import type { IcHealth } from './ic-health';
+
+/** Timing of {@link startStatusChecks}. */
+export interface StatusCheckTiming {
+  intervalMs: number;
+  /** A check without an answer by then counts as failed: an IC that black-holes requests is not ready. */
+  timeoutMs: number;
+}
+
+/**
+ * Checks the IC's status now and every `intervalMs`, recording each outcome in `health` (for `/readyz`).
+ * One check at a time; a check that hangs fails after `timeoutMs` and the next one starts on schedule.
+ * Returns a function that stops the checks.
+ */
+export function startStatusChecks(ic: Pick<GatewayIc, 'checkStatus'>, health: IcHealth, timing: StatusCheckTiming): () => void {
+  let current: symbol | null = null;
+  const check = () => {
+    if (current !== null) return;
+    const id = Symbol('status check');
+    current = id;
+    const timeout = setTimeout(() => settle(false, `IC status check timed out after ${timing.timeoutMs} ms`), timing.timeoutMs);
+    const settle = (ok: boolean, error?: string) => {
+      if (current !== id) return;
+      current = null;
+      clearTimeout(timeout);
+      health.record(ok, error);
+    };
+    ic.checkStatus().then(
+      () => settle(true),
+      (error: unknown) => settle(false, describeError(error)),
+    );
+  };
+  check();
+  const interval = setInterval(check, timing.intervalMs);
+  interval.unref();
+  return () => {
+    clearInterval(interval);
+    current = Symbol('stopped');
+  };
+}
