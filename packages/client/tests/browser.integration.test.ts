@@ -4,27 +4,17 @@
  * through a real gateway to the ws-chat canister on ic-ws-devnet: open, send, receive (an echo and a push),
  * close. Nothing is skipped: without Chromium the test fails and says how to install it.
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageConfig, PageResult } from './browser/page-client';
 import { withDeadline } from './support/client-recorder';
 import { TestNetwork } from './support/test-network';
+// The one Chromium launcher of the repo (Debian's chromium, loopback-only flags, a clear error when missing).
+import { launchChromium } from '../../../tests/e2e/support/launch-chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 let net: TestNetwork;
@@ -66,14 +56,11 @@ async function serve(bundle: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI installs it in .ci/run)`);
-  }
   const [started, bundle] = await Promise.all([TestNetwork.start(), bundlePage()]);
   net = started;
   gatewayUrl = (await net.startGateway()).url;
   await serve(bundle);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
