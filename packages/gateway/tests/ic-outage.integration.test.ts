@@ -76,9 +76,12 @@ describe.each<OutageMode>(['refuse', 'hang'])('the IC unreachable for 10 s (%s)'
     for (const client of clients) client.socket.ws.on('close', (code: number) => closes.push(code));
 
     const started = performance.now();
-    const outage = proxy.interrupt(mode, () => performance.now() - started >= OUTAGE_MS);
+    let queued = false;
+    // The outage lasts 10 s at least, and until the canister has queued everything below.
+    const outage = proxy.interrupt(mode, () => queued && performance.now() - started >= OUTAGE_MS);
     // The canister goes on queueing while the gateway cannot reach it.
     for (let i = 0; i < QUEUED_DURING_OUTAGE; i++) expect(await echo.broadcast(`during-${i}`)).toBe(CLIENTS);
+    queued = true;
     await expect.poll(() => readyz(gateway), { timeout: OUTAGE_MS }).toBe(503);
     await outage;
     const outageMs = performance.now() - started;

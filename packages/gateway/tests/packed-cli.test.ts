@@ -4,7 +4,7 @@
  * `npx ic-ws-gateway --help` and start the installed gateway once. Needs the npm registry for the
  * third-party dependencies.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_FLAGS } from '../src/options/cli-flags';
 
 const run = promisify(execFile);
+// As in an empty folder: pnpm's bin shims (vitest's included) put the workspace's hoisted packages on
+// NODE_PATH, which would let the installed gateway resolve packages it does not declare.
+const { NODE_PATH: _workspacePath, ...cleanEnv } = process.env;
 const packagesDir = join(import.meta.dirname, '..', '..');
 let work: string;
 let app: string;
@@ -34,7 +37,7 @@ beforeAll(async () => {
   app = join(work, 'app');
   await mkdir(app);
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', protocol, gateway], { cwd: app });
+  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', protocol, gateway], { cwd: app, env: cleanEnv });
 }, 600_000);
 
 afterAll(async () => {
@@ -51,7 +54,7 @@ describe('ic-ws-gateway installed from its packed tarball', () => {
 
   it('`npx ic-ws-gateway --help` prints every flag and its environment variable', async () => {
     // npm_config_yes=false: never fetch a package of that name from the registry, use the installed bin.
-    const { stdout } = await run('npx', ['ic-ws-gateway', '--help'], { cwd: app, env: { ...process.env, npm_config_yes: 'false' } });
+    const { stdout } = await run('npx', ['ic-ws-gateway', '--help'], { cwd: app, env: { ...cleanEnv, npm_config_yes: 'false' } });
     expect(stdout).toContain('Usage: ic-ws-gateway');
     for (const spec of GATEWAY_FLAGS) {
       expect(stdout).toContain(`--${spec.flag}`);
@@ -64,7 +67,7 @@ describe('ic-ws-gateway installed from its packed tarball', () => {
     expect(existsSync(join(app, 'node_modules', 'pino-pretty'))).toBe(false);
     const child = spawn(join(app, 'node_modules', '.bin', 'ic-ws-gateway'), ['--listen', '127.0.0.1:0', '--admin-listen', '', '--ic-url', 'http://127.0.0.1:9'], {
       cwd: app,
-      env: { ...process.env, IC_WS_IDENTITY_FILE: join(work, 'id.pem') },
+      env: { ...cleanEnv, IC_WS_IDENTITY_FILE: join(work, 'id.pem') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -81,11 +84,14 @@ describe('ic-ws-gateway installed from its packed tarball', () => {
   });
 
   it('falls back to JSON logs on a terminal when pino-pretty is not installed', async () => {
+    const cli = join(app, 'node_modules', 'ic-ws-gateway', 'dist', 'cli.js');
+    const probe = `require('node:module').createRequire(${JSON.stringify(cli)}).resolve('pino-pretty')`;
+    expect(spawnSync(process.execPath, ['-e', probe], { cwd: app, env: cleanEnv }).status, 'pino-pretty must not be resolvable from the installed gateway').not.toBe(0);
     // `script` runs the gateway with a pseudo-terminal as stdout, where it would use pino-pretty if present.
     const command = `${join(app, 'node_modules', '.bin', 'ic-ws-gateway')} --listen 127.0.0.1:0 --admin-listen '' --ic-url http://127.0.0.1:9`;
     const child = spawn('script', ['-qec', command, '/dev/null'], {
       cwd: app,
-      env: { ...process.env, IC_WS_IDENTITY_FILE: join(work, 'id.pem') },
+      env: { ...cleanEnv, IC_WS_IDENTITY_FILE: join(work, 'id.pem') },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -101,6 +107,7 @@ describe('ic-ws-gateway installed from its packed tarball', () => {
     });
     process.kill(-child.pid!, 'SIGTERM');
     await exited;
+    expect(line, `not a JSON log line; output:\n${stdout}`).toMatch(/^\{/);
     expect(JSON.parse(line)).toMatchObject({ name: 'ic-ws-gateway', msg: expect.stringContaining('listening on ws://127.0.0.1:') });
   });
 });
