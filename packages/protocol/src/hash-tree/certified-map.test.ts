@@ -179,6 +179,9 @@ describe('CertifiedMap properties', () => {
         const expected = [...model.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, hex(v)]);
         expect([...map.entries()].map(([k, v]) => [hex(k), hex(v)])).toEqual(expected);
         expect(map.rootHash()).toEqual(reconstruct(map.tree()));
+        // The smallest and largest entries are tracked through every insert and delete.
+        expect(map.firstKey() === undefined ? undefined : hex(map.firstKey()!)).toBe(expected[0]?.[0]);
+        expect(map.lastKey() === undefined ? undefined : hex(map.lastKey()!)).toBe(expected.at(-1)?.[0]);
       }),
     );
   });

@@ -34,6 +34,9 @@ export const CERTIFIED_MAP_MAX_KEY_BYTES = HASH_TREE_DECODE_DEFAULTS.maxLabelByt
 export class CertifiedMap {
   private root: TreapNode | null = null;
   private count = 0;
+  // The entries with the smallest and largest keys, kept up to date so no operation walks to them.
+  private first: TreapNode | null = null;
+  private last: TreapNode | null = null;
   // Bumped on every change so live iterators notice and re-seek instead of walking a rotated tree.
   private version = 0;
 
@@ -55,17 +58,24 @@ export class CertifiedMap {
     const copy = value.slice();
     const selfHash = labeledHash(keyBytes, leafHash(copy));
     const result = { replaced: false };
-    this.root = insertNode(this.root, newNode(keyBytes, copy, selfHash), result);
-    if (!result.replaced) this.count++;
+    const fresh = newNode(keyBytes, copy, selfHash);
+    this.root = insertNode(this.root, fresh, result);
+    if (!result.replaced) {
+      this.count++;
+      if (fresh.prev === null) this.first = fresh;
+      if (fresh.next === null) this.last = fresh;
+    }
     this.version++;
     return this;
   }
 
   /** Removes `key`; returns whether it was there. O(log n) expected. */
   delete(key: LabelInput): boolean {
-    const { root, removed } = removeNode(this.root, labelBytes(key));
+    const { root, removed, prev, next } = removeNode(this.root, labelBytes(key));
     this.root = root;
     if (removed === null) return false;
+    if (removed === this.first) this.first = next;
+    if (removed === this.last) this.last = prev;
     this.count--;
     this.version++;
     return true;
@@ -74,6 +84,7 @@ export class CertifiedMap {
   /** Removes every entry. */
   clear(): void {
     this.root = null;
+    this.first = this.last = null;
     this.count = 0;
     this.version++;
   }
@@ -155,24 +166,17 @@ export class CertifiedMap {
         node.right ? build(node.right, at, to, node.key, high, skip) : gap(node, at, to),
       );
     };
-    return build(this.root, 0, sorted.length, this.extreme('left').key, this.extreme('right').key, 0);
+    return build(this.root, 0, sorted.length, (this.first as TreapNode).key, (this.last as TreapNode).key, 0);
   }
 
-  // The leftmost or rightmost node of a non-empty map.
-  private extreme(side: 'left' | 'right'): TreapNode {
-    let node = this.root as TreapNode;
-    for (let child = node[side]; child !== null; child = child[side]) node = child;
-    return node;
-  }
-
-  /** The smallest key (a copy), or undefined when empty. O(log n). */
+  /** The smallest key (a copy), or undefined when empty. O(1). */
   firstKey(): Uint8Array | undefined {
-    return this.root === null ? undefined : this.extreme('left').key.slice();
+    return this.first?.key.slice();
   }
 
-  /** The largest key (a copy), or undefined when empty. O(log n). */
+  /** The largest key (a copy), or undefined when empty. O(1). */
   lastKey(): Uint8Array | undefined {
-    return this.root === null ? undefined : this.extreme('right').key.slice();
+    return this.last?.key.slice();
   }
 
   /** Entries in key order. */

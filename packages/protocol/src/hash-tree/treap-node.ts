@@ -137,8 +137,14 @@ function link(node: TreapNode, prev: TreapNode | null, next: TreapNode | null): 
   if (next) next.prev = node;
 }
 
-/** Removes the node with `key` and unlinks it. Returns the new root and the removed node (null if absent). */
-export function removeNode(root: TreapNode | null, key: Uint8Array): { root: TreapNode | null; removed: TreapNode | null } {
+/**
+ * Removes the node with `key` and unlinks it. Returns the new root, the removed node (null if absent) and the
+ * neighbours it had in key order.
+ */
+export function removeNode(
+  root: TreapNode | null,
+  key: Uint8Array,
+): { root: TreapNode | null; removed: TreapNode | null; prev: TreapNode | null; next: TreapNode | null } {
   let removed: TreapNode | null = null;
   const remove = (node: TreapNode | null, low: number, high: number): TreapNode | null => {
     if (node === null) return null;
@@ -155,13 +161,12 @@ export function removeNode(root: TreapNode | null, key: Uint8Array): { root: Tre
   };
   const newRoot = remove(root, 0, 0);
   const target = removed as TreapNode | null;
-  if (target !== null) {
-    const { prev, next } = target;
-    if (prev) prev.next = next;
-    if (next) next.prev = prev;
-    target.prev = target.next = null;
-  }
-  return { root: newRoot, removed: target };
+  if (target === null) return { root: newRoot, removed: null, prev: null, next: null };
+  const { prev, next } = target;
+  if (prev) prev.next = next;
+  if (next) next.prev = prev;
+  target.prev = target.next = null;
+  return { root: newRoot, removed: target, prev, next };
 }
 
 // Rotates `node` below its higher-priority child until it has at most one child, then drops it. The
