@@ -3,13 +3,15 @@
  * driven by the real @dfinity/agent 3.x with every verification on (root key fetched from the devnet,
  * query signatures verified, certificates BLS-checked).
  */
-import { Actor, Certificate, HttpAgent, lookupResultToBuffer, RejectError } from '@dfinity/agent';
-import { Ed25519KeyIdentity } from '@dfinity/identity';
+import { Actor, AgentError, Certificate, HttpAgent, HttpErrorCode, lookupResultToBuffer, RejectError, type Identity } from '@dfinity/agent';
+import { DelegationChain, DelegationIdentity, Ed25519KeyIdentity } from '@dfinity/identity';
+import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevnet, type Devnet } from '../src/index';
 import { buildCounter, counterInitArg, encodeCounterValue } from './canisters/counter-fixture';
 import { counterIdlFactory, counterWithMissingIdlFactory, type CounterActor } from './canisters/counter-idl';
+import { ForgingIdentity, ImpostorIdentity, signEnvelope } from './http-test-support';
 
 let devnet: Devnet;
 let wasm: Uint8Array;
@@ -25,6 +27,19 @@ async function rejection(promise: Promise<unknown>): Promise<RejectError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(RejectError);
   return error as RejectError;
+}
+
+/** The agent surfaces a refused request as an HttpErrorCode carrying the devnet's status and text. */
+async function refusal(promise: Promise<unknown>): Promise<HttpErrorCode> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(AgentError);
+  expect((error as AgentError).code).toBeInstanceOf(HttpErrorCode);
+  return (error as AgentError).code as HttpErrorCode;
+}
+
+async function counterAs(who: Identity): Promise<CounterActor> {
+  const as = await HttpAgent.create({ host: devnet.url, identity: who, shouldFetchRootKey: true, retryTimes: 0 });
+  return Actor.createActor<CounterActor>(counterIdlFactory, { agent: as, canisterId });
 }
 
 beforeAll(async () => {
@@ -96,6 +111,40 @@ describe('ic-ws-devnet with the real agent and the real Azle canister', () => {
     const missing = Actor.createActor<CounterActor>(counterIdlFactory, { agent, canisterId: NEVER_INSTALLED });
     expect((await rejection(missing.increment())).message).toMatch(/IC0301|not found/i);
     expect(await counter.get()).toBeGreaterThan(0n);
+  });
+
+  it('refuses forged, impostor, expired and badly delegated requests like a replica, and keeps serving', async () => {
+    const before = await counter.get();
+    expect((await refusal((await counterAs(new ForgingIdentity())).increment())).status).toBe(400);
+    const impostor = await refusal((await counterAs(new ImpostorIdentity(identity.getPrincipal()))).increment());
+    expect(impostor.status).toBe(400);
+    expect(impostor.bodyText).toContain(`The user id ${identity.getPrincipal().toText()} does not match the public key`);
+
+    const session = Ed25519KeyIdentity.generate();
+    const expired = await DelegationChain.create(Ed25519KeyIdentity.generate(), session.getPublicKey(), new Date(Date.now() - 1_000));
+    const delegated = await refusal((await counterAs(DelegationIdentity.fromDelegation(session, expired))).increment());
+    expect(delegated.status).toBe(400);
+    expect(delegated.bodyText).toMatch(/delegation 0 expired/);
+
+    // An envelope whose ingress_expiry passed, posted as a gateway would relay it.
+    const stale = await signEnvelope(identity, {
+      request_type: 'call',
+      canister_id: canisterId,
+      method_name: 'increment',
+      arg: new Uint8Array(IDL.encode([], [])),
+      ingress_expiry: BigInt(Date.now() - 60_000) * 1_000_000n,
+    });
+    const response = await fetch(`${devnet.url}/api/v3/canister/${canisterId.toText()}/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cbor' },
+      body: new Uint8Array(stale),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/Invalid request expiry/);
+
+    // None of them ran; the canister keeps serving.
+    expect(await counter.get()).toBe(before);
+    expect(await counter.increment()).toBe(before + 1n);
   });
 
   it('upgrades: the stable map survives, the hooks ran, the heap was reset and restored from stable memory', async () => {
