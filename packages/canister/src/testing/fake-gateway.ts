@@ -146,11 +146,13 @@ export class FakeGateway {
   }
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
+/** Byte equality (shared with the real-certificate verifier of the integration tests). */
+export function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
-function countLeaves(tree: HashTree): number {
+/** Leaves a witness reveals: a batch's witness must reveal exactly its messages. */
+export function countLeaves(tree: HashTree): number {
   switch (tree[0]) {
     case NodeType.Leaf:
       return 1;

@@ -22,27 +22,14 @@ import {
   decodeServiceMessageContent,
   decodeWebsocketMessage,
   lookupPath,
-  NodeType,
   parseOutgoingKey,
   reconstruct,
   type CanisterOutputCertifiedMessages,
   type ClientKey,
-  type HashTree,
-  type WebsocketServiceMessageContent,
 } from 'ic-ws-protocol';
+import { countLeaves, equal, type VerifiedMessage } from '../../src/testing/fake-gateway';
 
-/** A canister message that passed every check, decoded. */
-export interface VerifiedMessage {
-  key: string;
-  nonce: bigint;
-  clientKey: ClientKey;
-  sequenceNum: bigint;
-  timestamp: bigint;
-  /** Set for service messages. */
-  service?: WebsocketServiceMessageContent;
-  /** Set for app messages: the content decoded with the app's Candid type. */
-  app?: unknown;
-}
+export type { VerifiedMessage };
 
 /** A check a client makes failed. */
 export class ClientVerificationError extends Error {
@@ -141,22 +128,5 @@ export class ClientVerifier {
     const data = lookupResultToBuffer(certificate.lookup_path(path));
     if (data === undefined) throw new ClientVerificationError('the certificate has no certified_data for the canister');
     return data;
-  }
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
-function countLeaves(tree: HashTree): number {
-  switch (tree[0]) {
-    case NodeType.Leaf:
-      return 1;
-    case NodeType.Fork:
-      return countLeaves(tree[1]) + countLeaves(tree[2]);
-    case NodeType.Labeled:
-      return countLeaves(tree[2]);
-    default:
-      return 0;
   }
 }
