@@ -9,9 +9,9 @@
  */
 import { Principal } from '@dfinity/principal';
 import { report } from '../../../scripts/bench-kit';
-import { Clock } from '../src/execution/clock';
+import { Clock } from '../src/scheduling/clock';
 import type { HeapRollbackMode } from '../src/execution/heap-rollback';
-import { Subnet } from '../src/execution/subnet';
+import { Subnet } from '../src/scheduling/subnet';
 import { buildCounter, counterInitArg } from '../tests/canisters/counter-fixture';
 import { measureAgentRoundTrips } from './agent-bench';
 import { measureInProcess, type UpdateFigures } from './in-process-bench';

@@ -5,10 +5,10 @@
  */
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
-import { Clock } from '../src/execution/clock';
+import { Clock } from '../src/scheduling/clock';
 import type { ExecutionStats } from '../src/execution/execution-stats';
 import type { HeapRollbackMode } from '../src/execution/heap-rollback';
-import { Subnet } from '../src/execution/subnet';
+import { Subnet } from '../src/scheduling/subnet';
 import { percentiles } from '../../../scripts/bench-kit';
 import { counterInitArg, NO_ARGS } from '../tests/canisters/counter-fixture';
 

@@ -1,10 +1,10 @@
 export { startDevnet, DEVNET_DEFAULTS, type Devnet, type DevnetOptions } from './start-devnet';
-export { Subnet, type SubnetOptions, type SubnetLogEntry, type InstallArgs, type UpgradeArgs } from './execution/subnet';
-export { Clock, type ClockMode, type ClockOptions } from './execution/clock';
+export { Subnet, type SubnetOptions, type SubnetLogEntry, type InstallArgs, type UpgradeArgs } from './scheduling/subnet';
+export { Clock, type ClockMode, type ClockOptions } from './scheduling/clock';
 export type { HeapRollbackMode } from './execution/heap-rollback';
 export type { ExecutionStats } from './execution/execution-stats';
 export type { ExecutionEnvironment, CallRequest, CallOutcome, RejectCode } from './execution/types';
-export { canisterIdFromIndex, canisterIdRange } from './execution/canister-id';
+export { canisterIdFromIndex, canisterIdRange } from './scheduling/canister-id';
 export { startHttpServer, HTTP_SERVER_DEFAULTS, type HttpServerOptions, type HttpServerHandle } from './http/http-server';
 export { Certifier, type CertifierOptions, type CertifiedStateSource } from './state/certifier';
 export { RootKey } from './crypto/root-key';

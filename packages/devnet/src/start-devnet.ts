@@ -4,8 +4,8 @@
  */
 import type { Principal } from '@dfinity/principal';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
-import { Clock } from './execution/clock';
-import { Subnet, type InstallArgs, type SubnetLogEntry, type UpgradeArgs } from './execution/subnet';
+import { Clock } from './scheduling/clock';
+import { Subnet, type InstallArgs, type SubnetLogEntry, type UpgradeArgs } from './scheduling/subnet';
 import type { CallOutcome, CallRequest } from './execution/types';
 import { startHttpServer } from './http/http-server';
 import { RootKey } from './crypto/root-key';

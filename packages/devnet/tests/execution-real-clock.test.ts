@@ -1,9 +1,9 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Clock } from '../src/execution/clock';
+import { Clock } from '../src/scheduling/clock';
 import { createIc0Imports } from '../src/execution/ic0-imports';
-import { Subnet } from '../src/execution/subnet';
+import { Subnet } from '../src/scheduling/subnet';
 import type { CallOutcome } from '../src/execution/types';
 import { buildCounter, counterInitArg, NO_ARGS } from './canisters/counter-fixture';
 

@@ -2,8 +2,8 @@ import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Clock } from '../src/execution/clock';
-import { Subnet } from '../src/execution/subnet';
+import { Clock } from '../src/scheduling/clock';
+import { Subnet } from '../src/scheduling/subnet';
 import type { CallOutcome } from '../src/execution/types';
 import {
   buildCounter,

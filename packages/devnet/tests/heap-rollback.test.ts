@@ -6,9 +6,9 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Clock } from '../src/execution/clock';
+import { Clock } from '../src/scheduling/clock';
 import type { ExecutionStats } from '../src/execution/execution-stats';
-import { Subnet } from '../src/execution/subnet';
+import { Subnet } from '../src/scheduling/subnet';
 import type { CallOutcome } from '../src/execution/types';
 import { buildCounter, counterInitArg, NO_ARGS } from './canisters/counter-fixture';
 

@@ -3,7 +3,7 @@ import { AgentError, AnonymousIdentity, Cbor, HttpErrorCode, RejectError, Uncert
 import { IDL } from '@dfinity/candid';
 import { DelegationChain, DelegationIdentity, Ed25519KeyIdentity } from '@dfinity/identity';
 import { utf8ToBytes } from '@noble/hashes/utils';
-import { canisterIdFromIndex } from '../src/execution/canister-id';
+import { canisterIdFromIndex } from '../src/scheduling/canister-id';
 import { startHttpServer } from '../src/http/http-server';
 import { TestExecutionEnvironment } from './http-test-canister';
 import {

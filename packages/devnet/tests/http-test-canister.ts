@@ -7,7 +7,7 @@
  */
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
-import { canisterIdFromIndex } from '../src/execution/canister-id';
+import { canisterIdFromIndex } from '../src/scheduling/canister-id';
 import { canisterNotFound, inspectRejected, methodNotFound, rejected, ReplicaErrorCode } from '../src/execution/replica-errors';
 import type { CallOutcome, CallRequest, ExecutionEnvironment } from '../src/execution/types';
 

@@ -7,7 +7,7 @@
 import type { Principal } from '@dfinity/principal';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import { CanisterTrap } from './canister-trap';
-import { compileCanisterModule } from './compile-canister-module';
+import { compileCanisterModule } from '../wasm/compile-canister-module';
 import { DirtyPageSnapshot, dirtyPageTracker } from './dirty-page-snapshot';
 import { ExecutionContext, type ExecutionInput } from './execution-context';
 import type { ExecutionStats } from './execution-stats';
@@ -156,7 +156,7 @@ export class CanisterInstance {
 
   private load(wasm: Uint8Array): LoadedModule {
     const mode = this.hooks.heapRollback ?? 'dirty-pages';
-    const compiled = compileCanisterModule(wasm, mode, (message) => this.hooks.warn?.(message));
+    const compiled = compileCanisterModule(wasm, mode !== 'full-copy', (message) => this.hooks.warn?.(message));
     let memory: WebAssembly.Memory | undefined;
     let dirtyPages: DirtyPageSnapshot | undefined;
     const ic0 = createIc0Imports({

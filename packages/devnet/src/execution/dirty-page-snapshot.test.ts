@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compileCanisterModule } from './compile-canister-module';
+import { compileCanisterModule } from '../wasm/compile-canister-module';
 import { DirtyPageSnapshot, dirtyPageTracker, type DirtyPageTracker } from './dirty-page-snapshot';
-import { UnsupportedInstruction } from './memory-write-finder';
-import { instrumentMemoryWrites } from './memory-write-instrumentation';
+import { UnsupportedInstruction } from '../wasm/memory-write-finder';
+import { instrumentMemoryWrites } from '../wasm/memory-write-instrumentation';
 
 const PAGE = 65_536;
 
@@ -85,7 +85,7 @@ interface Loaded {
 }
 
 function load(): Loaded {
-  const compiled = compileCanisterModule(testModule(), 'dirty-pages', (message) => {
+  const compiled = compileCanisterModule(testModule(), true, (message) => {
     throw new Error(message);
   });
   expect(compiled.tracksWrites).toBe(true);
@@ -198,7 +198,7 @@ describe('memory write instrumentation', () => {
     const simd = [0xfd, 12, ...new Array<number>(16).fill(0), 0x1a, 0x41, 0]; // v128.const 0; drop; i32.const 0
     expect(() => instrumentMemoryWrites(testModule(simd))).toThrow(UnsupportedInstruction);
     const warnings: string[] = [];
-    const compiled = compileCanisterModule(testModule(simd), 'dirty-pages', (message) => warnings.push(message));
+    const compiled = compileCanisterModule(testModule(simd), true, (message) => warnings.push(message));
     expect(compiled.tracksWrites).toBe(false);
     expect(warnings.join()).toMatch(/unsupported opcode 0xfd/);
   });

@@ -6,7 +6,7 @@
  */
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import type { HeapRollback } from './heap-rollback';
-import { LAST_PAGE_EXPORT, MARK_HOOK_TABLE_EXPORT, PREVIOUS_PAGE_EXPORT, STORE_SPILL } from './memory-write-instrumentation';
+import { LAST_PAGE_EXPORT, MARK_HOOK_TABLE_EXPORT, PREVIOUS_PAGE_EXPORT, STORE_SPILL } from '../wasm/memory-write-instrumentation';
 import { createPageMarker } from './page-marker';
 import { PAGE_SIZE } from './sparse-stable-memory';
 

@@ -3,7 +3,7 @@ import { Certificate, lookupResultToBuffer } from '@dfinity/agent';
 import { Principal } from '@dfinity/principal';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { cborDecode, lookupPath, reconstruct, type HashTree } from 'ic-ws-protocol';
-import { canisterIdFromIndex } from '../execution/canister-id';
+import { canisterIdFromIndex } from '../scheduling/canister-id';
 import { Certifier } from './certifier';
 
 const canister = canisterIdFromIndex(0n);

@@ -3,7 +3,7 @@ import { concatBytes } from '@noble/hashes/utils';
 import { cborEncode, ErrorCode, IcWsError, prunePaths, pruned, reconstruct, type HashTree, type LabelInput } from 'ic-ws-protocol';
 import { IC_STATE_ROOT_DOMAIN } from '../crypto/domain-separator';
 import { NodeKey } from '../crypto/node-key';
-import { canisterIdRange } from '../execution/canister-id';
+import { canisterIdRange } from '../scheduling/canister-id';
 import { RootKey } from '../crypto/root-key';
 import { RequestStatusStore } from './request-status-store';
 import {

@@ -4,7 +4,7 @@
  * 0 s timers). With a real clock a Node timer, unref'd so it never keeps the process alive, calls `runDue()`
  * when the earliest timer is due.
  */
-import type { CanisterInstance } from './canister-instance';
+import type { CanisterInstance } from '../execution/canister-instance';
 import type { Clock } from './clock';
 
 /** What the scheduler needs from the subnet. */

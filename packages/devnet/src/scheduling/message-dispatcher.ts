@@ -5,11 +5,11 @@
  */
 import { CallContext, type CallOrigin, type PendingCallback } from './call-context';
 import { CallQueue } from './call-queue';
-import type { CanisterInstance, ExecutionResult } from './canister-instance';
-import type { ExecutionContext } from './execution-context';
+import type { CanisterInstance, ExecutionResult } from '../execution/canister-instance';
+import type { ExecutionContext } from '../execution/execution-context';
 import { callManagementCanister, isManagementCanister } from './management-canister';
-import { canisterNotFound, didNotReply, methodNotFound, rejected, ReplicaErrorCode } from './replica-errors';
-import type { CallOutcome } from './types';
+import { canisterNotFound, didNotReply, methodNotFound, rejected, ReplicaErrorCode } from '../execution/replica-errors';
+import type { CallOutcome } from '../execution/types';
 
 /** A unit of work on the subnet. */
 export type SubnetTask =

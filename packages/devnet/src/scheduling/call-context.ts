@@ -3,9 +3,9 @@
  * context tracks whether it has responded and how many of its outgoing calls still await a response; it is
  * answered with "did not reply" when it ends with neither.
  */
-import type { CanisterInstance } from './canister-instance';
-import type { OutgoingCall } from './execution-context';
-import type { CallOutcome } from './types';
+import type { CanisterInstance } from '../execution/canister-instance';
+import type { OutgoingCall } from '../execution/execution-context';
+import type { CallOutcome } from '../execution/types';
 
 /** A callback waiting for the response to an outgoing call. */
 export interface PendingCallback {

@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
-import type { HeapRollbackMode } from './heap-rollback';
 import { instrumentMemoryWrites } from './memory-write-instrumentation';
 import { patchWasmExports, type PatchedWasm } from './wasm-patch';
 
@@ -23,12 +22,13 @@ const CACHE_SIZE = 8;
 const cache = new Map<string, CanisterModule>();
 
 /**
- * Compiles `wasm` for `mode`. When instrumentation is asked for but the module uses instructions the rewriter
- * does not know, the module is compiled without it and `warn` says why (the caller then copies whole heaps).
+ * Compiles `wasm`, with memory writes instrumented when `trackWrites` is set. When the module uses instructions
+ * the rewriter does not know, it is compiled without that instrumentation and `warn` says why (the caller then
+ * copies whole heaps).
  * @throws IcWsError `CANISTER_WASM_INVALID` when the wasm cannot be patched or compiled at all.
  */
-export function compileCanisterModule(wasm: Uint8Array, mode: HeapRollbackMode, warn: (message: string) => void): CanisterModule {
-  const instrument = mode !== 'full-copy';
+export function compileCanisterModule(wasm: Uint8Array, trackWrites: boolean, warn: (message: string) => void): CanisterModule {
+  const instrument = trackWrites;
   const key = `${instrument ? 'tracked' : 'plain'}:${createHash('sha256').update(wasm).digest('hex')}`;
   const cached = cache.get(key);
   if (cached !== undefined) {

@@ -3,8 +3,8 @@
  * timers and Azle's randomness seeding call. Everything else is rejected with a message saying so.
  */
 import { webcrypto } from 'node:crypto';
-import { ReplicaErrorCode, rejected } from './replica-errors';
-import type { CallOutcome } from './types';
+import { ReplicaErrorCode, rejected } from '../execution/replica-errors';
+import type { CallOutcome } from '../execution/types';
 
 /** Text form of the management canister's id. */
 export const MANAGEMENT_CANISTER_TEXT = 'aaaaa-aa';

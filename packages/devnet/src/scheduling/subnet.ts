@@ -15,15 +15,15 @@
 import { Principal } from '@dfinity/principal';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import { canisterIdFromIndex } from './canister-id';
-import { CanisterInstance } from './canister-instance';
+import { CanisterInstance } from '../execution/canister-instance';
 import { Clock } from './clock';
-import type { ExecutionStats } from './execution-stats';
-import type { HeapRollbackMode } from './heap-rollback';
+import type { ExecutionStats } from '../execution/execution-stats';
+import type { HeapRollbackMode } from '../execution/heap-rollback';
 import { MessageDispatcher } from './message-dispatcher';
 import { isManagementCanister, MANAGEMENT_CANISTER_TEXT } from './management-canister';
-import { canisterNotFound, didNotReply, inspectRejected, methodNotFound, rejected, ReplicaErrorCode } from './replica-errors';
+import { canisterNotFound, didNotReply, inspectRejected, methodNotFound, rejected, ReplicaErrorCode } from '../execution/replica-errors';
 import { TimerScheduler } from './timer-scheduler';
-import type { CallOutcome, CallRequest, ExecutionEnvironment } from './types';
+import type { CallOutcome, CallRequest, ExecutionEnvironment } from '../execution/types';
 
 /** A line of devnet diagnostics: canister `debug_print` output or an engine warning. */
 export interface SubnetLogEntry {
