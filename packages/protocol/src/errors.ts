@@ -25,6 +25,18 @@ export const ErrorCode = {
   OutOfRange: 'OUT_OF_RANGE',
   /** Options rejected at construction. */
   InvalidOptions: 'INVALID_OPTIONS',
+  // --- certified messages (ic-ws-protocol's verifyCertifiedMessage; the client closes with the matching 42xx) ---
+  /** A witness whose root hash is not the certified data, or that does not prove sha256 of the message. */
+  WitnessInvalid: 'WITNESS_INVALID',
+  /** A certified message addressed to another client key (possibly another client's message). */
+  WrongClientKey: 'WRONG_CLIENT_KEY',
+  /** A message key naming another gateway than the expected one (the handshake's, for a client). */
+  WrongGateway: 'WRONG_GATEWAY',
+  /** A message key whose nonce is not above the previous one: a replayed or reordered message. */
+  NonceNotGrowing: 'NONCE_NOT_GROWING',
+  /** A canister message whose sequence number is not exactly the next expected: one was dropped. */
+  WrongSequenceNumber: 'WRONG_SEQUENCE_NUMBER',
+
   // --- devnet (ic-ws-devnet) ---
   /** `azle build` failed; the message carries azle's output. */
   AzleBuildFailed: 'AZLE_BUILD_FAILED',
@@ -92,17 +104,7 @@ export const ErrorCode = {
   HandshakeInvalid: 'HANDSHAKE_INVALID',
   /** A certificate failed verification: BLS signature, delegation, canister range, or its time is out of bounds. */
   CertificateInvalid: 'CERTIFICATE_INVALID',
-  /** A witness whose root hash is not the certified data, or that does not prove sha256 of the message. */
-  WitnessInvalid: 'WITNESS_INVALID',
-  /** A certified message addressed to another client key (possibly another client's message). */
-  WrongClientKey: 'WRONG_CLIENT_KEY',
-  /** A message key naming another gateway than the one of the handshake. */
-  WrongGateway: 'WRONG_GATEWAY',
-  /** A message key whose nonce is not above the previous one: a replayed or reordered message. */
-  NonceNotGrowing: 'NONCE_NOT_GROWING',
-  /** A canister message whose sequence number is not exactly the next expected: one was dropped. */
-  WrongSequenceNumber: 'WRONG_SEQUENCE_NUMBER',
-  /** A canister message (frame, content or service message) that does not decode or is not expected now. */
+  /** A canister message (frame, key, content or service message) that does not decode or is not expected now. */
   InvalidCanisterMessage: 'INVALID_CANISTER_MESSAGE',
   /** No ack from the canister within the ack interval plus the margin. */
   AckTimeout: 'ACK_TIMEOUT',

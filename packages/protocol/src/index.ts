@@ -4,6 +4,7 @@ export { ErrorCode, IcWsError, ProtocolError } from './errors';
 export {
   cborEncode,
   cborDecode,
+  type CborDecodeOptions,
   hasSelfDescribeTag,
   SELF_DESCRIBE_TAG,
   type CborValue,
@@ -137,7 +138,32 @@ export {
 } from './cbor/frames-envelope';
 export { DEFAULT_FRAME_LIMITS, type FrameLimits } from './cbor/frames-limits';
 export { MAX_PRINCIPAL_BYTES } from './cbor/shape';
-export { formatOutgoingKey, parseOutgoingKey, type OutgoingKey } from './key';
+export {
+  formatOutgoingKey,
+  parseOutgoingKey,
+  outgoingKeyNonce,
+  outgoingKeyLength,
+  OUTGOING_KEY_NONCE_DIGITS,
+  type OutgoingKey,
+} from './key';
+
+// --- certified messages: where they sit in the certified data, and the one check every verifier runs ---
+export {
+  CERTIFIED_LABEL,
+  certifiedMessageHash,
+  certifiedMessagesRootHash,
+  encodeMessagesWitness,
+} from './certified-message/certified-messages-tree';
+export { BatchWitness } from './certified-message/batch-witness';
+export {
+  checkMessageKey,
+  verifyCertifiedMessage,
+  type MessageKeyExpectation,
+  type CertifiedMessageExpectation,
+  type CertifiedMessageInput,
+  type CertifiedMessage,
+} from './certified-message/certified-message';
+export { decodeCertificate, type DecodedCertificate, type DecodedDelegation } from './certificate/decode-certificate';
 export { PROTOCOL_DEFAULTS, type ProtocolDefaults } from './defaults';
 export {
   CloseCode,

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { protocolErrorOf } from '../tests/support/hostile-bytes';
 import { ErrorCode, ProtocolError } from './errors';
-import { formatOutgoingKey, parseOutgoingKey } from './key';
+import { formatOutgoingKey, outgoingKeyLength, outgoingKeyNonce, parseOutgoingKey, OUTGOING_KEY_NONCE_DIGITS } from './key';
 
 const MAX_U64 = (1n << 64n) - 1n;
 const gateway = Principal.fromText('rrkah-fqaaa-aaaaa-aaaaq-cai');
@@ -82,6 +82,65 @@ describe('parseOutgoingKey', () => {
         } catch (error) {
           if (!(error instanceof ProtocolError) || error.code !== ErrorCode.InvalidKey) throw error;
         }
+      }),
+    );
+  });
+});
+
+describe('outgoingKeyLength', () => {
+  it('is the length of every key of the gateway', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 29 }), fc.bigInt({ min: 0n, max: MAX_U64 }), (bytes, nonce) => {
+        const principal = Principal.fromUint8Array(bytes);
+        expect(formatOutgoingKey(principal, nonce).length).toBe(outgoingKeyLength(principal.toText()));
+      }),
+    );
+    expect(OUTGOING_KEY_NONCE_DIGITS).toBe(formatOutgoingKey(gateway, 0n).length - gateway.toText().length - 1);
+  });
+});
+
+describe('outgoingKeyNonce', () => {
+  const other = Principal.fromText('aaaaa-aa');
+
+  it('gives the nonce of any key of the gateway', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 29 }), fc.bigInt({ min: 0n, max: MAX_U64 }), (bytes, nonce) => {
+        const principal = Principal.fromUint8Array(bytes);
+        expect(outgoingKeyNonce(formatOutgoingKey(principal, nonce), principal)).toBe(nonce);
+      }),
+    );
+  });
+
+  it("refuses another gateway's valid key with WRONG_GATEWAY", () => {
+    expect(protocolErrorOf(() => outgoingKeyNonce(formatOutgoingKey(other, 5n), gateway)).code).toBe(ErrorCode.WrongGateway);
+  });
+
+  it.each([
+    ['a nonce above 2^64-1', `${gateway.toText()}_18446744073709551616`],
+    ['a short nonce', `${gateway.toText()}_0000000000000000042`],
+    ['a non-digit nonce', `${gateway.toText()}_0000000000000000004x`],
+    ['another separator', `${gateway.toText()}-00000000000000000042`],
+    ['a prefix of the principal', `${gateway.toText().slice(0, -1)}_000000000000000000042`],
+  ])('refuses %s of this gateway with INVALID_KEY', (_name, key) => {
+    expect(protocolErrorOf(() => outgoingKeyNonce(key, gateway)).code).toBe(ErrorCode.InvalidKey);
+  });
+
+  it('agrees with parseOutgoingKey on mutations of a valid key', () => {
+    const valid = formatOutgoingKey(gateway, 1234n);
+    const mutated = fc
+      .tuple(fc.nat({ max: valid.length - 1 }), fc.constantFrom(...'_-0123456789abcdefz'.split('')))
+      .map(([at, char]) => valid.slice(0, at) + char + valid.slice(at + 1));
+    fc.assert(
+      fc.property(mutated, (key) => {
+        let parsed: ReturnType<typeof parseOutgoingKey> | undefined;
+        try {
+          parsed = parseOutgoingKey(key);
+        } catch (error) {
+          expect(protocolErrorOf(() => outgoingKeyNonce(key, gateway)).code).toBe((error as ProtocolError).code);
+          return;
+        }
+        if (parsed.gatewayPrincipal.toText() === gateway.toText()) expect(outgoingKeyNonce(key, gateway)).toBe(parsed.nonce);
+        else expect(protocolErrorOf(() => outgoingKeyNonce(key, gateway)).code).toBe(ErrorCode.WrongGateway);
       }),
     );
   });

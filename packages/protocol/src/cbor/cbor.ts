@@ -1,5 +1,5 @@
 // cborg-options must be evaluated before cborg itself (see that file): keep this import first.
-import { decodeOptions, encodeOptions, SELF_DESCRIBE_TAG } from './cborg-options';
+import { canonicalDecodeOptions, decodeOptions, encodeOptions, SELF_DESCRIBE_TAG } from './cborg-options';
 import { decode, encode } from 'cborg';
 import { ErrorCode, ProtocolError } from '../errors';
 
@@ -42,12 +42,24 @@ export function cborEncode(value: CborEncodable, options: { selfDescribe?: boole
   return out;
 }
 
+/** Options of {@link cborDecode}. */
+export interface CborDecodeOptions {
+  /**
+   * Also refuse any length or integer not written in its shortest form, and indefinite lengths (RFC 8949's
+   * preferred serialization): for signed documents such as IC certificates, where a respelled length would be
+   * harmless to us but read differently, or not at all, by another decoder.
+   * @default false
+   */
+  canonical?: boolean;
+}
+
 /**
  * Decodes one complete CBOR data item (tag 55799 optional and stripped). Throws a `ProtocolError` with
  * code `CBOR_MALFORMED` for anything that is not exactly one well-formed item: truncation, trailing bytes,
- * unknown tags, undefined, NaN, duplicate map keys, or nesting deep enough to exhaust the stack.
+ * unknown tags, undefined, NaN, duplicate map keys, nesting deep enough to exhaust the stack, and with
+ * `canonical` a length or integer not in its shortest form.
  */
-export function cborDecode(bytes: Uint8Array): CborValue {
+export function cborDecode(bytes: Uint8Array, options: CborDecodeOptions = {}): CborValue {
   if (!(bytes instanceof Uint8Array)) {
     throw new ProtocolError(ErrorCode.CborMalformed, 'CBOR input must be a Uint8Array');
   }
@@ -55,7 +67,7 @@ export function cborDecode(bytes: Uint8Array): CborValue {
     throw new ProtocolError(ErrorCode.CborMalformed, 'CBOR input is empty');
   }
   try {
-    return decode(bytes, decodeOptions) as CborValue;
+    return decode(bytes, options.canonical === true ? canonicalDecodeOptions : decodeOptions) as CborValue;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ProtocolError(ErrorCode.CborMalformed, `malformed CBOR: ${reason}`, { cause: error });

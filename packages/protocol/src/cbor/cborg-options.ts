@@ -42,6 +42,13 @@ export const decodeOptions: DecodeOptions = {
   tags: tagDecoders,
 };
 
+/**
+ * {@link decodeOptions}, and every length and integer in its shortest form, no indefinite lengths: one value,
+ * one encoding. For signed documents read by two decoders (ours and agent-js's), so that no byte the signature
+ * covers can be respelled without notice.
+ */
+export const canonicalDecodeOptions: DecodeOptions = { ...decodeOptions, strict: true, allowIndefinite: false };
+
 // Keep insertion order: the wire format fixes field order (protocol.md section 3), and a stable sort with
 // a comparator that always answers "equal" leaves entries where they are.
 export const encodeOptions: EncodeOptions = { mapSorter: () => 0 };

@@ -19,16 +19,16 @@ export const CERTIFIED_MAP_MAX_KEY_BYTES = HASH_TREE_DECODE_DEFAULTS.maxLabelByt
  * the contents, never on the order of changes (the underlying treap's shape is a function of the key set).
  * Keys and values are copied on the way in and out, so callers cannot corrupt it.
  *
- * The ic-ws canister puts the map under the label `websocket`: its certified data is
- * `reconstruct(labeled('websocket', map.tree()))`, computed cheaply as `labeledRootHash('websocket', map)`,
- * and the witness it returns for a batch is `labeled('websocket', map.witness(keys))`.
+ * The ic-ws canister puts the map under the label `CERTIFIED_LABEL`: its certified data is
+ * `certifiedMessagesRootHash(map)` and the witness of a batch is `encodeMessagesWitness(map, keys)`.
  *
  * @example
  * ```ts
  * const map = new CertifiedMap();
- * map.set('gw_00000000000000000001', sha256(messageBytes));
- * setCertifiedData(labeledRootHash('websocket', map));
- * const witness = encodeHashTree(labeled('websocket', map.witness(['gw_00000000000000000001'])));
+ * const key = formatOutgoingKey(gateway, 1n);
+ * map.set(key, certifiedMessageHash(messageBytes));
+ * setCertifiedData(certifiedMessagesRootHash(map));
+ * const witness = encodeMessagesWitness(map, [key]);
  * ```
  */
 export class CertifiedMap {
