@@ -1,4 +1,4 @@
-import { ErrorCode, websocketMessageEncodedLength } from 'ic-ws-protocol';
+import { ErrorCode, outgoingKeyLength, websocketMessageEncodedLength } from 'ic-ws-protocol';
 import { CanisterError } from './canister-error';
 import { clientKeyOf, type ClientRegistry, type ConnectedClient } from './client-registry';
 import { worstCaseSingleReplyBytes } from './messages-reply';
@@ -7,8 +7,6 @@ import type { GatewayQueue, OutgoingQueues } from './outgoing-queues';
 // Bound on the old messages one queueing prunes, so a send after a long quiet spell stays cheap; the ack
 // round prunes the rest.
 const PRUNE_PER_SEND = 64;
-// `_` and 20 digits after the gateway principal text.
-const KEY_SUFFIX_BYTES = 21;
 
 /** Limits the outbox enforces. */
 export interface OutboxLimits {
@@ -58,7 +56,7 @@ export class ClientOutbox {
         is_service_message: false,
         content,
       });
-      if (worstCaseSingleReplyBytes(encoded, client.gatewayText.length + KEY_SUFFIX_BYTES) > this.limits.maxReplyBytes) {
+      if (worstCaseSingleReplyBytes(encoded, outgoingKeyLength(client.gatewayText)) > this.limits.maxReplyBytes) {
         throw new CanisterError(
           ErrorCode.MessageTooLarge,
           `a message of ${content.length} Candid bytes cannot fit in a ws_get_messages reply of maxReplyBytes ` +

@@ -12,7 +12,6 @@ export {
 export type { WsCloseReason } from './ws-close-reason';
 export { WsErrorMessage } from './ws-error-messages';
 export { CanisterError } from './canister-error';
-export { CERTIFIED_LABEL } from './outgoing-queues';
 
 // What a runtime binding implements.
 export type { CanisterHost, TimerId } from './host';

@@ -1,5 +1,5 @@
-import { encodeHashTree, labeled, type CanisterOutputCertifiedMessages, type CanisterOutputMessage } from 'ic-ws-protocol';
-import { CERTIFIED_LABEL, type GatewayQueue, type OutgoingQueues, type QueuedMessage } from './outgoing-queues';
+import type { CanisterOutputCertifiedMessages, CanisterOutputMessage } from 'ic-ws-protocol';
+import type { GatewayQueue, OutgoingQueues, QueuedMessage } from './outgoing-queues';
 
 /**
  * Byte accounting of a `ws_get_messages` reply. A batch is a contiguous run of keys of the certified map, so
@@ -100,7 +100,7 @@ function assemble(
   isEndOfQueue: boolean,
 ): CanisterOutputCertifiedMessages {
   const keys = batch.map((message) => message.key);
-  const tree = encodeHashTree(labeled(CERTIFIED_LABEL, queues.witness(keys)), { selfDescribe: true });
+  const tree = queues.witness(keys);
   const messages: CanisterOutputMessage[] = batch.map(({ key, record }) => ({
     client_key: { client_principal: record.clientPrincipal, client_nonce: record.clientNonce },
     key,

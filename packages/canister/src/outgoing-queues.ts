@@ -1,10 +1,11 @@
 import { Principal } from '@dfinity/principal';
-import { sha256 } from '@noble/hashes/sha256';
 import {
   CertifiedMap,
+  certifiedMessageHash,
+  certifiedMessagesRootHash,
+  encodeMessagesWitness,
   encodeWebsocketMessage,
   formatOutgoingKey,
-  labeledRootHash,
   type WebsocketMessage,
 } from 'ic-ws-protocol';
 import {
@@ -16,9 +17,6 @@ import {
   type QueuedMessageRecord,
 } from './stable-records';
 import type { StableMap } from './stable-store';
-
-/** The label of the certified subtree that holds the queued messages (protocol.md section 3). */
-export const CERTIFIED_LABEL = 'websocket';
 
 /** A registered gateway: its principal and its queue bounds. */
 export interface GatewayQueue {
@@ -80,7 +78,7 @@ export class OutgoingQueues {
   /** The canister's certified data for the current queues; clears {@link dirty}. O(1). */
   takeCertifiedData(): Uint8Array {
     this.changed = false;
-    return labeledRootHash(CERTIFIED_LABEL, this.certified);
+    return certifiedMessagesRootHash(this.certified);
   }
 
   /** Number of registered gateways. */
@@ -132,7 +130,7 @@ export class OutgoingQueues {
     const nonce = gateway.record.nextNonce;
     const key = formatOutgoingKey(gateway.principal, nonce);
     const content = encodeWebsocketMessage(message);
-    const hash = sha256(content);
+    const hash = certifiedMessageHash(content);
     const record: QueuedMessageRecord = {
       clientPrincipal: message.client_key.client_principal,
       clientNonce: message.client_key.client_nonce,
@@ -190,9 +188,9 @@ export class OutgoingQueues {
     return bytes ? { key, record: decodeQueuedMessageRecord(bytes) } : undefined;
   }
 
-  /** A witness (under no label) revealing exactly `keys`; see `CertifiedMap.witness`. */
-  witness(keys: readonly string[]) {
-    return this.certified.witness(keys);
+  /** The encoded witness of a batch revealing exactly `keys` (protocol.md section 3). */
+  witness(keys: readonly string[]): Uint8Array {
+    return encodeMessagesWitness(this.certified, keys);
   }
 
   private deleteMessage(key: string): void {
