@@ -9,9 +9,13 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Actor, HttpAgent } from '@dfinity/agent';
 import { PACKAGES, preparePackedApp, repoRoot, run, type PackedApp } from './support/packed-app';
+import { processesMatching, startLineProcess } from './support/processes';
 
 let packed: PackedApp;
+/** The echo canister built from the tarballs (by the canister test; the signal tests use it). */
+let echoWasm: string | undefined;
 // npm_config_yes=false: npx must use the installed bins, never fetch a package of that name.
 const npxEnv = { ...process.env, npm_config_yes: 'false' };
 
@@ -97,6 +101,7 @@ describe('the packed packages', () => {
   it('builds an azle canister using ic-ws-canister, and serves one message through devnet, gateway and client', async () => {
     const build = await run('node', ['build-canister.mjs'], { cwd: packed.app });
     const built = JSON.parse(build.stdout.trim().split('\n').at(-1)!) as { wasmPath: string; didPath: string; wasmBytes: number };
+    echoWasm = built.wasmPath;
     expect(built.wasmBytes).toBeGreaterThan(1_000_000);
     const did = await readFile(built.didPath, 'utf8');
     expect(did).toMatch(/ws_message: \(record \{msg:record \{.*\}\}, opt text\)/);
@@ -104,5 +109,51 @@ describe('the packed packages', () => {
 
     const roundTrip = await run('node', ['echo-round-trip.mjs', built.wasmPath], { cwd: packed.app, timeoutMs: 120_000 });
     expect(JSON.parse(roundTrip.stdout.trim().split('\n').at(-1)!)).toEqual({ echo: 'echo:from the tarballs', closeCode: 1000, wasClean: true });
+  });
+});
+
+describe('stopping `npx ic-ws-gateway` and `npx ic-ws-devnet` with kill -TERM of the npx process', () => {
+  it('the gateway drains: the live session gets 1001, the canister its ws_close, and no gateway process is left; then the devnet stops too', async () => {
+    expect(echoWasm, 'the canister test builds the wasm first').toBeDefined();
+    const devnet = startLineProcess('npx', ['ic-ws-devnet', '--port', '0', '--install', echoWasm!], { cwd: packed.app, env: npxEnv });
+    const gateway = { current: undefined as ReturnType<typeof startLineProcess> | undefined };
+    try {
+      const ready = JSON.parse(await devnet.line((l) => l.startsWith('{'))) as { url: string; canisters: Record<string, string> };
+      const canisterId = ready.canisters['echo.wasm']!;
+      gateway.current = startLineProcess(
+        'npx',
+        ['ic-ws-gateway', '--listen', '127.0.0.1:0', '--admin-listen', '', '--ic-url', ready.url, '--polling-interval', '20', '--identity-file', join(packed.work, 'gateway.pem')],
+        { cwd: packed.app, env: npxEnv },
+      );
+      const listening = JSON.parse(await gateway.current.line((l) => l.includes('listening on'))) as { url: string; pid: number };
+      const session = startLineProcess('node', ['session-until-close.mjs', listening.url, canisterId, ready.url], { cwd: packed.app });
+      await session.line((l) => l.includes('"open":true'), 60_000);
+
+      const agent = await HttpAgent.create({ host: ready.url, shouldFetchRootKey: true });
+      const echo = Actor.createActor<{ client_count: () => Promise<number> }>(
+        ({ IDL: idl }) => idl.Service({ client_count: idl.Func([], [idl.Nat32], ['query']) }),
+        { agent, canisterId },
+      );
+      expect(await echo.client_count()).toBe(1);
+      // npx runs the gateway under `sh -c`; the signal goes to npx (npm) alone, as `kill -TERM <pid>` would.
+      const gatewayProcesses = processesMatching(packed.app, 'ic-ws-gateway', 'node');
+      expect(gatewayProcesses).toContain(listening.pid);
+      process.kill(gateway.current.child.pid!, 'SIGTERM');
+
+      const closed = JSON.parse(await session.line((l) => l.includes('closeCode'), 30_000)) as { closeCode: number };
+      expect(closed.closeCode).toBe(1001);
+      await expect.poll(() => echo.client_count(), { timeout: 15_000 }).toBe(0);
+      await expect.poll(() => processesMatching(packed.app, 'ic-ws-gateway', 'node'), { timeout: 15_000 }).toEqual([]);
+
+      const devnetProcesses = processesMatching(packed.app, 'ic-ws-devnet', 'node');
+      expect(devnetProcesses.length).toBeGreaterThan(0);
+      process.kill(devnet.child.pid!, 'SIGTERM');
+      await expect.poll(() => processesMatching(packed.app, 'ic-ws-devnet', 'node'), { timeout: 15_000 }).toEqual([]);
+      await expect(fetch(`${ready.url}/api/v2/status`)).rejects.toThrow();
+    } finally {
+      gateway.current?.child.kill('SIGKILL');
+      devnet.child.kill('SIGKILL');
+      for (const pid of [...processesMatching(packed.app, 'ic-ws-gateway'), ...processesMatching(packed.app, 'ic-ws-devnet')]) process.kill(pid, 'SIGKILL');
+    }
   });
 });

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Principal } from '@dfinity/principal';
+import { devnetVersion } from './package-version';
 import { startDevnet, type Devnet } from './start-devnet';
 
 const HELP = `Usage: ic-ws-devnet [options]
@@ -23,6 +24,7 @@ Options:
   --root-key-secret-hex <hex>     32-byte BLS secret for a stable root key (default: a fresh key)
   --manual-time                   IC time moves only when told (default: real time)
   --verbose                       Print canister debug output to stderr
+  -v, --version                   Print the version
   -h, --help                      Show this help
 
 When ready, prints one JSON line on stdout:
@@ -80,10 +82,15 @@ async function main(argv: string[]): Promise<void> {
       'manual-time': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
     },
   });
   if (values.help) {
     process.stdout.write(HELP);
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(`${devnetVersion()}\n`);
     return;
   }
   const port = Number(values.port ?? process.env.IC_WS_DEVNET_PORT ?? 4943);
@@ -93,14 +100,18 @@ async function main(argv: string[]): Promise<void> {
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   if (duplicate) throw new Error(`--install: two canisters named ${duplicate}; the ready line keys canisters by wasm file name, so give each a distinct file name`);
   const secretHex = values['root-key-secret-hex'];
+  const host = values.host ?? process.env.IC_WS_DEVNET_HOST ?? '127.0.0.1';
   const devnet: Devnet = await startDevnet({
-    host: values.host ?? process.env.IC_WS_DEVNET_HOST ?? '127.0.0.1',
+    host,
     port,
     time: values['manual-time'] ? 'manual' : 'real',
     ...(secretHex ? { rootKeySecret: hexToBytes(secretHex) } : {}),
     log: (entry) => {
       if (values.verbose || entry.level === 'warn') process.stderr.write(`[${entry.level}] ${entry.source}: ${entry.message}\n`);
     },
+  }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new Error(`cannot listen on ${host}:${port}: port ${port} is in use; choose another with --port (IC_WS_DEVNET_PORT), 0 for any free one`, { cause: error });
   });
   let stopping = false;
   const stop = (signal: string) => {

@@ -4,7 +4,8 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -89,6 +90,29 @@ describe('ic-ws-devnet CLI', () => {
     cli.kill('SIGTERM');
     expect(await exitOf(cli)).toBe(0);
     expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('prints its package version with --version', async () => {
+    const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string };
+    const child = startCli(['--version']);
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    expect(await exitOf(child)).toBe(0);
+    expect(stdout).toBe(`${version}\n`);
+  });
+
+  it('a busy port: exit 1 and one line naming the port and the flag, no stack', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const before = stderr.length;
+      const child = startCli(['--port', String(port)]);
+      expect(await exitOf(child)).toBe(1);
+      expect(stderr.slice(before)).toBe(`ic-ws-devnet: cannot listen on 127.0.0.1:${port}: port ${port} is in use; choose another with --port (IC_WS_DEVNET_PORT), 0 for any free one\n`);
+    } finally {
+      blocker.close();
+    }
   });
 
   it('refuses two canisters with the same file name, with a clear error and exit 1', async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseGatewayCli } from './options/cli-flags';
 import { GATEWAY_DEFAULTS } from './options/gateway-options';
+import { gatewayVersion } from './package-version';
 import { startGateway } from './start-gateway';
 import { describeError } from './gateway-error';
 
@@ -9,6 +10,10 @@ async function main(): Promise<void> {
   const request = parseGatewayCli(process.argv.slice(2), process.env);
   if (request.kind === 'help') {
     process.stdout.write(request.text);
+    return;
+  }
+  if (request.kind === 'version') {
+    process.stdout.write(`${gatewayVersion()}\n`);
     return;
   }
   const gateway = await startGateway(request.options);

@@ -158,10 +158,17 @@ describe('gateway lifecycle', () => {
     await down.promise;
     const ready = await fetch(`${gateway.adminUrl}/readyz`);
     expect(ready.status).toBe(503);
-    expect(await ready.text()).toContain('connection refused');
+    expect(await ready.text()).toBe('not ready: connection refused\n');
+    // A busy port: one line naming the port and the flag that moves the server.
     const port = new URL(gateway.url).port;
     await expect(startGateway({ listen: `127.0.0.1:${port}`, adminListen: '', identity, ic, logger: silent })).rejects.toMatchObject({
       code: 'LISTEN_FAILED',
+      message: `WebSocket server cannot listen on 127.0.0.1:${port}: port ${port} is in use; choose another with --listen (IC_WS_LISTEN)`,
+    });
+    const adminPort = new URL(gateway.adminUrl!).port;
+    await expect(startGateway({ listen: '127.0.0.1:0', adminListen: `127.0.0.1:${adminPort}`, identity, ic, logger: silent })).rejects.toMatchObject({
+      code: 'LISTEN_FAILED',
+      message: expect.stringMatching(new RegExp(`^admin server cannot listen on 127\\.0\\.0\\.1:${adminPort}: port ${adminPort} is in use; choose another with --admin-listen`)),
     });
     await gateway.close();
   });

@@ -1,6 +1,6 @@
-import { describeError } from '../gateway-error';
 import type { GatewayIc } from '../ic/gateway-ic';
 import type { IcHealth } from './ic-health';
+import { readinessReason } from './readiness-reason';
 
 /** Timing of {@link startStatusChecks}. */
 export interface StatusCheckTiming {
@@ -29,7 +29,7 @@ export function startStatusChecks(ic: Pick<GatewayIc, 'checkStatus'>, health: Ic
     };
     ic.checkStatus().then(
       () => settle(true),
-      (error: unknown) => settle(false, describeError(error)),
+      (error: unknown) => settle(false, readinessReason(error)),
     );
   };
   check();

@@ -99,7 +99,7 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
 ];
 
 /** What the command line asks for. */
-export type CliRequest = { kind: 'help'; text: string } | { kind: 'start'; options: GatewayOptions };
+export type CliRequest = { kind: 'help'; text: string } | { kind: 'version' } | { kind: 'start'; options: GatewayOptions };
 
 /**
  * Parses the command line and environment into gateway options: defaults < `IC_WS_*` variables < flags.
@@ -116,6 +116,7 @@ export function parseGatewayCli(argv: readonly string[], env: Readonly<Record<st
       allowPositionals: false,
       options: {
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
         ...Object.fromEntries(GATEWAY_FLAGS.map((f) => [f.flag, { type: f.kind === 'boolean' ? ('boolean' as const) : ('string' as const) }])),
       },
     });
@@ -123,6 +124,7 @@ export function parseGatewayCli(argv: readonly string[], env: Readonly<Record<st
     throw new GatewayError(ErrorCode.InvalidOptions, `${describeError(error)} (see --help)`, { cause: error });
   }
   if (parsed.values.help) return { kind: 'help', text: gatewayHelp() };
+  if (parsed.values.version) return { kind: 'version' };
   const options: Record<string, unknown> = {};
   for (const spec of GATEWAY_FLAGS) {
     const fromFlag = (parsed.values as Record<string, string | boolean | undefined>)[spec.flag];
@@ -160,6 +162,7 @@ export function gatewayHelp(): string {
     'flags override variables, which override defaults.',
     '',
     ...rows,
+    `  ${'-v, --version'.padEnd(28)} print the version`,
     `  ${'-h, --help'.padEnd(28)} show this help`,
     '',
   ].join('\n');

@@ -40,7 +40,7 @@ export async function startAdminServer(address: HostPort, metrics: GatewayMetric
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }
   });
-  const bound = await listen(server, address, 'admin server');
+  const bound = await listen(server, address, { what: 'admin server', setting: "--admin-listen (IC_WS_ADMIN_LISTEN; '' turns it off)" });
   return {
     url: urlOf('http', bound),
     close: async () => {

@@ -4,15 +4,28 @@ import { ErrorCode } from 'ic-ws-protocol';
 import { GatewayError, describeError } from '../gateway-error';
 import type { HostPort } from '../options/host-port';
 
+/** Which server is listening, and the setting that moves it: named in the error when its port is taken. */
+export interface ListenTarget {
+  what: string;
+  /** How a user picks another address, e.g. `--listen (IC_WS_LISTEN)`. */
+  setting: string;
+}
+
 /**
  * Starts `server` on `address`; resolves with the bound address (the real port when 0 was asked).
  *
- * @throws GatewayError `LISTEN_FAILED` (address in use, permission denied, ...).
+ * @throws GatewayError `LISTEN_FAILED` (address in use, permission denied, ...). A port in use gives one
+ *   line naming the port and the setting that fixes it.
  */
-export function listen(server: Server, address: HostPort, what: string): Promise<AddressInfo> {
+export function listen(server: Server, address: HostPort, target: ListenTarget): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      reject(new GatewayError(ErrorCode.ListenFailed, `${what} cannot listen on ${address.host}:${address.port}: ${describeError(error)}`, { cause: error }));
+    const onError = (error: NodeJS.ErrnoException) => {
+      const where = `${target.what} cannot listen on ${address.host}:${address.port}`;
+      const message =
+        error.code === 'EADDRINUSE'
+          ? `${where}: port ${address.port} is in use; choose another with ${target.setting}`
+          : `${where}: ${describeError(error)}`;
+      reject(new GatewayError(ErrorCode.ListenFailed, message, { cause: error }));
     };
     server.once('error', onError);
     server.listen(address.port, address.host, () => {

@@ -103,7 +103,7 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
   }, options.pingIntervalMs);
   heartbeat.unref();
 
-  const address = await listen(server, options.listen, 'WebSocket server').catch((error: unknown) => {
+  const address = await listen(server, options.listen, { what: 'WebSocket server', setting: '--listen (IC_WS_LISTEN)' }).catch((error: unknown) => {
     clearInterval(heartbeat);
     throw error;
   });
