@@ -11,7 +11,7 @@ import { RootKey } from 'ic-ws-devnet';
 import type { CanisterMessageFrame } from 'ic-ws-protocol';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientRecorder } from './support/client-recorder';
-import { flipContentBit, forgeWitness, renameGateway, resignCertificate } from './support/frame-forgery';
+import { flipContentBit, forgeWitness, renameGateway, resignCertificate, respellSignatureLength } from './support/frame-forgery';
 import { HostileProxy, type ObservedFrame, type ProxiedLink } from './support/hostile-proxy';
 import { TestNetwork } from './support/test-network';
 import { ChatMessageIdl, type ChatMessage } from './support/ws-chat-canister';
@@ -141,6 +141,15 @@ describe('IcWebSocket behind a hostile gateway', () => {
     client.ws.send(hello('re-signed'));
     const closed = await expectClosedBy(client, CloseCode.CertificateInvalid, ErrorCode.CertificateInvalid);
     expect(closed.error?.message).toMatch(/Invalid signature/);
+  });
+
+  it('rejects a genuine certificate whose signature length is respelled in more bytes (CertificateInvalid)', async () => {
+    const { client, link } = await openClient();
+    // Same values, so agent-js alone would verify it; the client decodes certificates strictly first.
+    tamperFirstAppMessage(link, (frame) => [{ ...frame, cert: respellSignatureLength(frame.cert) }]);
+    client.ws.send(hello('respelled'));
+    const closed = await expectClosedBy(client, CloseCode.CertificateInvalid, ErrorCode.CertificateInvalid);
+    expect(closed.error?.message).toMatch(/not canonical/);
   });
 
   it('rejects a forged witness that proves content of the gateway\'s choosing (WitnessInvalid)', async () => {

@@ -1,6 +1,6 @@
 import { Certificate, type HttpAgent } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
-import { compareBytes, ErrorCode, lookupPath, type HashTree } from 'ic-ws-protocol';
+import { compareBytes, decodeCertificate, ErrorCode, lookupPath, type HashTree } from 'ic-ws-protocol';
 import { IcWsClientError } from '../client-error';
 
 /** A BLS verification function, as `Certificate.create` takes it (injectable for benchmarks). */
@@ -62,8 +62,9 @@ export class CertificateVerifier {
 
   /**
    * The canister's certified data proven by `cert`.
-   * @throws IcWsClientError `CERTIFICATE_INVALID` when the certificate does not verify, is too old or too new,
-   *   or certifies no data for the canister.
+   * @throws IcWsClientError `CERTIFICATE_INVALID` when the certificate is not strictly encoded (protocol's
+   *   `decodeCertificate`: canonical CBOR, known fields; its error is the `cause`), does not verify, is too old
+   *   or too new, or certifies no data for the canister.
    */
   async certifiedData(cert: Uint8Array): Promise<Uint8Array> {
     let entry = this.cache.find((candidate) => compareBytes(candidate.bytes, cert) === 0);
@@ -86,8 +87,15 @@ export class CertificateVerifier {
   }
 
   private async verify(cert: Uint8Array): Promise<VerifiedCertificate> {
-    this.verifications += 1;
     const { rootKey, canisterId, agent, blsVerify, maxAgeMs } = this.options;
+    // agent-js's CBOR decoder is lenient (it takes a length written in more bytes than needed): a certificate
+    // is accepted only in its one canonical spelling, strictly decoded by the protocol first.
+    try {
+      decodeCertificate(cert);
+    } catch (error) {
+      throw IcWsClientError.from(error, ErrorCode.CertificateInvalid, 'the certificate is not canonical, well-formed CBOR');
+    }
+    this.verifications += 1;
     let certificate: Certificate;
     try {
       certificate = await Certificate.create({

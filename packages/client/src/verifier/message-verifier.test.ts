@@ -1,7 +1,7 @@
 import { IDL } from '@dfinity/candid';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { Principal } from '@dfinity/principal';
-import { CloseCode, encodeHashTree, ErrorCode, labeled, leaf, reconstruct, type CanisterMessageFrame, type ClientKey } from 'ic-ws-protocol';
+import { CERTIFIED_LABEL, CloseCode, encodeHashTree, ErrorCode, labeled, leaf, reconstruct, type CanisterMessageFrame, type ClientKey } from 'ic-ws-protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestSubnet,
@@ -182,7 +182,7 @@ describe('MessageVerifier', () => {
     const { verifier, outbox } = setup();
     const [open] = conversation(outbox, 0);
     // A witness that claims another hash for the key: its root no longer matches the certified data.
-    const forged = encodeHashTree(labeled('websocket', labeled(open!.key, leaf(new Uint8Array(32)))));
+    const forged = encodeHashTree(labeled(CERTIFIED_LABEL, labeled(open!.key, leaf(new Uint8Array(32)))));
     const error = await rejection(verifier.verify({ ...open!, tree: forged }));
     expect(error.code).toBe(ErrorCode.WitnessInvalid);
   });
@@ -190,7 +190,7 @@ describe('MessageVerifier', () => {
   it('rejects a consistent witness and certificate over forged data signed by the wrong key', async () => {
     const { verifier, outbox } = setup();
     const [open] = conversation(outbox, 0);
-    const fakeTree = labeled('websocket', labeled(open!.key, leaf(new Uint8Array(32))));
+    const fakeTree = labeled(CERTIFIED_LABEL, labeled(open!.key, leaf(new Uint8Array(32))));
     const cert = makeCertificate(otherSubnet, canisterId, reconstruct(fakeTree));
     const error = await rejection(verifier.verify({ ...open!, cert, tree: encodeHashTree(fakeTree) }));
     expect(error.code).toBe(ErrorCode.CertificateInvalid);

@@ -1,16 +1,15 @@
 import type { Principal } from '@dfinity/principal';
 import {
-  decodeWebsocketMessage,
-  ErrorCode,
-  parseOutgoingKey,
+  BatchWitness,
+  checkMessageKey,
+  ProtocolError,
+  verifyCertifiedMessage,
   type CanisterMessageFrame,
   type ClientKey,
-  type OutgoingKey,
   type WebsocketMessage,
 } from 'ic-ws-protocol';
 import { IcWsClientError } from '../client-error';
 import type { CertificateVerifier } from './certificate-verifier';
-import { WitnessReader } from './witness-reader';
 
 /** What one session's verifier checks messages against. */
 export interface MessageVerifierOptions {
@@ -24,13 +23,15 @@ export interface MessageVerifierOptions {
 
 /**
  * Verifies every canister message of one session before anything else reads it (docs/protocol.md sections
- * 5.4 and 6): the key names the handshake's gateway and its nonce grows; the certificate verifies (once per
- * batch); the witness hashes to the certified data and proves sha256(content) at `websocket/<key>`; the
- * content decodes; it is for this client key; its sequence number is exactly the next one. State moves
- * forward only when every check passed, and the first failure is final for the session.
+ * 5.4 and 7): the key, then the certificate (once per batch), then ic-ws-protocol's `verifyCertifiedMessage`
+ * with this session's expectations: the key names the handshake's gateway and its nonce grows, the witness
+ * proves the content under the certified data, the content is for this client key with exactly the next
+ * sequence number. State moves forward only when every check passed, and the first failure is final for the
+ * session.
  */
 export class MessageVerifier {
-  private readonly witnesses = new WitnessReader();
+  // Messages of one batch share their witness: the last one decoded is kept.
+  private witness: BatchWitness | undefined;
   private lastKeyNonce: bigint | undefined;
   private nextSequenceNum = 1n;
 
@@ -48,57 +49,32 @@ export class MessageVerifier {
    *   `WRONG_SEQUENCE_NUMBER`).
    */
   async verify(frame: CanisterMessageFrame): Promise<WebsocketMessage> {
+    const expected = {
+      gatewayPrincipal: this.options.gatewayPrincipal,
+      clientKey: this.options.clientKey,
+      keyNonceAbove: this.lastKeyNonce,
+      sequenceNum: this.nextSequenceNum,
+    };
     // Cheap checks on the key first: a gateway replaying old batches costs us no BLS verification.
-    const key = this.checkKey(frame.key);
+    clientCheck(() => checkMessageKey(frame.key, expected));
     const certifiedData = await this.options.certificates.certifiedData(frame.cert);
-    this.witnesses.assertProves(frame.tree, certifiedData, frame.key, frame.content);
-    const message = this.decode(frame.content);
-    this.checkClientKey(message.client_key);
-    if (message.sequence_num !== this.nextSequenceNum) {
-      throw new IcWsClientError(
-        ErrorCode.WrongSequenceNumber,
-        `expected canister message ${this.nextSequenceNum}, got ${message.sequence_num} (key ${frame.key})`,
-      );
-    }
-    this.lastKeyNonce = key.nonce;
+    const { message, keyNonce } = clientCheck(() => {
+      if (this.witness === undefined || !this.witness.hasBytes(frame.tree)) this.witness = BatchWitness.decode(frame.tree);
+      return verifyCertifiedMessage({ witness: this.witness, certifiedData, key: frame.key, content: frame.content }, expected);
+    });
+    this.lastKeyNonce = keyNonce;
     this.nextSequenceNum += 1n;
     return message;
   }
+}
 
-  private checkKey(text: string): OutgoingKey {
-    let key: OutgoingKey;
-    try {
-      key = parseOutgoingKey(text);
-    } catch (error) {
-      throw IcWsClientError.from(error, ErrorCode.InvalidCanisterMessage, 'invalid message key');
-    }
-    if (key.gatewayPrincipal.compareTo(this.options.gatewayPrincipal) !== 'eq') {
-      throw new IcWsClientError(
-        ErrorCode.WrongGateway,
-        `message key ${text} names gateway ${key.gatewayPrincipal.toText()}, not ${this.options.gatewayPrincipal.toText()}`,
-      );
-    }
-    if (this.lastKeyNonce !== undefined && key.nonce <= this.lastKeyNonce) {
-      throw new IcWsClientError(ErrorCode.NonceNotGrowing, `message key nonce ${key.nonce} is not above ${this.lastKeyNonce}`);
-    }
-    return key;
-  }
-
-  private decode(content: Uint8Array): WebsocketMessage {
-    try {
-      return decodeWebsocketMessage(content);
-    } catch (error) {
-      throw IcWsClientError.from(error, ErrorCode.InvalidCanisterMessage, 'certified content is not a WebsocketMessage');
-    }
-  }
-
-  private checkClientKey(actual: ClientKey): void {
-    const own = this.options.clientKey;
-    if (actual.client_nonce !== own.client_nonce || actual.client_principal.compareTo(own.client_principal) !== 'eq') {
-      throw new IcWsClientError(
-        ErrorCode.WrongClientKey,
-        `message for client ${actual.client_principal.toText()}/${actual.client_nonce}, not this client`,
-      );
-    }
+// The protocol's checks throw ProtocolErrors whose codes are the client's; the client reports them as its own
+// errors, with the close code of that code.
+function clientCheck<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new IcWsClientError(error.code, error.message, { cause: error });
+    throw error;
   }
 }

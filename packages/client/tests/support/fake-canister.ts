@@ -1,21 +1,21 @@
 /**
  * A fake certifying canister for client tests: it queues outgoing messages the way the ic-ws canister
- * library does (a CertifiedMap of sha256(WebsocketMessage bytes) under `websocket`, keys
- * `<gateway>_<20-digit nonce>`), and a fake subnet signs real IC certificates over its certified data with a
+ * library does (a CertifiedMap of sha256(WebsocketMessage bytes) under ic-ws-protocol's `CERTIFIED_LABEL`,
+ * keys from `formatOutgoingKey`), and a fake subnet signs real IC certificates over its certified data with a
  * BLS key made here. The client verifies them with the unmodified agent-js code paths.
  */
-import { Cbor, hashValue } from '@dfinity/agent';
+import { Cbor } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import {
   CertifiedMap,
-  encodeHashTree,
+  certifiedMessageHash,
+  certifiedMessagesRootHash,
+  encodeMessagesWitness,
   encodeServiceMessageContent,
   encodeWebsocketMessage,
   formatOutgoingKey,
-  labeled,
   labeledForest,
-  labeledRootHash,
   leaf,
   reconstruct,
   type CanisterMessageFrame,
@@ -147,7 +147,7 @@ export class FakeCanisterOutbox {
   /** Queues arbitrary content bytes (for tests of undecodable content) and returns the key. */
   queueBytes(content: Uint8Array): string {
     const key = formatOutgoingKey(this.gatewayPrincipal, this.nextNonce++);
-    this.map.set(key, hashValue(content));
+    this.map.set(key, certifiedMessageHash(content));
     this.contents.set(key, content);
     return key;
   }
@@ -164,13 +164,13 @@ export class FakeCanisterOutbox {
 
   /** The certified data the canister would set now. */
   certifiedData(): Uint8Array {
-    return labeledRootHash('websocket', this.map);
+    return certifiedMessagesRootHash(this.map);
   }
 
   /** Frames for `keys`, sharing one certificate and one witness, as one `ws_get_messages` reply. */
   batch(keys: readonly string[], options: BatchOptions = {}): CanisterMessageFrame[] {
     const cert = makeCertificate(options.subnet ?? this.subnet, this.canisterId, this.certifiedData(), options.timeMs);
-    const tree = encodeHashTree(labeled('websocket', this.map.witness(keys)));
+    const tree = encodeMessagesWitness(this.map, keys);
     return keys.map((key) => ({ key, content: this.contents.get(key)!, cert, tree }));
   }
 }
