@@ -12,6 +12,7 @@ import {
   decodeClientRequestFrame,
   decodeServiceMessageContent,
   decodeWebsocketMessage,
+  formatOutgoingKey,
   type ClientKey,
 } from 'ic-ws-protocol';
 import { canisterIdFromIndex, startDevnet, type Devnet } from 'ic-ws-devnet';
@@ -78,7 +79,7 @@ describe.each([
 
     const batch = await ic.getMessages(canisterId, 0n);
     expect(batch.messages).toHaveLength(1);
-    expect(batch.messages[0]!.key).toBe(`${gatewayIdentity.getPrincipal().toText()}_${'0'.repeat(20)}`);
+    expect(batch.messages[0]!.key).toBe(formatOutgoingKey(gatewayIdentity.getPrincipal(), 0n));
     const open = decodeWebsocketMessage(batch.messages[0]!.content);
     expect(decodeServiceMessageContent(open.content)).toMatchObject({ OpenMessage: { client_key: { client_nonce: key.client_nonce } } });
     expect(batch.cert.length).toBeGreaterThan(0);

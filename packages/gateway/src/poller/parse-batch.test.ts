@@ -1,4 +1,4 @@
-import { formatOutgoingKey } from 'ic-ws-protocol';
+import { formatOutgoingKey, OUTGOING_KEY_NONCE_DIGITS } from 'ic-ws-protocol';
 import { describe, expect, it } from 'vitest';
 import { batchOf } from '../testing/batches';
 import { testPrincipal } from '../testing/client-frames';
@@ -24,14 +24,15 @@ describe('parseBatch', () => {
 
   it('skips keys of another gateway and malformed keys, as the full parser would', () => {
     const own = formatOutgoingKey(gateway, 5n);
-    const prefix = own.slice(0, own.indexOf('_') + 1);
+    const digits = own.slice(-OUTGOING_KEY_NONCE_DIGITS);
+    const prefix = own.slice(0, -OUTGOING_KEY_NONCE_DIGITS);
     const keys = [
       formatOutgoingKey(other, 5n),
-      `${prefix}99999999999999999999`, // above u64
-      `${prefix}0000000000000000000x`,
-      `${prefix}000000000000000000005`, // 21 digits
+      `${prefix}${'9'.repeat(OUTGOING_KEY_NONCE_DIGITS)}`, // above u64
+      `${prefix}${digits.slice(0, -1)}x`,
+      `${prefix}0${digits}`, // one digit too many
       own.toUpperCase(),
-      `${prefix.slice(0, -1)}__00000000000000000005`,
+      `${prefix.slice(0, -1)}__${digits}`,
       'not-a-key',
     ];
     expect(parse(keys)).toEqual({

@@ -9,10 +9,7 @@ import {
   ProtocolError,
   decodeCanisterMessageFrame,
   decodeHandshakeFrame,
-  decodeHashTree,
-  decodeWebsocketMessage,
-  lookupPath,
-  reconstruct,
+  verifyCertifiedMessage,
   type ClientKey,
   type WebsocketMessage,
 } from 'ic-ws-protocol';
@@ -54,13 +51,17 @@ let nextNonce = BigInt(Date.now()) * 1000n;
 /**
  * A protocol-level client of the ws-echo canister through a gateway, for integration tests: signs its
  * `ws_open`/`ws_message` envelopes with a fresh Ed25519 identity (@dfinity/agent's request id and domain
- * separator) and verifies every canister message like a real client: IC certificate against the root key,
- * witness against `certified_data`, message hash in the witness, key of this gateway, client key its own.
+ * separator) and verifies every canister message like a real client: the IC certificate against the root
+ * key, then ic-ws-protocol's `verifyCertifiedMessage` (witness against `certified_data`, message hash in the
+ * witness, key of the handshake's gateway with a growing nonce, client key its own, sequence numbers 1, 2, ...
+ * without a gap).
  */
 export class EchoClient {
   readonly identity = NodeEd25519Identity.generate();
   readonly key: ClientKey = { client_principal: this.identity.getPrincipal(), client_nonce: nextNonce++ };
   #sent = 0n;
+  #lastKeyNonce: bigint | undefined;
+  #received = 0n;
 
   private constructor(
     readonly socket: TestClient,
@@ -92,23 +93,14 @@ export class EchoClient {
       throw new ProtocolError(ErrorCode.ConnectionLost, `the gateway closed the connection (${code} ${reason}) before the next message`);
     });
     const frame = decodeCanisterMessageFrame(await Promise.race([this.socket.nextFrame(), lost]));
-    const certified = await certifiedDataOf(frame.cert, canisterId, rootKey);
-    const witness = decodeHashTree(frame.tree);
-    if (certified === undefined || !equalBytes(certified, reconstruct(witness))) {
-      throw new ProtocolError(ErrorCode.WitnessInvalid, 'the witness does not match certified_data');
-    }
-    const found = lookupPath(witness, ['websocket', frame.key]);
-    const hash = new Uint8Array(createHash('sha256').update(frame.content).digest());
-    if (found.status !== 'found' || !equalBytes(found.value, hash)) {
-      throw new ProtocolError(ErrorCode.WitnessInvalid, `message ${frame.key} is not in the witness with its hash`);
-    }
-    if (!frame.key.startsWith(`${gatewayPrincipal.toText()}_`)) {
-      throw new ProtocolError(ErrorCode.WrongGateway, `message key ${frame.key} is not of this gateway`);
-    }
-    const message = decodeWebsocketMessage(frame.content);
-    if (message.client_key.client_principal.toText() !== this.key.client_principal.toText() || message.client_key.client_nonce !== this.key.client_nonce) {
-      throw new ProtocolError(ErrorCode.WrongClientKey, 'a message for another client');
-    }
+    const certifiedData = await certifiedDataOf(frame.cert, canisterId, rootKey);
+    if (certifiedData === undefined) throw new ProtocolError(ErrorCode.CertificateInvalid, 'the certificate has no certified_data for the canister');
+    const { message, keyNonce } = verifyCertifiedMessage(
+      { witness: frame.tree, certifiedData, key: frame.key, content: frame.content },
+      { gatewayPrincipal, clientKey: this.key, keyNonceAbove: this.#lastKeyNonce, sequenceNum: this.#received + 1n },
+    );
+    this.#lastKeyNonce = keyNonce;
+    this.#received += 1n;
     return message;
   }
 
@@ -136,8 +128,4 @@ export class EchoClient {
 /** The text of an application message of the echo canister. */
 export function echoText(message: WebsocketMessage): string {
   return IDL.decode([IDL.Text], message.content)[0] as string;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
