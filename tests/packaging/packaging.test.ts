@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor, HttpAgent } from '@dfinity/agent';
 import { PACKAGES, preparePackedApp, repoRoot, run, type PackedApp } from './support/packed-app';
 import { processesMatching, startLineProcess } from './support/processes';
+import { readmeLinkProblems } from './support/readme-links';
 
 let packed: PackedApp;
 /** The echo canister built from the tarballs (by the canister test; the signal tests use it). */
@@ -34,6 +35,36 @@ describe('the packed packages', () => {
       const ranges = { ...manifest.dependencies, ...manifest.peerDependencies };
       for (const [dependency, range] of Object.entries(ranges)) expect(`${name} -> ${dependency}@${range}`).not.toMatch(/workspace:/);
       if (name !== 'ic-ws-protocol') expect(manifest.dependencies?.['ic-ws-protocol']).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it('npm pack --dry-run: repository (with directory), homepage, bugs and keywords; README links absolute or shipped', async () => {
+    for (const { dir, name } of PACKAGES) {
+      const cwd = join(repoRoot, 'packages', dir);
+      const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd });
+      const [report] = JSON.parse(stdout) as [{ name: string; files: { path: string }[] }];
+      expect(report.name).toBe(name);
+      const files = new Set(report.files.map((file) => file.path));
+      expect(files, `${name} ships its README`).toContain('README.md');
+      const manifest = JSON.parse(await readFile(join(cwd, 'package.json'), 'utf8')) as {
+        repository?: { type?: string; url?: string; directory?: string };
+        homepage?: string;
+        bugs?: { url?: string };
+        keywords?: string[];
+      };
+      expect(manifest.repository, name).toMatchObject({ type: 'git', url: expect.stringMatching(/^git\+https:\/\/.+\.git$/), directory: `packages/${dir}` });
+      expect(manifest.homepage, name).toMatch(/^https:\/\//);
+      expect(manifest.bugs?.url, name).toMatch(/^https:\/\//);
+      expect(manifest.keywords?.length, name).toBeGreaterThanOrEqual(3);
+      expect(readmeLinkProblems(await readFile(join(cwd, 'README.md'), 'utf8'), files), `${name}/README.md`).toEqual([]);
+    }
+  });
+
+  it('`npx ic-ws-gateway --version` and `npx ic-ws-devnet --version` print the package version', async () => {
+    for (const name of ['ic-ws-gateway', 'ic-ws-devnet']) {
+      const { version } = JSON.parse(await readFile(join(packed.app, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+      const { stdout } = await run('npx', [name, '--version'], { cwd: packed.app, env: npxEnv });
+      expect(stdout).toBe(`${version}\n`);
     }
   });
 
