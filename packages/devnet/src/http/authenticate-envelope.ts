@@ -53,8 +53,8 @@ export function authenticateEnvelope(envelope: Envelope, context: Authentication
 
   let signingKey = parseKey(senderPubkey, id, 'sender_pubkey');
   const seenKeys = new Set([bytesToHex(senderPubkey)]);
-  for (const [index, delegation] of (senderDelegation ?? []).entries()) {
-    if (!verifySenderSignature(signingKey, concatBytes(IC_DELEGATION_DOMAIN, delegation.hash), delegation.signature)) {
+  for (const [index, { delegation, hash, signature }] of (senderDelegation ?? []).entries()) {
+    if (!verifySenderSignature(signingKey, concatBytes(IC_DELEGATION_DOMAIN, hash), signature)) {
       throw invalidDelegation(id, `delegation ${index} has an invalid signature`);
     }
     if (delegation.expiration < context.now) {

@@ -7,8 +7,10 @@ import {
   expectMap,
   expectText,
   expectU64,
+  MAX_PRINCIPAL_BYTES,
   ProtocolError,
   type CborValue,
+  type SignedDelegation,
 } from 'ic-ws-protocol';
 import { representationIndependentHash, requestIdOf } from '../crypto/request-id';
 import { RequestError } from './request-error';
@@ -16,15 +18,8 @@ import { RequestError } from './request-error';
 /** The three request types of the IC HTTP interface. */
 export type RequestType = 'call' | 'query' | 'read_state';
 
-/** One link of a sender delegation chain, as signed by the previous key of the chain. */
-export interface SignedDelegation {
-  /** DER public key the delegation hands authority to. */
-  readonly pubkey: Uint8Array;
-  /** Expiry, ns since the epoch. */
-  readonly expiration: bigint;
-  /** Canisters the delegation is limited to; absent means any. */
-  readonly targets: readonly Principal[] | undefined;
-  readonly signature: Uint8Array;
+/** One link of a sender delegation chain (the protocol's shape), with what the previous key of the chain signed. */
+export interface HashedDelegation extends SignedDelegation {
   /** The representation-independent hash of the delegation map: what the signature covers. */
   readonly hash: Uint8Array;
 }
@@ -36,7 +31,7 @@ export interface EnvelopeBase {
   readonly ingressExpiry: bigint;
   readonly senderPubkey: Uint8Array | undefined;
   readonly senderSig: Uint8Array | undefined;
-  readonly senderDelegation: readonly SignedDelegation[] | undefined;
+  readonly senderDelegation: readonly HashedDelegation[] | undefined;
 }
 
 /** A decoded `call` or `query` envelope. */
@@ -56,7 +51,6 @@ export interface ReadStateEnvelope extends EnvelopeBase {
 /** Any decoded envelope. */
 export type Envelope = CanisterCallEnvelope | ReadStateEnvelope;
 
-const MAX_PRINCIPAL_BYTES = 29;
 const MAX_NONCE_BYTES = 32;
 const MAX_METHOD_NAME_CHARS = 20_000;
 const MAX_PUBLIC_KEY_BYTES = 1024;
@@ -130,7 +124,7 @@ function decodeUnchecked(body: Uint8Array, requestType: RequestType): Envelope {
   };
 }
 
-function optionalDelegations(value: CborValue | undefined): SignedDelegation[] | undefined {
+function optionalDelegations(value: CborValue | undefined): HashedDelegation[] | undefined {
   if (value === undefined) return undefined;
   const chain = expectArray(value, 'sender_delegation');
   if (chain.length > MAX_DELEGATIONS) throw malformed(`more than ${MAX_DELEGATIONS} delegations`);
@@ -142,13 +136,18 @@ function optionalDelegations(value: CborValue | undefined): SignedDelegation[] |
     const targets = delegation.get('targets');
     const targetList = targets === undefined ? undefined : expectArray(targets, `sender_delegation[${i}].delegation.targets`);
     if (targetList && targetList.length > MAX_TARGETS) throw malformed(`delegation ${i} has more than ${MAX_TARGETS} targets`);
-    return {
-      pubkey: expectBytes(delegation.get('pubkey'), `sender_delegation[${i}].delegation.pubkey`, MAX_PUBLIC_KEY_BYTES),
-      expiration: expectU64(delegation.get('expiration'), `sender_delegation[${i}].delegation.expiration`),
-      targets: targetList?.map((target, j) => principalField(target, `sender_delegation[${i}].delegation.targets[${j}]`)),
+    const link: HashedDelegation = {
+      delegation: {
+        pubkey: expectBytes(delegation.get('pubkey'), `sender_delegation[${i}].delegation.pubkey`, MAX_PUBLIC_KEY_BYTES),
+        expiration: expectU64(delegation.get('expiration'), `sender_delegation[${i}].delegation.expiration`),
+      },
       signature: expectBytes(signed.get('signature'), `sender_delegation[${i}].signature`, MAX_SIGNATURE_BYTES),
       hash,
     };
+    if (targetList !== undefined) {
+      link.delegation.targets = targetList.map((target, j) => principalField(target, `sender_delegation[${i}].delegation.targets[${j}]`));
+    }
+    return link;
   });
 }
 
