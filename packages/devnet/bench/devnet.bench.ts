@@ -15,10 +15,12 @@ import { Subnet } from '../src/scheduling/subnet';
 import { buildCounter, counterInitArg } from '../tests/canisters/counter-fixture';
 import { measureAgentRoundTrips } from './agent-bench';
 import { measureInProcess, type UpdateFigures } from './in-process-bench';
+import { measureRequestStatusScaling } from './request-status-bench';
 
 const MIB = 1024 * 1024;
 const HOST_OVERHEAD_TARGET_US = 2_000;
 const INSTALL_TARGET_MS = 1_000;
+const RETAINED_RATIO_TARGET = 1.5;
 
 /** Installs `wasm` once on a fresh subnet rolling back by `mode`; returns the milliseconds it took. */
 async function timeInstall(wasm: Uint8Array, mode: HeapRollbackMode): Promise<number> {
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
   const install = await measureInstalls(wasm, 5);
   const inProcess = await measureInProcess(wasm, ['dirty-pages', 'full-copy'], { updates: 300, rounds: 5, bigHeapBytes: 16 * MIB });
   const agent = await measureAgentRoundTrips(wasm, { queries: 200, updates: 100 });
+  const retained = await measureRequestStatusScaling(wasm, { small: 100, large: 20_000, rounds: 5, perRound: 40 });
 
   const label = (figures: UpdateFigures): string =>
     `${figures.strategy === 'dirty-pages' ? 'after (dirty-pages)' : 'before (full-copy)'}, heap ${figures.heapMiB} MiB`;
@@ -66,6 +69,8 @@ async function main(): Promise<void> {
       unit: 'ms',
     })),
     ...inProcess.map((figures) => ({ figure: `time in wasm per update, ${label(figures)}`, median: round(figures.wasmMedianUs / 1000, 3), p99: '', unit: 'ms' })),
+    ...retained.sides.map((side) => ({ figure: `sync update over HTTP, devnet cost, ${side.retained} statuses retained`, median: round(side.medianMs), p99: '', unit: 'ms' })),
+    ...Object.entries(retained.rebuildMs).map(([count, ms]) => ({ figure: `before: rebuild of the request_status subtree per change, ${count} statuses`, median: round(ms), p99: '', unit: 'ms' })),
     { figure: 'install of the counter (3.5 MB wasm), first (instruments + compiles)', median: Math.round(install.firstMs), p99: '', unit: 'ms' },
     { figure: 'install of the counter (3.5 MB wasm), median of 5, dirty-pages', median: Math.round(install.medianMs), p99: '', unit: 'ms' },
     { figure: 'install of the counter (3.5 MB wasm), median of 5, full-copy', median: Math.round(install.fullCopyMedianMs), p99: '', unit: 'ms' },
@@ -80,6 +85,11 @@ async function main(): Promise<void> {
       pass: (bigAfter?.hostMedianUs ?? Infinity) < HOST_OVERHEAD_TARGET_US,
     },
     {
+      target: `update cost with 20 000 vs 100 statuses retained <= ${RETAINED_RATIO_TARGET}x (median of per-round ratios)`,
+      measured: `min ${round(retained.ratio.min)} / median ${round(retained.ratio.median)} / max ${round(retained.ratio.max)} over ${retained.ratios.length} rounds`,
+      pass: retained.ratio.median <= RETAINED_RATIO_TARGET,
+    },
+    {
       target: `install < ${INSTALL_TARGET_MS / 1000} s (median of 5)`,
       measured: `${Math.round(install.medianMs)} ms (first: ${Math.round(install.firstMs)} ms; full-copy: ${Math.round(install.fullCopyMedianMs)} ms)`,
       pass: install.medianMs < INSTALL_TARGET_MS,
@@ -88,7 +98,7 @@ async function main(): Promise<void> {
 
   console.log('\n# in-process detail (µs per update; copied pages = 64 KiB heap pages per update)');
   console.table(inProcess);
-  report('devnet', rows, { inProcess, agent, install, targets });
+  report('devnet', rows, { inProcess, agent, retained, install, targets });
   for (const target of targets) console.log(`${target.pass ? 'PASS' : 'MISS'}  ${target.target}: ${target.measured}`);
   if (targets.some((target) => !target.pass)) process.exitCode = 1;
 }

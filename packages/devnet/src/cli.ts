@@ -23,6 +23,8 @@ Options:
                                   (or for all of them when given before the first --install)
   --root-key-secret-hex <hex>     32-byte BLS secret for a stable root key (default: a fresh key)
   --manual-time                   IC time moves only when told (default: real time)
+  --round-interval-ms <ms>        Least time between two rounds of update execution (default: 200,
+                                  0 with --manual-time)
   --verbose                       Print canister debug output to stderr
   -v, --version                   Print the version
   -h, --help                      Show this help
@@ -80,6 +82,7 @@ async function main(argv: string[]): Promise<void> {
       'init-arg-hex': { type: 'string', multiple: true },
       'root-key-secret-hex': { type: 'string' },
       'manual-time': { type: 'boolean' },
+      'round-interval-ms': { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -95,6 +98,11 @@ async function main(argv: string[]): Promise<void> {
   }
   const port = Number(values.port ?? process.env.IC_WS_DEVNET_PORT ?? 4943);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: not a TCP port: ${values.port}`);
+  const roundText = values['round-interval-ms'];
+  const roundIntervalMs = roundText === undefined ? undefined : Number(roundText);
+  if (roundIntervalMs !== undefined && (!/^\d+(\.\d+)?$/.test(roundText ?? '') || !Number.isFinite(roundIntervalMs))) {
+    throw new Error(`--round-interval-ms: not a number of milliseconds: ${roundText}`);
+  }
   const installs = parseInstalls(tokens);
   const names = installs.map((spec) => basename(spec.path));
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
@@ -105,6 +113,7 @@ async function main(argv: string[]): Promise<void> {
     host,
     port,
     time: values['manual-time'] ? 'manual' : 'real',
+    ...(roundIntervalMs === undefined ? {} : { roundIntervalMs }),
     ...(secretHex ? { rootKeySecret: hexToBytes(secretHex) } : {}),
     log: (entry) => {
       if (values.verbose || entry.level === 'warn') process.stderr.write(`[${entry.level}] ${entry.source}: ${entry.message}\n`);

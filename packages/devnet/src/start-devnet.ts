@@ -10,6 +10,7 @@ import type { CallOutcome, CallRequest } from './execution/types';
 import { startHttpServer } from './http/http-server';
 import { RootKey } from './crypto/root-key';
 import { Certifier } from './state/certifier';
+import { IngressRounds } from './state/ingress-rounds';
 
 /** Options of {@link startDevnet}. */
 export interface DevnetOptions {
@@ -28,6 +29,12 @@ export interface DevnetOptions {
    * 32-byte secret of the BLS root key, for a stable root key across restarts. @default a fresh random key
    */
   rootKeySecret?: Uint8Array;
+  /**
+   * Least time between two rounds of ingress execution, ms: calls arriving meanwhile wait and run together,
+   * and the state they leave is certified once (one certificate per round, as on a replica, so certificate
+   * caches hit). A call reaching an idle devnet runs at once. @default 200 with real time, 0 with manual time
+   */
+  roundIntervalMs?: number;
   /** Serve the synchronous v3 call endpoint (else agents fall back to v2 call + polling). @default true */
   syncCall?: boolean;
   /** Canister debug output and engine warnings. @default dropped */
@@ -41,6 +48,9 @@ export const DEVNET_DEFAULTS = {
   time: 'real',
   syncCall: true,
 } as const satisfies DevnetOptions;
+
+/** Default `roundIntervalMs` by time mode: manual time is for step-by-step tests, which should not wait. */
+export const DEFAULT_ROUND_INTERVAL_MS = { real: 200, manual: 0 } as const;
 
 /** A running devnet. */
 export interface Devnet {
@@ -106,9 +116,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     dataCertificate: (id) => certifier.dataCertificate(id),
     ...(settings.log ? { log: settings.log } : {}),
   });
+  const rounds = new IngressRounds({ intervalMs: settings.roundIntervalMs ?? DEFAULT_ROUND_INTERVAL_MS[settings.time] });
   const server = await startHttpServer({
     env,
     certifier,
+    rounds,
     host: settings.host,
     port: settings.port,
     syncCall: settings.syncCall,

@@ -16,7 +16,7 @@ type Rejected = Extract<CallOutcome, { status: 'rejected' }>;
 
 /**
  * `POST /api/v2|v3|v4/canister/<effective id>/call`. Authenticates the envelope, executes each request id
- * once (a replayed or relayed envelope joins the first execution instead of running again), records the
+ * once, in the next ingress round (a replayed or relayed envelope joins the first execution instead of running again), records the
  * outcome under `request_status/<id>` and answers:
  * - sync: 200 `{status: "replied", certificate}` whose tree holds the status (a canister reject included);
  * - async: 202 with no body, sent once the call has completed, so the first read_state poll finds it;
@@ -49,7 +49,7 @@ export class CallHandler {
     let pending = this.#inFlight.get(key);
     if (fresh) {
       // Every waiter awaits this very promise, so a failure reaches each of them as a 500, never unhandled.
-      pending = this.#execute(envelope).finally(() => this.#inFlight.delete(key));
+      pending = this.#context.rounds.run(() => this.#execute(envelope)).finally(() => this.#inFlight.delete(key));
       this.#inFlight.set(key, pending);
     }
     const outcome = pending ? await pending : outcomeOf(record.status);
@@ -63,7 +63,7 @@ export class CallHandler {
   async #execute(envelope: CanisterCallEnvelope): Promise<CallOutcome> {
     const { env, certifier } = this.#context;
     const statuses = certifier.requestStatuses;
-    statuses.update(envelope.requestId, { status: 'processing' });
+    // Executions run to completion within their round, so the status goes from received to final at once.
     let outcome: CallOutcome;
     try {
       outcome = await env.update({

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import type { ExecutionEnvironment } from '../execution/types';
 import { Certifier } from '../state/certifier';
+import { IngressRounds } from '../state/ingress-rounds';
 import { CallHandler } from './call-handler';
 import { errorAnswer, type HttpAnswer } from './http-answer';
 import type { InterfaceContext } from './interface-context';
@@ -22,6 +23,11 @@ export interface HttpServerOptions {
    * `state` that forwards to the engine). @default a new `Certifier` over `env` with fresh keys
    */
   readonly certifier?: Certifier;
+  /**
+   * Paces update execution in rounds (see `IngressRounds`). @default a new `IngressRounds()`: a round as soon
+   * as a call waits
+   */
+  readonly rounds?: IngressRounds;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** 0 picks a free port. @default 0 */
@@ -72,7 +78,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     throw new IcWsError(ErrorCode.InvalidOptions, `startHttpServer: maxBodyBytes must be a positive integer, got ${settings.maxBodyBytes}`);
   }
   const certifier = options.certifier ?? new Certifier({ state: options.env });
-  const context: InterfaceContext = { env: options.env, certifier };
+  const rounds = options.rounds ?? new IngressRounds();
+  const context: InterfaceContext = { env: options.env, certifier, rounds };
   const calls = new CallHandler(context);
 
   const dispatch = async (request: IncomingMessage): Promise<HttpAnswer> => {

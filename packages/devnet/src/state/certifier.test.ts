@@ -17,6 +17,16 @@ function setup() {
   return { certifier, setData: (d: Uint8Array) => (data = d), tick: () => (now += 1n) };
 }
 
+function timeBytes(ns: bigint): Uint8Array {
+  const out: number[] = [];
+  do {
+    const byte = Number(ns & 0x7fn);
+    ns >>= 7n;
+    out.push(ns === 0n ? byte : byte | 0x80);
+  } while (ns !== 0n);
+  return Uint8Array.from(out);
+}
+
 function treeOf(certificate: Uint8Array): HashTree {
   return (cborDecode(certificate) as Map<string, unknown>).get('tree') as HashTree;
 }
@@ -64,6 +74,46 @@ describe('Certifier', () => {
     const path = ['canister', canister.toUint8Array(), 'certified_data'];
     expect(lookupPath(after, path)).toEqual({ status: 'found', value: Uint8Array.of(42) });
     expect(bytesToHex(reconstruct(before))).not.toBe(bytesToHex(reconstruct(after)));
+  });
+
+  it('hands out one certificate per round: same bytes until the state changes or the round ages', () => {
+    let now = 1_000_000_000_000n;
+    let data = Uint8Array.of(1);
+    const certifier = new Certifier({ state: { canisterIds: () => [canister], certifiedData: () => data, now: () => now }, maxRoundAgeMs: 1000 });
+    const first = certifier.dataCertificate(canister);
+    now += 999_000_000n; // within the round's age: nothing changed, same round
+    expect(bytesToHex(certifier.dataCertificate(canister))).toBe(bytesToHex(first));
+    expect(certifier.currentRound().height).toBe(1);
+    data = Uint8Array.of(2); // certified data changed: a new round
+    const second = certifier.dataCertificate(canister);
+    expect(bytesToHex(second)).not.toBe(bytesToHex(first));
+    expect(certifier.currentRound().height).toBe(2);
+    const requestId = new Uint8Array(32).fill(3);
+    certifier.requestStatuses.admit({ requestId, sender: Principal.anonymous(), canisterId: canister, ingressExpiry: 0n });
+    expect(certifier.currentRound().height).toBe(2); // admitted, not yet executed: not in the certified state
+    certifier.requestStatuses.update(requestId, { status: 'replied', reply: Uint8Array.of(9) });
+    expect(certifier.currentRound().height).toBe(3);
+    now += 1_000_000_001n; // idle past the round's age: fresh time, new round
+    expect(certifier.currentRound().height).toBe(4);
+    expect(lookupPath(treeOf(certifier.dataCertificate(canister)), ['time'])).toEqual({ status: 'found', value: timeBytes(now) });
+  });
+
+  it('certifies one status among 20 000 with a witness @dfinity/agent accepts, and updates in O(log n)', async () => {
+    const { certifier } = setup();
+    const ids: Uint8Array[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const requestId = new Uint8Array(32);
+      new DataView(requestId.buffer).setUint32(0, i * 2_654_435_761);
+      ids.push(requestId);
+      certifier.requestStatuses.admit({ requestId, sender: Principal.anonymous(), canisterId: canister, ingressExpiry: 0n });
+      certifier.requestStatuses.update(requestId, { status: 'replied', reply: Uint8Array.of(i & 0xff) });
+    }
+    const target = ids[12_345] as Uint8Array;
+    const bytes = certifier.certify([['request_status', target]]);
+    expect(bytes.length).toBeLessThan(4_000); // a witness, not the 20 000 statuses
+    const certificate = await Certificate.create({ certificate: bytes, rootKey: certifier.rootKey.der, canisterId: canister });
+    expect(lookupResultToBuffer(certificate.lookup_path(['request_status', target, 'reply']))).toEqual(Uint8Array.of(12_345 & 0xff));
+    expect(new TextDecoder().decode(lookupResultToBuffer(certificate.lookup_path(['request_status', target, 'status'])))).toBe('replied');
   });
 
   it('describes its subnet as agents derive it: the self-authenticating id of the root key', () => {

@@ -1,19 +1,21 @@
 import { Principal } from '@dfinity/principal';
-import { concatBytes } from '@noble/hashes/utils';
-import { cborEncode, ErrorCode, IcWsError, prunePaths, pruned, reconstruct, type HashTree, type LabelInput } from 'ic-ws-protocol';
+import { bytesToHex, concatBytes } from '@noble/hashes/utils';
+import {
+  cborEncode,
+  ErrorCode,
+  IcWsError,
+  prunePaths,
+  pruned,
+  reconstruct,
+  type HashTree,
+  type LabelInput,
+} from 'ic-ws-protocol';
 import { IC_STATE_ROOT_DOMAIN } from '../crypto/domain-separator';
 import { NodeKey } from '../crypto/node-key';
 import { canisterIdRange } from '../scheduling/canister-id';
 import { RootKey } from '../crypto/root-key';
 import { RequestStatusStore } from './request-status-store';
-import {
-  canisterSubtree,
-  requestStatusSubtree,
-  stateTree,
-  subnetSubtree,
-  timeSubtree,
-  type SubnetDescription,
-} from './state-tree';
+import { canisterSubtree, stateTree, subnetSubtree, timeSubtree, type SubnetDescription } from './state-tree';
 
 /** What the certifier reads from the execution environment. */
 export interface CertifiedStateSource {
@@ -35,15 +37,50 @@ export interface CertifierOptions {
   readonly canisterRanges?: readonly (readonly [Principal, Principal])[];
   /** How long completed call statuses stay readable, ns. @default 5 minutes */
   readonly requestStatusRetentionNs?: bigint;
+  /**
+   * A certified round older than this (IC time) is replaced by a fresh one on the next read even when nothing
+   * changed, as a replica keeps making rounds while idle, so certified time stays current. @default 1000
+   */
+  readonly maxRoundAgeMs?: number;
 }
+
+/** Defaults of {@link CertifierOptions}. */
+export const CERTIFIER_DEFAULTS = { maxRoundAgeMs: 1000 } as const;
 
 /** The canister ids the execution engine allocates. */
 export const DEFAULT_CANISTER_RANGES: readonly (readonly [Principal, Principal])[] = [canisterIdRange()];
 
+/** One certified state: what every certificate handed out until the next round is cut from. */
+export interface CertifiedRound {
+  /** 1 for the first round, then one more per round. */
+  readonly height: number;
+  /** The certified `time`, ns. */
+  readonly time: bigint;
+  /** The root hash the signature covers. */
+  readonly rootHash: Uint8Array;
+  /** BLS signature over `"\x0Dic-state-root" || rootHash`. */
+  readonly signature: Uint8Array;
+}
+
+interface RoundState extends CertifiedRound {
+  readonly timeTree: HashTree;
+  readonly canisterTree: HashTree;
+  readonly canisterHash: Uint8Array;
+  readonly requestStatusVersion: number;
+  readonly requestStatusHash: Uint8Array;
+  /** Data certificates handed out in this round, by canister id (hex): the same bytes for every query. */
+  readonly dataCertificates: Map<string, Uint8Array>;
+}
+
+const NS_PER_MS = 1_000_000n;
+
 /**
- * Signs the devnet's state: builds the state tree (`time`, `canister`, `request_status`, `subnet`),
- * prunes it to what a reader asked for and signs its root hash with the root key, producing the
- * `{tree, signature}` certificates agents verify. Also owns the request statuses of update calls.
+ * Certifies the devnet's state in rounds, as a replica does: a round snapshots the state tree (`time`,
+ * `canister`, `request_status`, `subnet`) and signs its root hash once with the root key; every certificate
+ * until the next round (read_state answers, sync call answers, `data_certificate` in queries) reveals the
+ * paths asked for in that one signed tree, so equal requests get equal bytes. A new round is certified when a
+ * certificate is asked for and the state changed since the last one (a call completed, certified data or
+ * the canister set changed) or the last one is older than `maxRoundAgeMs`. Also owns the request statuses.
  */
 export class Certifier {
   readonly rootKey: RootKey;
@@ -54,7 +91,8 @@ export class Certifier {
   readonly requestStatuses: RequestStatusStore;
   readonly #state: CertifiedStateSource;
   readonly #subnetTree: HashTree;
-  #requestStatusCache: { version: number; tree: HashTree; hash: Uint8Array } | undefined;
+  readonly #maxRoundAgeNs: bigint;
+  #round: RoundState | undefined;
 
   constructor(options: CertifierOptions) {
     this.#state = options.state;
@@ -62,6 +100,11 @@ export class Certifier {
     this.nodeKeys = options.nodeKeys ?? [NodeKey.create()];
     const signingNode = this.nodeKeys[0];
     if (!signingNode) throw new IcWsError(ErrorCode.InvalidOptions, 'Certifier: nodeKeys must hold at least one node key');
+    const maxRoundAgeMs = options.maxRoundAgeMs ?? CERTIFIER_DEFAULTS.maxRoundAgeMs;
+    if (!Number.isFinite(maxRoundAgeMs) || maxRoundAgeMs < 0) {
+      throw new IcWsError(ErrorCode.InvalidOptions, `Certifier: maxRoundAgeMs must be a non-negative number, got ${maxRoundAgeMs}`);
+    }
+    this.#maxRoundAgeNs = BigInt(Math.round(maxRoundAgeMs)) * NS_PER_MS;
     this.signingNode = signingNode;
     this.subnet = {
       // Without a delegation, agents take the subnet id to be the self-authenticating id of the root key.
@@ -82,40 +125,94 @@ export class Certifier {
     return this.#state.now();
   }
 
+  /** The round certificates are cut from now: the last one, or a new one if the state moved on. */
+  currentRound(): CertifiedRound {
+    return this.#currentRound();
+  }
+
   /**
-   * A CBOR certificate `{tree, signature}` revealing `paths` (plus `time`, always) of the current state
-   * and pruning everything else. Paths that lead nowhere are proven absent.
+   * A CBOR certificate `{tree, signature}` of the current round revealing `paths` (plus `time`, always) and
+   * pruning everything else. Paths that lead nowhere are proven absent.
    */
   certify(paths: readonly (readonly LabelInput[])[]): Uint8Array {
+    const round = this.#currentRound();
     const wanted = [['time'], ...paths];
-    const touchesRequests = wanted.some((path) => path.length === 0 || isLabel(path[0], 'request_status'));
-    const tree = this.#fullTree(touchesRequests);
-    const signature = this.rootKey.sign(concatBytes(IC_STATE_ROOT_DOMAIN, reconstruct(tree)));
-    return cborEncode({ tree: prunePaths(tree, wanted), signature }, { selfDescribe: true });
-  }
-
-  /** The certificate a canister's `data_certificate` returns: `time` and its own `certified_data`. */
-  dataCertificate(canisterId: Principal): Uint8Array {
-    return this.certify([['canister', canisterId.toUint8Array(), 'certified_data']]);
-  }
-
-  // The request_status subtree can hold thousands of entries: when no path reads it, it goes in as one
-  // pruned hash (same root hash), and its hash is only recomputed when the store changed.
-  #fullTree(withRequests: boolean): HashTree {
-    const records = this.requestStatuses.records(); // forgets expired entries first, bumping the version
-    if (this.#requestStatusCache?.version !== this.requestStatuses.version) {
-      const tree = requestStatusSubtree(records);
-      this.#requestStatusCache = { version: this.requestStatuses.version, tree, hash: reconstruct(tree) };
+    let requestStatus: HashTree = pruned(round.requestStatusHash);
+    const requestIds: LabelInput[] = [];
+    let allRequests = false;
+    for (const path of wanted) {
+      if (path.length === 0) allRequests = true;
+      else if (isLabel(path[0], 'request_status')) {
+        if (path[1] === undefined) allRequests = true;
+        else requestIds.push(path[1]);
+      }
     }
-    const cache = this.#requestStatusCache;
-    const canisters = this.#state.canisterIds().map((id) => ({ id, certifiedData: this.#state.certifiedData(id) }));
-    return stateTree({
-      time: timeSubtree(this.#state.now()),
-      canister: canisterSubtree(canisters),
-      requestStatus: withRequests ? cache.tree : pruned(cache.hash),
-      subnet: this.#subnetTree,
-    });
+    // The live statuses are the round's: #currentRound certified a new round had they changed.
+    if (allRequests) requestStatus = this.requestStatuses.fullTree();
+    else if (requestIds.length > 0) requestStatus = this.requestStatuses.witness(requestIds);
+    const tree = stateTree({ time: round.timeTree, canister: round.canisterTree, requestStatus, subnet: this.#subnetTree });
+    return cborEncode({ tree: prunePaths(tree, wanted), signature: round.signature }, { selfDescribe: true });
   }
+
+  /**
+   * The certificate a canister's `data_certificate` returns: `time` and its own `certified_data`. Every query
+   * of one canister in one round gets the very same bytes, so a client's certificate cache hits as on the IC.
+   */
+  dataCertificate(canisterId: Principal): Uint8Array {
+    const round = this.#currentRound();
+    const key = bytesToHex(canisterId.toUint8Array());
+    let certificate = round.dataCertificates.get(key);
+    if (certificate === undefined) {
+      certificate = this.certify([['canister', canisterId.toUint8Array(), 'certified_data']]);
+      round.dataCertificates.set(key, certificate);
+    }
+    return certificate;
+  }
+
+  #currentRound(): RoundState {
+    const now = this.#state.now();
+    const canisterTree = this.#canisterTree();
+    const canisterHash = reconstruct(canisterTree);
+    const round = this.#round;
+    if (
+      round !== undefined &&
+      round.requestStatusVersion === this.requestStatuses.version &&
+      sameBytes(round.canisterHash, canisterHash) &&
+      now - round.time <= this.#maxRoundAgeNs
+    ) {
+      return round;
+    }
+    // Forgetting expired statuses changes the tree, so it happens only when a round is certified anyway.
+    this.requestStatuses.forgetExpired();
+    const timeTree = timeSubtree(now);
+    const requestStatusHash = this.requestStatuses.rootHash();
+    const rootHash = reconstruct(
+      stateTree({ time: timeTree, canister: canisterTree, requestStatus: pruned(requestStatusHash), subnet: this.#subnetTree }),
+    );
+    const next: RoundState = {
+      height: (round?.height ?? 0) + 1,
+      time: now,
+      rootHash,
+      signature: this.rootKey.sign(concatBytes(IC_STATE_ROOT_DOMAIN, rootHash)),
+      timeTree,
+      canisterTree,
+      canisterHash,
+      requestStatusVersion: this.requestStatuses.version,
+      requestStatusHash,
+      dataCertificates: new Map(),
+    };
+    this.#round = next;
+    return next;
+  }
+
+  #canisterTree(): HashTree {
+    const canisters = this.#state.canisterIds().map((id) => ({ id, certifiedData: this.#state.certifiedData(id) }));
+    return canisterSubtree(canisters);
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 function isLabel(label: LabelInput | undefined, text: string): boolean {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Principal } from '@dfinity/principal';
+import { bytesToHex } from '@noble/hashes/utils';
+import { lookupPath, reconstruct } from 'ic-ws-protocol';
 import { RequestStatusStore } from './request-status-store';
 
 const MINUTE = 60_000_000_000n;
@@ -22,6 +24,20 @@ describe('RequestStatusStore', () => {
     expect(replay.record.status).toEqual({ status: 'replied', reply: Uint8Array.of(7) });
   });
 
+  it('certifies a call only once it has a status, and only changes its version then', () => {
+    const { store, admit } = setup();
+    const emptyRoot = bytesToHex(store.rootHash());
+    admit(1);
+    expect(store.version).toBe(0);
+    expect(bytesToHex(store.rootHash())).toBe(emptyRoot);
+    expect(lookupPath(store.witness([Uint8Array.of(1)]), [Uint8Array.of(1), 'status']).status).toBe('absent');
+    store.update(Uint8Array.of(1), { status: 'replied', reply: Uint8Array.of(7) });
+    expect(store.version).toBe(1);
+    const witness = store.witness([Uint8Array.of(1)]);
+    expect(bytesToHex(reconstruct(witness))).toBe(bytesToHex(store.rootHash()));
+    expect(lookupPath(witness, [Uint8Array.of(1), 'reply'])).toEqual({ status: 'found', value: Uint8Array.of(7) });
+  });
+
   it('forgets completed calls after the retention period, never before their ingress expiry', () => {
     const { store, admit, advance } = setup();
     admit(1);
@@ -29,24 +45,30 @@ describe('RequestStatusStore', () => {
     store.update(Uint8Array.of(1), { status: 'rejected', rejectCode: 4, rejectMessage: 'no', errorCode: 'IC0406' });
     store.update(Uint8Array.of(2), { status: 'replied', reply: new Uint8Array() });
     advance(5n * MINUTE);
+    store.forgetExpired();
     expect(store.records()).toHaveLength(2);
     advance(1n);
+    store.forgetExpired();
     expect(store.get(Uint8Array.of(1))).toBeUndefined();
+    expect(lookupPath(store.witness([Uint8Array.of(1)]), [Uint8Array.of(1), 'status']).status).toBe('absent');
     expect(store.get(Uint8Array.of(2))).toBeDefined();
     advance(15n * MINUTE);
+    store.forgetExpired();
     expect(store.records()).toHaveLength(0);
+    expect(store.size).toBe(0);
   });
 
-  it('keeps calls in progress and bumps its version on every change', () => {
+  it('keeps calls in progress and bumps its version on every certified change', () => {
     const { store, admit, advance } = setup();
     const v0 = store.version;
     admit(1);
     store.update(Uint8Array.of(1), { status: 'processing' });
-    expect(store.version).toBe(v0 + 2);
+    expect(store.version).toBe(v0 + 1);
     advance(60n * MINUTE);
+    store.forgetExpired();
     expect(store.get(Uint8Array.of(1))?.status.status).toBe('processing');
     store.discard(Uint8Array.of(1));
     expect(store.records()).toHaveLength(0);
-    expect(store.version).toBe(v0 + 3);
+    expect(store.version).toBe(v0 + 2);
   });
 });

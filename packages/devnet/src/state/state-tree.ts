@@ -2,7 +2,7 @@ import { utf8ToBytes } from '@noble/hashes/utils';
 import type { Principal } from '@dfinity/principal';
 import { cborEncode, labeledForest, leaf, type HashTree } from 'ic-ws-protocol';
 import { unsignedLeb128 } from '../crypto/request-id';
-import type { RequestRecord } from './request-status-store';
+import type { RequestStatus } from './request-status-store';
 
 /** The subnet the devnet pretends to be: one subnet, its key, the canister ids it hosts, its nodes. */
 export interface SubnetDescription {
@@ -34,22 +34,18 @@ export function canisterSubtree(canisters: Iterable<{ readonly id: Principal; re
   return labeledForest(entries);
 }
 
-/** `request_status/<request id>/{status, reply | reject_code, reject_message, error_code}`. */
-export function requestStatusSubtree(records: Iterable<RequestRecord>): HashTree {
-  const entries: [Uint8Array, HashTree][] = [];
-  for (const { requestId, status } of records) {
-    const fields: [string, HashTree][] = [['status', leaf(utf8ToBytes(status.status))]];
-    if (status.status === 'replied') fields.push(['reply', leaf(status.reply)]);
-    if (status.status === 'rejected') {
-      fields.push(
-        ['reject_code', leaf(unsignedLeb128(status.rejectCode) as Uint8Array)],
-        ['reject_message', leaf(utf8ToBytes(status.rejectMessage))],
-        ['error_code', leaf(utf8ToBytes(status.errorCode))],
-      );
-    }
-    entries.push([requestId, labeledForest(fields)]);
+/** The subtree under `request_status/<request id>`: `{status, reply | reject_code, reject_message, error_code}`. */
+export function requestStatusEntry(status: RequestStatus): HashTree {
+  const fields: [string, HashTree][] = [['status', leaf(utf8ToBytes(status.status))]];
+  if (status.status === 'replied') fields.push(['reply', leaf(status.reply)]);
+  if (status.status === 'rejected') {
+    fields.push(
+      ['reject_code', leaf(unsignedLeb128(status.rejectCode) as Uint8Array)],
+      ['reject_message', leaf(utf8ToBytes(status.rejectMessage))],
+      ['error_code', leaf(utf8ToBytes(status.errorCode))],
+    );
   }
-  return labeledForest(entries);
+  return labeledForest(fields);
 }
 
 /** `subnet/<sid>/{canister_ranges, node/<node id>/public_key, public_key}`. */

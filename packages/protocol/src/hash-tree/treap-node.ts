@@ -15,17 +15,17 @@ import { emptyHash, forkHashInto, HASH_LENGTH } from './hash-tree';
 import { compareBytes, compareBytesFrom } from './label-bytes';
 
 /** One entry of the map, its neighbours in key order, and the cached hashes of it and of its subtree. */
-export interface TreapNode {
+export interface TreapNode<V = Uint8Array> {
   readonly key: Uint8Array;
   readonly priority: number;
-  value: Uint8Array;
-  /** Hash of the entry, `labeled(key, leaf(value))`. */
+  value: V;
+  /** Hash of the entry, `labeled(key, <value's tree>)`. */
   selfHash: Uint8Array;
-  left: TreapNode | null;
-  right: TreapNode | null;
+  left: TreapNode<V> | null;
+  right: TreapNode<V> | null;
   /** The entries before and after this one, in key order. */
-  prev: TreapNode | null;
-  next: TreapNode | null;
+  prev: TreapNode<V> | null;
+  next: TreapNode<V> | null;
   /** Hash of this node's subtree, in the layout above; owned by the node and rewritten in place. */
   readonly subtreeHash: Uint8Array;
   /** True while `subtreeHash` is stale. */
@@ -33,7 +33,7 @@ export interface TreapNode {
 }
 
 /** A fresh unlinked node, dirty until settled. */
-export function newNode(key: Uint8Array, value: Uint8Array, selfHash: Uint8Array): TreapNode {
+export function newNode<V>(key: Uint8Array, value: V, selfHash: Uint8Array): TreapNode<V> {
   return {
     key,
     priority: keyPriority(key),
@@ -62,14 +62,14 @@ function keyPriority(key: Uint8Array): number {
 }
 
 // The heap order; ties are broken by key so the shape stays a function of the key set.
-function outranks(a: TreapNode, b: TreapNode): boolean {
+function outranks<V>(a: TreapNode<V>, b: TreapNode<V>): boolean {
   return a.priority !== b.priority ? a.priority > b.priority : compareBytes(a.key, b.key) < 0;
 }
 
 let emptyTreeHash: Uint8Array | undefined;
 
 /** Rehashes every dirty node of the subtree (children first), in place, and clears the flags. */
-export function settle(node: TreapNode | null): void {
+export function settle<V>(node: TreapNode<V> | null): void {
   if (node === null || !node.dirty) return;
   settle(node.left);
   settle(node.right);
@@ -79,16 +79,16 @@ export function settle(node: TreapNode | null): void {
   node.dirty = false;
 }
 
-function rotateRight(node: TreapNode): TreapNode {
-  const pivot = node.left as TreapNode;
+function rotateRight<V>(node: TreapNode<V>): TreapNode<V> {
+  const pivot = node.left as TreapNode<V>;
   node.left = pivot.right;
   pivot.right = node;
   node.dirty = pivot.dirty = true;
   return pivot;
 }
 
-function rotateLeft(node: TreapNode): TreapNode {
-  const pivot = node.right as TreapNode;
+function rotateLeft<V>(node: TreapNode<V>): TreapNode<V> {
+  const pivot = node.right as TreapNode<V>;
   node.right = pivot.left;
   pivot.left = node;
   node.dirty = pivot.dirty = true;
@@ -100,11 +100,11 @@ function rotateLeft(node: TreapNode): TreapNode {
  * hash into that node (and sets `result.replaced`). Returns the new root. Every node on the search path is
  * marked dirty; that covers the new entry's neighbours too, as a new leaf's neighbours are its ancestors.
  */
-export function insertNode(root: TreapNode | null, fresh: TreapNode, result: { replaced: boolean }): TreapNode {
-  let prev: TreapNode | null = null;
-  let next: TreapNode | null = null;
+export function insertNode<V>(root: TreapNode<V> | null, fresh: TreapNode<V>, result: { replaced: boolean }): TreapNode<V> {
+  let prev: TreapNode<V> | null = null;
+  let next: TreapNode<V> | null = null;
   // `low`/`high`: bytes the key shares with the nearest bounds so far; every key between shares the fewer.
-  const insert = (node: TreapNode | null, low: number, high: number): TreapNode => {
+  const insert = (node: TreapNode<V> | null, low: number, high: number): TreapNode<V> => {
     if (node === null) return fresh;
     node.dirty = true;
     const order = compareBytesFrom(fresh.key, node.key, Math.min(low, high));
@@ -130,7 +130,7 @@ export function insertNode(root: TreapNode | null, fresh: TreapNode, result: { r
   return newRoot;
 }
 
-function link(node: TreapNode, prev: TreapNode | null, next: TreapNode | null): void {
+function link<V>(node: TreapNode<V>, prev: TreapNode<V> | null, next: TreapNode<V> | null): void {
   node.prev = prev;
   node.next = next;
   if (prev) prev.next = node;
@@ -141,12 +141,12 @@ function link(node: TreapNode, prev: TreapNode | null, next: TreapNode | null): 
  * Removes the node with `key` and unlinks it. Returns the new root, the removed node (null if absent) and the
  * neighbours it had in key order.
  */
-export function removeNode(
-  root: TreapNode | null,
+export function removeNode<V>(
+  root: TreapNode<V> | null,
   key: Uint8Array,
-): { root: TreapNode | null; removed: TreapNode | null; prev: TreapNode | null; next: TreapNode | null } {
-  let removed: TreapNode | null = null;
-  const remove = (node: TreapNode | null, low: number, high: number): TreapNode | null => {
+): { root: TreapNode<V> | null; removed: TreapNode<V> | null; prev: TreapNode<V> | null; next: TreapNode<V> | null } {
+  let removed: TreapNode<V> | null = null;
+  const remove = (node: TreapNode<V> | null, low: number, high: number): TreapNode<V> | null => {
     if (node === null) return null;
     const order = compareBytesFrom(key, node.key, Math.min(low, high));
     if (order === 0) {
@@ -160,7 +160,7 @@ export function removeNode(
     return node;
   };
   const newRoot = remove(root, 0, 0);
-  const target = removed as TreapNode | null;
+  const target = removed as TreapNode<V> | null;
   if (target === null) return { root: newRoot, removed: null, prev: null, next: null };
   const { prev, next } = target;
   if (prev) prev.next = next;
@@ -172,7 +172,7 @@ export function removeNode(
 // Rotates `node` below its higher-priority child until it has at most one child, then drops it. The
 // neighbours of a node being dropped are its ancestors (dirty already), except that with only a right
 // subtree the successor is that subtree's leftmost node, whose left-hand entry changes: mark its spine.
-function unlink(node: TreapNode): TreapNode | null {
+function unlink<V>(node: TreapNode<V>): TreapNode<V> | null {
   const { left, right } = node;
   if (left === null) {
     for (let below = right; below !== null; below = below.left) below.dirty = true;
