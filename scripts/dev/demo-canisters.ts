@@ -26,6 +26,8 @@ export interface DemoCanisterSpec {
 export interface BuiltDemoCanister {
   name: string;
   wasm: Uint8Array;
+  /** The Candid interface azle generated for it. */
+  didPath: string;
   /** True when the wasm came from the cache. */
   cached: boolean;
 }
@@ -50,7 +52,7 @@ export async function buildDemoCanister(root: string, spec: DemoCanisterSpec, pr
     extraInputs: [...spec.inputs.map((input) => join(dir, input)), ...LIBRARY_INPUTS.map((input) => join(root, input))],
   });
   progress(`canister ${spec.name}: ${result.cached ? 'unchanged, wasm taken from the cache' : `built in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`}`);
-  return { name: spec.name, wasm: new Uint8Array(await readFile(result.wasmPath)), cached: result.cached };
+  return { name: spec.name, wasm: new Uint8Array(await readFile(result.wasmPath)), didPath: result.didPath, cached: result.cached };
 }
 
 /**

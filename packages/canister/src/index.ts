@@ -7,9 +7,11 @@ export {
   MAX_REPLY_BYTES,
   resolveWsCanisterOptions,
   type WsCanisterOptions,
+  type AppMessageIdl,
   type ResolvedWsCanisterOptions,
 } from './ws-canister-options';
 export type { WsCloseReason } from './ws-close-reason';
+export type { WsAppApi } from './ws-app-api';
 export { WsErrorMessage } from './ws-error-messages';
 export { CanisterError } from './canister-error';
 

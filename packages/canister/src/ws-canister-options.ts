@@ -4,13 +4,23 @@ import { CanisterError } from './canister-error';
 import type { WsCloseReason } from './ws-close-reason';
 
 /**
+ * The Candid type of app messages. `@dfinity/candid` types every `IDL.Record` and `IDL.Variant` as
+ * `IDL.Type<Record<string, any>>` whatever its fields, so such a type is accepted for any object message
+ * type: name the message type as the type argument (`defineWsCanister<ChatMessage>(...)`). Candid checks
+ * the shape at run time, on both sides.
+ */
+export type AppMessageIdl<AppMessage> =
+  | IDL.Type<AppMessage>
+  | (AppMessage extends object ? IDL.Type<Record<string, any>> : never);
+
+/**
  * Options of `createWsCanister`. Only `appMessageIdl` is required; everything else has the default shown
  * (see {@link WS_CANISTER_DEFAULTS}). Handlers run inside the entry point or timer that caused them, so they
  * may call `send`/`close`; an exception from a handler traps that execution and the IC rolls it back.
  */
 export interface WsCanisterOptions<AppMessage> {
   /** The Candid type of application messages, in both directions (`content` of non-service messages). */
-  appMessageIdl: IDL.Type<AppMessage>;
+  appMessageIdl: AppMessageIdl<AppMessage>;
   /**
    * Called once a client is registered and its OpenMessage queued.
    * @default no-op

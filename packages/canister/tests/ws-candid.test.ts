@@ -1,27 +1,97 @@
 /**
- * The Candid interface azle generates for a canister written with this library (from the ws-test build's
- * .did) matches protocol.md section 2, as protocol's `wsServiceDid` spells it, for the four ws_* methods.
+ * The Candid interface azle generates for every Azle canister of the repository (each built by its own
+ * tests' helper, so they share its cache) has exactly the ws_* signatures of protocol.md section 2, as
+ * protocol's `wsServiceDid` spells them for the canister's app message type; and no canister declares
+ * those entry points by hand: they all come from the binding.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IDL } from '@dfinity/candid';
 import { describe, expect, it } from 'vitest';
 import { wsServiceDid } from 'ic-ws-protocol';
+import { ChatMessageIdl } from '../../../examples/chat/src/shared/chat-message';
+import { PingPongMessageIdl } from '../../../examples/ping-pong/src/ping-pong-message';
+import { buildDemoCanister, DEMO_CANISTERS } from '../../../scripts/dev/demo-canisters';
+import { ChatMessageIdl as WsChatMessageIdl } from '../../client/tests/support/chat-message';
+import { buildWsChatCanister } from '../../client/tests/support/ws-chat-canister';
+import { buildWsEchoCanister } from '../../gateway/tests/support/ws-echo-canister';
+import { AppMessageIdl } from './canisters/ws-test/src/ws-test-idl';
 import { didMethodSignatures } from './support/did-signatures';
 import { buildWsTestCanister } from './support/ws-test-canister';
 
 const WS_METHODS = ['ws_open', 'ws_close', 'ws_message', 'ws_get_messages'];
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+async function demoDid(name: string): Promise<string> {
+  const spec = DEMO_CANISTERS.find((canister) => canister.name === name);
+  if (spec === undefined) throw new Error(`scripts/dev/demo-canisters.ts lists no ${name} canister`);
+  return (await buildDemoCanister(repoRoot, spec)).didPath;
+}
+
+/** Every Azle canister of the repository with its app message type, built as its own tests build it. */
+const CANISTERS: { name: string; appMessageIdl: IDL.Type; didPath: () => Promise<string> }[] = [
+  { name: 'ws_test (packages/canister)', appMessageIdl: AppMessageIdl, didPath: async () => (await buildWsTestCanister()).didPath },
+  { name: 'ws_echo (packages/gateway)', appMessageIdl: IDL.Text, didPath: async () => (await buildWsEchoCanister()).didPath },
+  { name: 'ws_chat (packages/client)', appMessageIdl: WsChatMessageIdl, didPath: async () => (await buildWsChatCanister()).didPath },
+  { name: 'chat (examples/chat)', appMessageIdl: ChatMessageIdl, didPath: () => demoDid('chat') },
+  { name: 'ping_pong (examples/ping-pong)', appMessageIdl: PingPongMessageIdl, didPath: () => demoDid('ping_pong') },
+  // The packaging fixture is built from the packed tarballs, and checked the same way, in tests/packaging.
+];
+
+/** The main file of every azle canister declared in a dfx.json of the repository (outside node_modules). */
+async function azleCanisterMains(): Promise<string[]> {
+  const mains: string[] = [];
+  const visit = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!['node_modules', '.azle', '.dfx', '.git', 'dist', '.turbo'].includes(entry.name)) await visit(join(dir, entry.name));
+      } else if (entry.name === 'dfx.json') {
+        const dfx = JSON.parse(await readFile(join(dir, entry.name), 'utf8')) as { canisters?: Record<string, { type?: string; main?: string }> };
+        for (const canister of Object.values(dfx.canisters ?? {})) {
+          if (canister.type === 'azle' && canister.main !== undefined) mains.push(join(dir, canister.main));
+        }
+      }
+    }
+  };
+  await Promise.all(['examples', 'packages', 'tests'].map((top) => visit(join(repoRoot, top))));
+  return [...new Set(mains)].sort();
+}
 
 describe('generated Candid', () => {
-  it('the four ws_* methods of the built canister have exactly the protocol signatures', async () => {
-    const { didPath } = await buildWsTestCanister();
-    const generated = didMethodSignatures(await readFile(didPath, 'utf8'));
-    const spec = didMethodSignatures(wsServiceDid('record { text : text; n : nat32 }'));
-    for (const name of WS_METHODS) {
-      expect(generated.get(name), name).toBeDefined();
-      expect(generated.get(name), name).toBe(spec.get(name));
+  for (const canister of CANISTERS) {
+    it(`${canister.name}: the four ws_* methods have exactly the protocol signatures`, async () => {
+      const generated = didMethodSignatures(await readFile(await canister.didPath(), 'utf8'));
+      const spec = didMethodSignatures(wsServiceDid(canister.appMessageIdl.display()));
+      for (const name of WS_METHODS) {
+        expect(generated.get(name), name).toBeDefined();
+        expect(generated.get(name), name).toBe(spec.get(name));
+      }
+      expect(spec.get('ws_get_messages')).toMatch(/ query$/);
+    }, 300_000);
+  }
+
+  it('the spec of ws-test spells its app message type as the canister does', () => {
+    expect(didMethodSignatures(wsServiceDid(AppMessageIdl.display())).get('ws_message')).toContain('opt record{n:nat32;text:text}');
+  });
+
+  it('every azle canister of the repository declares its ws entry points through the binding, none by hand', async () => {
+    const mains = await azleCanisterMains();
+    const wsCanisters: string[] = [];
+    for (const main of mains) {
+      const source = await readFile(main, 'utf8');
+      if (!/ic-ws-canister/.test(source)) continue;
+      wsCanisters.push(relative(repoRoot, main));
+      expect(source, main).toMatch(/defineWsCanister/);
+      expect(source, main).not.toMatch(/\b(ws_open|ws_close|ws_message|ws_get_messages)\s*\(/);
+      expect(source, main).not.toMatch(/@(init|postUpgrade)\b/);
     }
-    expect(spec.get('ws_get_messages')).toMatch(/ query$/);
-    expect(spec.get('ws_message')).toContain('opt record{n:nat32;text:text}');
-  }, 180_000);
+    // The six: ws-test, ws-echo, ws-chat, the chat and ping-pong examples and the packaging fixture.
+    expect(wsCanisters).toHaveLength(6);
+    expect(existsSync(join(repoRoot, 'tests/packaging/fixtures/canister/src/index.ts'))).toBe(true);
+    expect(wsCanisters.map((main) => dirname(main))).toContain('tests/packaging/fixtures/canister/src');
+  });
 
   it('the normalizer tells different signatures apart', () => {
     const base = didMethodSignatures(wsServiceDid());

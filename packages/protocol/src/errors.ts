@@ -98,6 +98,8 @@ export const ErrorCode = {
   QueueFull: 'QUEUE_FULL',
   /** A record in stable storage that does not decode (a corrupted or foreign stable memory). */
   StableStateCorrupt: 'STABLE_STATE_CORRUPT',
+  /** The app API of an Azle canister was used before its init or post_upgrade started it (at module level, say). */
+  CanisterNotStarted: 'CANISTER_NOT_STARTED',
 
   // --- client (ic-ws-client) ---
   /** The gateway's first frame is missing or is not a well-formed handshake frame. */

@@ -1,3 +1,4 @@
+import type { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 
 /** How `StableBTreeMap` turns keys and values into bytes (azle's `Serializable`). */
@@ -16,12 +17,25 @@ export interface AzleStableBTreeMap<K, V> {
 }
 
 /**
+ * A method decorator as azle's decorator factories (`update([...], ...)`) return it: a TC39 (not
+ * `experimentalDecorators`) method decorator that registers the method when the class is instantiated.
+ */
+export type AzleMethodDecorator = (
+  // `any` keeps azle's generic `DecoratorFunction<This, Args, Return>` assignable.
+  method: (this: any, ...args: any[]) => any,
+  context: ClassMethodDecoratorContext<any, any>,
+) => void;
+
+/**
  * The exports of the `azle` package (0.33) the binding uses; pass the module itself:
  * `import * as azle from 'azle'`. The binding never imports `azle`, so this package type-checks and loads
- * without it (azle ships TypeScript sources that do not compile under strict settings) and the binding can
+ * without it (azle ships TypeScript sources, not declarations) and the binding can
  * be tested in Node with a fake.
  */
-export interface AzleApi {
+export interface AzleApi extends AzleRuntimeApi, AzleDecoratorApi {}
+
+/** The runtime calls of azle that the core's host needs (everything but the decorators). */
+export interface AzleRuntimeApi {
   msgCaller(): Principal;
   time(): bigint;
   certifiedDataSet(data: Uint8Array): void;
@@ -35,4 +49,16 @@ export interface AzleApi {
     keySerializable?: { toBytes(data: any): Uint8Array; fromBytes(bytes: Uint8Array): any },
     valueSerializable?: { toBytes(data: any): Uint8Array; fromBytes(bytes: Uint8Array): any },
   ) => AzleStableBTreeMap<any, any>;
+}
+
+/** Azle's decorator factories, which the binding declares the canister's entry points with. */
+export interface AzleDecoratorApi {
+  /** `@init(paramIdlTypes)`. */
+  init(paramIdlTypes?: IDL.Type[]): AzleMethodDecorator;
+  /** `@postUpgrade(paramIdlTypes)`; azle requires the same parameters as `@init`. */
+  postUpgrade(paramIdlTypes?: IDL.Type[]): AzleMethodDecorator;
+  /** `@update(paramIdlTypes, returnIdlType)`. */
+  update(paramIdlTypes?: IDL.Type[], returnIdlType?: IDL.Type): AzleMethodDecorator;
+  /** `@query(paramIdlTypes, returnIdlType)`. */
+  query(paramIdlTypes?: IDL.Type[], returnIdlType?: IDL.Type): AzleMethodDecorator;
 }

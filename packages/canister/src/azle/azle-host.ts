@@ -1,6 +1,6 @@
 import type { CanisterHost, TimerId } from '../host';
 import type { StableStore } from '../stable-store';
-import type { AzleApi } from './azle-api';
+import type { AzleRuntimeApi } from './azle-api';
 import { AzleStableStore, type AzleMemoryIds } from './azle-stable-store';
 
 /**
@@ -14,7 +14,7 @@ import { AzleStableStore, type AzleMemoryIds } from './azle-stable-store';
  * const ws = createWsCanister(azleHost(azle), { appMessageIdl: IDL.Text });
  * ```
  */
-export function azleHost(azle: AzleApi, options: { memoryIds?: Partial<AzleMemoryIds>; stableStore?: StableStore } = {}): CanisterHost {
+export function azleHost(azle: AzleRuntimeApi, options: { memoryIds?: Partial<AzleMemoryIds>; stableStore?: StableStore } = {}): CanisterHost {
   const stableStore = options.stableStore ?? new AzleStableStore(azle, options.memoryIds);
   return {
     stableStore,

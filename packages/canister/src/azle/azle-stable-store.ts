@@ -1,7 +1,7 @@
 import { ErrorCode } from 'ic-ws-protocol';
 import { CanisterError } from '../canister-error';
 import { STABLE_MAP_NAMES, type StableMap, type StableMapName, type StableStore } from '../stable-store';
-import type { AzleApi, AzleSerializable, AzleStableBTreeMap } from './azle-api';
+import type { AzleRuntimeApi, AzleSerializable, AzleStableBTreeMap } from './azle-api';
 
 /** The stable memory id of each of the core's maps. Ids must be distinct, 0 to 253 (azle keeps 254 and 255). */
 export type AzleMemoryIds = Record<StableMapName, number>;
@@ -38,7 +38,7 @@ export class AzleStableStore implements StableStore {
   private readonly maps = new Map<StableMapName, StableMap>();
 
   constructor(
-    private readonly azle: Pick<AzleApi, 'StableBTreeMap'>,
+    private readonly azle: Pick<AzleRuntimeApi, 'StableBTreeMap'>,
     memoryIds: Partial<AzleMemoryIds> = {},
   ) {
     this.memoryIds = { ...AZLE_DEFAULT_MEMORY_IDS, ...memoryIds };

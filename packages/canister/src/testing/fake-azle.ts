@@ -1,5 +1,22 @@
+import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
-import type { AzleApi, AzleSerializable, AzleStableBTreeMap } from '../azle/azle-api';
+import type { AzleApi, AzleMethodDecorator, AzleSerializable, AzleStableBTreeMap } from '../azle/azle-api';
+
+/** The kind of a decorated method, as azle's decorators register it. */
+export type FakeAzleMethodKind = 'init' | 'postUpgrade' | 'update' | 'query';
+
+/** One method a canister class registered with the fake's decorators. */
+export interface FakeAzleMethod {
+  kind: FakeAzleMethodKind;
+  name: string;
+  paramIdlTypes: IDL.Type[];
+  returnIdlType: IDL.Type | undefined;
+  /**
+   * Calls the method as azle would: the arguments go through Candid (encoded with the declared parameter
+   * types, decoded again), and so does the result, so a type the method does not match fails here.
+   */
+  call(...args: unknown[]): unknown;
+}
 
 /**
  * A stand-in for the `azle` module in Node, for testing the azle binding: records every call, keeps
@@ -35,6 +52,64 @@ export class FakeAzle implements AzleApi {
   };
 
   readonly StableBTreeMap = fakeStableBTreeMapClass(this);
+
+  readonly init = (paramIdlTypes: IDL.Type[] = []): AzleMethodDecorator => this.decorator('init', paramIdlTypes, undefined);
+  readonly postUpgrade = (paramIdlTypes: IDL.Type[] = []): AzleMethodDecorator => this.decorator('postUpgrade', paramIdlTypes, undefined);
+  readonly update = (paramIdlTypes: IDL.Type[] = [], returnIdlType?: IDL.Type): AzleMethodDecorator =>
+    this.decorator('update', paramIdlTypes, returnIdlType);
+  readonly query = (paramIdlTypes: IDL.Type[] = [], returnIdlType?: IDL.Type): AzleMethodDecorator =>
+    this.decorator('query', paramIdlTypes, returnIdlType);
+
+  // Where decorated methods register while `instantiate` runs; like azle, other instantiations register nothing.
+  private registering: Map<string, FakeAzleMethod> | undefined;
+
+  /**
+   * Instantiates a canister class as azle's build does and returns its methods by name (`init` and
+   * `postUpgrade` under those names). Like azle, a second definition of a name (or of init/post_upgrade)
+   * and init and post_upgrade with different parameters throw.
+   */
+  instantiate(Canister: new () => object): Map<string, FakeAzleMethod> {
+    const methods = new Map<string, FakeAzleMethod>();
+    this.registering = methods;
+    try {
+      new Canister();
+    } finally {
+      this.registering = undefined;
+    }
+    const [init, postUpgrade] = [methods.get('init'), methods.get('postUpgrade')];
+    if (init && postUpgrade && display(init.paramIdlTypes) !== display(postUpgrade.paramIdlTypes)) {
+      throw new Error("'@init' and '@postUpgrade' methods must have the same parameters");
+    }
+    return methods;
+  }
+
+  private decorator(kind: FakeAzleMethodKind, paramIdlTypes: IDL.Type[], returnIdlType: IDL.Type | undefined): AzleMethodDecorator {
+    const fake = this;
+    return (method, context) => {
+      context.addInitializer(function (this: unknown) {
+        const methods = fake.registering;
+        if (methods === undefined) return;
+        const name = kind === 'init' || kind === 'postUpgrade' ? kind : String(context.name);
+        if (methods.has(name)) throw new Error(`'${name}' method can only have one definition in the canister`);
+        const bound = method.bind(this);
+        methods.set(name, {
+          kind,
+          name,
+          paramIdlTypes,
+          returnIdlType,
+          call: (...args) => {
+            const result: unknown = bound(...IDL.decode(paramIdlTypes, IDL.encode(paramIdlTypes, args)));
+            if (returnIdlType === undefined) return undefined;
+            return IDL.decode([returnIdlType], IDL.encode([returnIdlType], [result]))[0];
+          },
+        });
+      });
+    };
+  }
+}
+
+function display(types: IDL.Type[]): string {
+  return types.map((t) => t.display()).join(', ');
 }
 
 function fakeStableBTreeMapClass(azle: FakeAzle): AzleApi['StableBTreeMap'] {

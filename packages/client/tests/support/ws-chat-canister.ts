@@ -4,7 +4,7 @@ import { Actor, HttpAgent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import { CanisterWsMessageArgumentsIdl, CanisterWsMessageResultIdl, ClientKeyIdl, type ClientKey } from 'ic-ws-protocol';
-import { buildAzleCanister } from 'ic-ws-devnet';
+import { buildAzleCanister, type BuiltAzleCanister } from 'ic-ws-devnet';
 import { ChatMessageIdl, type ChatMessage } from './chat-message';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -29,12 +29,16 @@ export const wsChatIdlFactory: IDL.InterfaceFactory = ({ IDL: idl }) => {
 
 /** Builds (cached by input hash) the ws-chat test canister: ic-ws-canister on Azle, record messages, 61 s acks. */
 export async function buildWsChat(): Promise<Uint8Array> {
-  const built = await buildAzleCanister({
+  return new Uint8Array(await readFile((await buildWsChatCanister()).wasmPath));
+}
+
+/** The same build, with the paths of its wasm and its generated .did. */
+export function buildWsChatCanister(): Promise<BuiltAzleCanister> {
+  return buildAzleCanister({
     dfxJsonDir: here('../canisters/ws-chat'),
     name: 'ws_chat',
     extraInputs: [here('../../../canister/src'), here('../../../protocol/src')],
   });
-  return new Uint8Array(await readFile(built.wasmPath));
 }
 
 /** The ws-chat canister's own (non-WebSocket) methods. */

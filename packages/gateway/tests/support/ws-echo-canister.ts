@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Actor, HttpAgent } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
-import { buildAzleCanister } from 'ic-ws-devnet';
+import { buildAzleCanister, type BuiltAzleCanister } from 'ic-ws-devnet';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -11,12 +11,16 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
  * Its inputs include the canister library's and the protocol's sources, so their changes rebuild it.
  */
 export async function buildWsEcho(): Promise<Uint8Array> {
-  const built = await buildAzleCanister({
+  return new Uint8Array(await readFile((await buildWsEchoCanister()).wasmPath));
+}
+
+/** The same build, with the paths of its wasm and its generated .did. */
+export function buildWsEchoCanister(): Promise<BuiltAzleCanister> {
+  return buildAzleCanister({
     dfxJsonDir: here('../canisters/ws-echo'),
     name: 'ws_echo',
     extraInputs: [here('../../../canister/src'), here('../../../protocol/src')],
   });
-  return new Uint8Array(await readFile(built.wasmPath));
 }
 
 /** The ws-echo canister's own (non-WebSocket) methods. */

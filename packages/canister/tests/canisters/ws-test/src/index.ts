@@ -5,16 +5,10 @@
  * post_upgrade take shorter intervals for tests.
  */
 import * as azle from 'azle';
-import { init, postUpgrade, query, update } from 'azle';
-import { CanisterError, type IcWebSocketCanister, type WsCanisterOptions } from 'ic-ws-canister';
-import { createAzleWsCanister, wsMethodTypes } from 'ic-ws-canister/azle';
-import type {
-  CanisterWsCloseArguments,
-  CanisterWsGetMessagesArguments,
-  CanisterWsMessageArguments,
-  CanisterWsOpenArguments,
-  ClientKey,
-} from 'ic-ws-protocol';
+import { query, update } from 'azle';
+import { CanisterError } from 'ic-ws-canister';
+import { defineWsCanister } from 'ic-ws-canister/azle';
+import type { ClientKey } from 'ic-ws-protocol';
 import {
   AppMessageIdl,
   InitArgIdl,
@@ -26,29 +20,29 @@ import {
   type WsTestEvent,
 } from './ws-test-idl';
 
-const t = wsMethodTypes(AppMessageIdl);
-let ws: IcWebSocketCanister<AppMessage>;
 // Heap only: the log restarts at an upgrade, which tests rely on to see only what happened after it.
 let events: WsTestEvent[] = [];
 
-function start(arg: InitArg): void {
-  const given = arg[0];
-  const options: WsCanisterOptions<AppMessage> = {
-    appMessageIdl: AppMessageIdl,
-    onOpen: (client) => events.push({ kind: 'open', client, detail: '' }),
-    onMessage: (client, message) => {
-      events.push({ kind: 'message', client, detail: message.text });
-      ws.send(client, { text: `echo: ${message.text}`, n: message.n });
-    },
-    onClose: (client, reason) => events.push({ kind: 'close', client, detail: reason }),
-    sendAckIntervalMs: given?.send_ack_interval_ms[0],
-    keepAliveTimeoutMs: given?.keep_alive_timeout_ms[0],
-    maxMessagesPerPoll: given?.max_messages_per_poll[0],
-    maxReplyBytes: given?.max_reply_bytes[0],
-  };
-  events = [];
-  ws = createAzleWsCanister(azle, options);
-}
+const ws = defineWsCanister<AppMessage, [InitArg]>(azle, {
+  appMessageIdl: AppMessageIdl,
+  initArgIdls: [InitArgIdl],
+  onStart: ([arg]) => {
+    events = [];
+    const given = arg[0];
+    return {
+      sendAckIntervalMs: given?.send_ack_interval_ms[0],
+      keepAliveTimeoutMs: given?.keep_alive_timeout_ms[0],
+      maxMessagesPerPoll: given?.max_messages_per_poll[0],
+      maxReplyBytes: given?.max_reply_bytes[0],
+    };
+  },
+  onOpen: (client) => events.push({ kind: 'open', client, detail: '' }),
+  onMessage: (client, message) => {
+    events.push({ kind: 'message', client, detail: message.text });
+    ws.send(client, { text: `echo: ${message.text}`, n: message.n });
+  },
+  onClose: (client, reason) => events.push({ kind: 'close', client, detail: reason }),
+});
 
 function toKeyOrPrincipal(target: Target): ClientKey | azle.Principal {
   return 'Client' in target ? target.Client : target.Principal;
@@ -65,37 +59,7 @@ function result(fn: () => void): Result {
   }
 }
 
-export default class {
-  @init([InitArgIdl])
-  init(arg: InitArg): void {
-    start(arg);
-  }
-
-  @postUpgrade([InitArgIdl])
-  postUpgrade(arg: InitArg): void {
-    start(arg);
-  }
-
-  @update(t.ws_open.args, t.ws_open.ret)
-  ws_open(args: CanisterWsOpenArguments) {
-    return ws.wsOpen(args);
-  }
-
-  @update(t.ws_close.args, t.ws_close.ret)
-  ws_close(args: CanisterWsCloseArguments) {
-    return ws.wsClose(args);
-  }
-
-  @update(t.ws_message.args, t.ws_message.ret)
-  ws_message(args: CanisterWsMessageArguments, _appMessage: [] | [AppMessage]) {
-    return ws.wsMessage(args);
-  }
-
-  @query(t.ws_get_messages.args, t.ws_get_messages.ret)
-  ws_get_messages(args: CanisterWsGetMessagesArguments) {
-    return ws.wsGetMessages(args);
-  }
-
+export default class extends ws.Canister {
   @update(M.send.args, M.send.ret)
   send(target: Target, message: AppMessage): Result {
     return result(() => ws.send(toKeyOrPrincipal(target), message));

@@ -6,17 +6,9 @@
  * canister closed it for a missed keep-alive).
  */
 import * as azle from 'azle';
-import { IDL, init, query, update } from 'azle';
-import type { IcWebSocketCanister } from 'ic-ws-canister';
-import { createAzleWsCanister, wsMethodTypes } from 'ic-ws-canister/azle';
-import {
-  ClientKeyIdl,
-  type CanisterWsCloseArguments,
-  type CanisterWsGetMessagesArguments,
-  type CanisterWsMessageArguments,
-  type CanisterWsOpenArguments,
-  type ClientKey,
-} from 'ic-ws-protocol';
+import { IDL, query, update } from 'azle';
+import { defineWsCanister } from 'ic-ws-canister/azle';
+import { ClientKeyIdl, type ClientKey } from 'ic-ws-protocol';
 
 /** The app message, both ways (tests/support/chat-message.ts declares the same type for the client). */
 const ChatMessage = IDL.Record({ text: IDL.Text, count: IDL.Nat32, tags: IDL.Vec(IDL.Text) });
@@ -26,43 +18,19 @@ type ChatMessage = { text: string; count: number; tags: string[] };
 const ClosedClient = IDL.Record({ client_key: ClientKeyIdl, reason: IDL.Text });
 type ClosedClient = { client_key: ClientKey; reason: string };
 
-const methods = wsMethodTypes(ChatMessage);
-let ws: IcWebSocketCanister<ChatMessage>;
+// Heap only: an upgrade starts a new log.
 const closed: ClosedClient[] = [];
 
-export default class {
-  @init([])
-  init(): void {
-    ws = createAzleWsCanister<ChatMessage>(azle, {
-      appMessageIdl: ChatMessage,
-      sendAckIntervalMs: 61_000,
-      keepAliveTimeoutMs: 30_000,
-      onMessage: (client, message) =>
-        ws.send(client, { text: `echo:${message.text}`, count: message.count + 1, tags: [...message.tags, 'echoed'] }),
-      onClose: (client, reason) => closed.push({ client_key: client, reason }),
-    });
-  }
+const ws = defineWsCanister<ChatMessage>(azle, {
+  appMessageIdl: ChatMessage,
+  sendAckIntervalMs: 61_000,
+  keepAliveTimeoutMs: 30_000,
+  onMessage: (client, message) =>
+    ws.send(client, { text: `echo:${message.text}`, count: message.count + 1, tags: [...message.tags, 'echoed'] }),
+  onClose: (client, reason) => closed.push({ client_key: client, reason }),
+});
 
-  @update(methods.ws_open.args, methods.ws_open.ret)
-  ws_open(args: CanisterWsOpenArguments) {
-    return ws.wsOpen(args);
-  }
-
-  @update(methods.ws_close.args, methods.ws_close.ret)
-  ws_close(args: CanisterWsCloseArguments) {
-    return ws.wsClose(args);
-  }
-
-  @update(methods.ws_message.args, methods.ws_message.ret)
-  ws_message(args: CanisterWsMessageArguments, _appMessage: [] | [ChatMessage]) {
-    return ws.wsMessage(args);
-  }
-
-  @query(methods.ws_get_messages.args, methods.ws_get_messages.ret)
-  ws_get_messages(args: CanisterWsGetMessagesArguments) {
-    return ws.wsGetMessages(args);
-  }
-
+export default class extends ws.Canister {
   /** Sends `message` to every connected client; returns how many. */
   @update([ChatMessage], IDL.Nat32)
   broadcast(message: ChatMessage): number {

@@ -1,0 +1,79 @@
+import type { IDL } from '@dfinity/candid';
+import type {
+  CanisterWsCloseArguments,
+  CanisterWsCloseResult,
+  CanisterWsGetMessagesArguments,
+  CanisterWsGetMessagesResult,
+  CanisterWsMessageArguments,
+  CanisterWsMessageResult,
+  CanisterWsOpenArguments,
+  CanisterWsOpenResult,
+} from 'ic-ws-protocol';
+import type { IcWebSocketCanister } from '../ws-canister';
+import type { AzleDecoratorApi } from './azle-api';
+import { wsMethodTypes } from './ws-method-types';
+
+/** Which lifecycle hook started the canister. */
+export type WsStartPhase = 'init' | 'postUpgrade';
+
+/** What the entry points call: the running core, and the start of the canister in init and post_upgrade. */
+export interface WsEntryPointTarget {
+  start(initArgs: unknown[], phase: WsStartPhase): void;
+  core(): IcWebSocketCanister<unknown>;
+}
+
+/** The class `defineWsCanister` gives as `Canister`: to export as the default export, or to extend. */
+export type WsCanisterClass = new () => object;
+
+/**
+ * Declares the canister's entry points with azle's decorators: `@init` and `@postUpgrade` with
+ * `initArgIdls`, the three `@update`s `ws_open`, `ws_close`, `ws_message` and the `@query`
+ * `ws_get_messages`, with the exact Candid of protocol.md section 2.
+ *
+ * Azle registers decorated methods when it instantiates the default-exported class, and the initializers
+ * of a base class run inside the subclass's constructor, so a canister that extends this class gets these
+ * entry points and keeps its own. A subclass must not declare `@init`, `@postUpgrade` or a `ws_*` method
+ * again: azle refuses a second definition at build time.
+ */
+export function wsEntryPointsClass(
+  azle: AzleDecoratorApi,
+  appMessageIdl: IDL.Type,
+  initArgIdls: IDL.Type[],
+  target: WsEntryPointTarget,
+): WsCanisterClass {
+  const t = wsMethodTypes(appMessageIdl);
+  return class IcWebSocketCanisterEntryPoints {
+    @azle.init(initArgIdls)
+    init(...initArgs: unknown[]): void {
+      target.start(initArgs, 'init');
+    }
+
+    @azle.postUpgrade(initArgIdls)
+    postUpgrade(...initArgs: unknown[]): void {
+      target.start(initArgs, 'postUpgrade');
+    }
+
+    @azle.update(t.ws_open.args, t.ws_open.ret)
+    ws_open(args: CanisterWsOpenArguments): CanisterWsOpenResult {
+      return target.core().wsOpen(args);
+    }
+
+    @azle.update(t.ws_close.args, t.ws_close.ret)
+    ws_close(args: CanisterWsCloseArguments): CanisterWsCloseResult {
+      return target.core().wsClose(args);
+    }
+
+    // The second argument (`opt AppMessage`) is in the Candid for clients' sake and never read: the
+    // content travels Candid-encoded inside `args`.
+    @azle.update(t.ws_message.args, t.ws_message.ret)
+    ws_message(args: CanisterWsMessageArguments, _appMessage?: unknown): CanisterWsMessageResult {
+      return target.core().wsMessage(args);
+    }
+
+    // A query: the reply carries `dataCertificate()`, which exists only in queries.
+    @azle.query(t.ws_get_messages.args, t.ws_get_messages.ret)
+    ws_get_messages(args: CanisterWsGetMessagesArguments): CanisterWsGetMessagesResult {
+      return target.core().wsGetMessages(args);
+    }
+  };
+}
