@@ -4,10 +4,12 @@
  * protocol's `wsServiceDid` spells them for the canister's app message type; and no canister declares
  * those entry points by hand: they all come from the binding.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { IDL } from '@dfinity/candid';
 import { describe, expect, it } from 'vitest';
 import { wsServiceDid } from 'ic-ws-protocol';
@@ -40,22 +42,16 @@ const CANISTERS: { name: string; appMessageIdl: IDL.Type; didPath: () => Promise
   // The packaging fixture is built from the packed tarballs, and checked the same way, in tests/packaging.
 ];
 
-/** The main file of every azle canister declared in a dfx.json of the repository (outside node_modules). */
+/** The main file of every azle canister declared in a dfx.json that git tracks. */
 async function azleCanisterMains(): Promise<string[]> {
+  const { stdout } = await promisify(execFile)('git', ['ls-files', '--', '*dfx.json'], { cwd: repoRoot });
   const mains: string[] = [];
-  const visit = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) {
-        if (!['node_modules', '.azle', '.dfx', '.git', 'dist', '.turbo'].includes(entry.name)) await visit(join(dir, entry.name));
-      } else if (entry.name === 'dfx.json') {
-        const dfx = JSON.parse(await readFile(join(dir, entry.name), 'utf8')) as { canisters?: Record<string, { type?: string; main?: string }> };
-        for (const canister of Object.values(dfx.canisters ?? {})) {
-          if (canister.type === 'azle' && canister.main !== undefined) mains.push(join(dir, canister.main));
-        }
-      }
+  for (const file of stdout.split('\n').filter((line) => line !== '')) {
+    const dfx = JSON.parse(await readFile(join(repoRoot, file), 'utf8')) as { canisters?: Record<string, { type?: string; main?: string }> };
+    for (const canister of Object.values(dfx.canisters ?? {})) {
+      if (canister.type === 'azle' && canister.main !== undefined) mains.push(join(repoRoot, dirname(file), canister.main));
     }
-  };
-  await Promise.all(['examples', 'packages', 'tests'].map((top) => visit(join(repoRoot, top))));
+  }
   return [...new Set(mains)].sort();
 }
 
