@@ -57,3 +57,9 @@ export function report(name: string, rows: Record<string, unknown>[], extra: Rec
   console.log(`wrote ${file}`);
   return file;
 }
+
+/** Smallest, median and largest of `values`: how a ratio measured over several rounds is reported. */
+export function spread(values: readonly number[]): { min: number; median: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0] ?? NaN, median: sorted[Math.floor((sorted.length - 1) / 2)] ?? NaN, max: sorted[sorted.length - 1] ?? NaN };
+}

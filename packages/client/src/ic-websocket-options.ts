@@ -3,6 +3,7 @@ import type { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import { PROTOCOL_DEFAULTS } from 'ic-ws-protocol';
 import type { WebSocketConstructor } from './socket/web-socket-like';
+import type { BlsVerifierPreference } from './verifier/bls/load-bls-verifier';
 
 /** The timer functions the client uses; injectable so tests (and odd runtimes) control time. */
 export interface TimerApi {
@@ -83,6 +84,15 @@ export interface IcWebSocketOptions<T = unknown> {
    */
   openTimeoutMs?: number;
   /**
+   * Which BLS12-381 implementation checks certificate signatures. `auto` loads a WebAssembly verifier (mcl, with
+   * the fixed G2 points' pairing lines precomputed: several times faster than JavaScript) as a separate chunk
+   * when the socket is created, and falls back to agent-js's `@noble/curves` where WebAssembly cannot run (for
+   * example under a Content-Security-Policy without `'wasm-unsafe-eval'`). `noble` never loads WebAssembly.
+   * Both reach the same verdict on every input. `IcWebSocket.blsVerifier` tells which one is in use.
+   * @default 'auto'
+   */
+  blsVerifier?: BlsVerifierPreference;
+  /**
    * Reconnect after a connection fails (not after `close()` or a canister's `ClosedByApplication`).
    * @default true
    */
@@ -143,6 +153,7 @@ export const IC_WEBSOCKET_DEFAULTS = Object.freeze({
   ackIntervalMs: PROTOCOL_DEFAULTS.sendAckIntervalMs,
   ackMarginMs: PROTOCOL_DEFAULTS.clientAckMarginMs,
   openTimeoutMs: 30_000,
+  blsVerifier: 'auto',
   reconnect: true,
   reconnectMaxAttempts: 8,
   reconnectBaseDelayMs: 500,

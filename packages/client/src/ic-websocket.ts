@@ -19,6 +19,8 @@ import { resolveOptions, type ResolvedOptions } from './resolve-options';
 import { resolveRootKey } from './root-key';
 import { OutgoingQueue } from './session/outgoing-queue';
 import { WsSession, type SessionEnd } from './session/ws-session';
+import type { BlsVerifier, BlsVerifierKind } from './verifier/bls/bls-verifier';
+import { loadBlsVerifier } from './verifier/bls/load-bls-verifier';
 import { CertificateVerifier } from './verifier/certificate-verifier';
 
 type Handler<E> = ((event: E) => void) | null;
@@ -61,6 +63,8 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
   #state: IcWebSocketState = 'connecting';
   #session: WsSession<T> | undefined;
   #certificates: Promise<CertificateVerifier> | undefined;
+  readonly #bls: Promise<BlsVerifier>;
+  #blsInUse: BlsVerifier | undefined;
   #hasOpened = false;
 
   /** @throws IcWsClientError `INVALID_OPTIONS` for missing or contradictory options. */
@@ -84,7 +88,9 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
     for (const type of ['open', 'message', 'error', 'close', 'statechange'] as const) {
       super.addEventListener(type, (event) => (this.#handlers[type] as Handler<Event> | undefined)?.(event));
     }
-    // Start fetching the root key while the socket connects; no message is processed before it is known.
+    // Load the BLS verifier and fetch the root key while the socket connects; no message is processed before
+    // both are ready. Loading never rejects (it falls back to @noble/curves).
+    this.#bls = loadBlsVerifier(this.#options.blsVerifier).then((verifier) => (this.#blsInUse = verifier));
     void this.#verifier().catch(() => undefined);
     this.#connect(this.#scheduler.currentUrl);
   }
@@ -107,6 +113,16 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
   /** The gateway of the current (or next) session. */
   get gatewayUrl(): string {
     return this.#scheduler.currentUrl;
+  }
+
+  /**
+   * Which BLS verifier checks certificates (`wasm` or `noble`) and, after a fallback to `noble` under the `auto`
+   * preference, why; `undefined` until it is loaded (soon after construction).
+   */
+  get blsVerifier(): { kind: BlsVerifierKind; fallbackReason?: string } | undefined {
+    const verifier = this.#blsInUse;
+    if (verifier === undefined) return undefined;
+    return verifier.fallbackReason === undefined ? { kind: verifier.kind } : { kind: verifier.kind, fallbackReason: verifier.fallbackReason };
   }
 
   /** Messages accepted by `send` and not yet handed to a session. */
@@ -213,12 +229,13 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
 
   /** The shared certificate verifier, built once the root key is known; a failed fetch is retried next time. */
   #verifier(): Promise<CertificateVerifier> {
-    this.#certificates ??= resolveRootKey(this.#options).then(
-      (rootKey) =>
+    this.#certificates ??= Promise.all([resolveRootKey(this.#options), this.#bls]).then(
+      ([rootKey, bls]) =>
         new CertificateVerifier({
           rootKey,
           canisterId: this.#options.canisterId,
           maxAgeMs: this.#options.maxCertificateAgeMs,
+          bls,
           ...(this.#options.agent === undefined ? {} : { agent: this.#options.agent }),
         }),
       (error: unknown) => {

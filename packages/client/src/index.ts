@@ -16,5 +16,7 @@ export {
 export { IcWsClientError } from './client-error';
 export { appMessageIdlFromFactory } from './app-message-idl';
 export type { WebSocketLike, WebSocketConstructor } from './socket/web-socket-like';
+export type { BlsVerifierKind } from './verifier/bls/bls-verifier';
+export type { BlsVerifierPreference } from './verifier/bls/load-bls-verifier';
 // The codes apps branch on, so they need not import ic-ws-protocol themselves.
 export { CloseCode, ErrorCode, closeReasonText, type ClientKey } from 'ic-ws-protocol';

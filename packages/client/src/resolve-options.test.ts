@@ -53,6 +53,7 @@ describe('resolveOptions', () => {
     [{ maxQueuedMessages: -1 }, /maxQueuedMessages/],
     [{ reconnectBaseDelayMs: 60_000, reconnectMaxDelayMs: 1000 }, /reconnectBaseDelayMs/],
     [{ reconnectJitter: 1.5 }, /reconnectJitter/],
+    [{ blsVerifier: 'wasm' }, /blsVerifier must be 'auto' or 'noble'/],
   ])('rejects %o', (overrides, message) => rejects(overrides, message));
 
   it('rejects a missing options object', () => {

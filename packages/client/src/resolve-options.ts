@@ -7,6 +7,7 @@ import { appMessageIdlFromFactory } from './app-message-idl';
 import { IcWsClientError } from './client-error';
 import { IC_WEBSOCKET_DEFAULTS, type IcWebSocketOptions, type TimerApi } from './ic-websocket-options';
 import type { WebSocketConstructor } from './socket/web-socket-like';
+import type { BlsVerifierPreference } from './verifier/bls/load-bls-verifier';
 
 /** Options after defaults, parsing and validation: what the connection machinery reads. */
 export interface ResolvedOptions<T> {
@@ -22,6 +23,7 @@ export interface ResolvedOptions<T> {
   ackIntervalMs: number;
   ackMarginMs: number;
   openTimeoutMs: number;
+  blsVerifier: BlsVerifierPreference;
   reconnect: boolean;
   reconnectMaxAttempts: number;
   reconnectBaseDelayMs: number;
@@ -67,6 +69,7 @@ export function resolveOptions<T>(options: IcWebSocketOptions<T>): ResolvedOptio
   checkNonNegative('reconnectBaseDelayMs', merged.reconnectBaseDelayMs);
   checkNonNegative('reconnectMaxDelayMs', merged.reconnectMaxDelayMs);
   checkNonNegative('maxQueuedMessages', merged.maxQueuedMessages);
+  if (merged.blsVerifier !== 'auto' && merged.blsVerifier !== 'noble') throw invalid(`blsVerifier must be 'auto' or 'noble'`);
   if (merged.reconnectBaseDelayMs > merged.reconnectMaxDelayMs) throw invalid('reconnectBaseDelayMs is above reconnectMaxDelayMs');
   if (!(merged.reconnectJitter >= 0 && merged.reconnectJitter <= 1)) throw invalid('reconnectJitter must be within 0..1');
   const WebSocketImpl = options.WebSocket ?? defaultWebSocket();
@@ -84,6 +87,7 @@ export function resolveOptions<T>(options: IcWebSocketOptions<T>): ResolvedOptio
     ackIntervalMs: merged.ackIntervalMs,
     ackMarginMs: merged.ackMarginMs,
     openTimeoutMs: merged.openTimeoutMs,
+    blsVerifier: merged.blsVerifier,
     reconnect: merged.reconnect,
     reconnectMaxAttempts: merged.reconnectMaxAttempts,
     reconnectBaseDelayMs: merged.reconnectBaseDelayMs,

@@ -2,7 +2,8 @@
  * The client in a real browser: Debian's Chromium, driven by playwright-core, loads the client bundled by
  * esbuild for the browser (@dfinity/* included) from a loopback HTTP server, and runs one IcWebSocket session
  * through a real gateway to the ws-chat canister on ic-ws-devnet: open, send, receive (an echo and a push),
- * close. Nothing is skipped: without Chromium the test fails and says how to install it.
+ * close; certificates are verified by the WebAssembly BLS verifier, loaded by the page as a separate chunk.
+ * Nothing is skipped: without Chromium the test fails and says how to install it.
  */
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -23,14 +24,20 @@ let server: Server;
 let pageUrl: string;
 let browser: Browser;
 
-/** The page script bundled the way an app's bundler would: browser platform, workspace packages from source. */
-async function bundlePage(): Promise<string> {
+/**
+ * The page script bundled the way an app's bundler would: browser platform, ESM with code splitting (so the
+ * WebAssembly BLS verifier is a chunk of its own, loaded on demand as in an app), workspace packages from
+ * source. Returns each output file by its path under the server's root.
+ */
+async function bundlePage(): Promise<Map<string, string>> {
   const result = await build({
-    entryPoints: [source('./browser/page-client.ts')],
+    entryPoints: { page: source('./browser/page-client.ts') },
     bundle: true,
+    splitting: true,
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
+    outdir: '/',
     write: false,
     logLevel: 'silent',
     alias: {
@@ -38,13 +45,14 @@ async function bundlePage(): Promise<string> {
       'ic-ws-protocol': source('../../protocol/src/index.ts'),
     },
   });
-  return result.outputFiles[0]!.text;
+  return new Map(result.outputFiles.map((file) => [file.path, file.text]));
 }
 
-async function serve(bundle: string): Promise<void> {
+async function serve(files: Map<string, string>): Promise<void> {
   server = createServer((request, response) => {
-    if (request.url === '/page.js') {
-      response.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+    const script = files.get(request.url ?? '');
+    if (script !== undefined) {
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     } else if (request.url === '/') {
       response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>ic-ws</title><script type="module" src="/page.js"></script>');
     } else {
@@ -93,6 +101,9 @@ describe('IcWebSocket in Chromium', () => {
 
     expect(pageErrors).toEqual([]);
     expect(result.usedPlatformWebSocket).toBe(true);
+    // Certificates were verified by the WebAssembly verifier, loaded as its own chunk, not by the fallback.
+    expect(result.blsVerifier).toEqual({ kind: 'wasm' });
+    expect(result.loadedScripts.some((url) => url !== '/page.js')).toBe(true);
     expect(result.openGatewayUrl).toBe(gatewayUrl);
     expect(result.received).toEqual([
       { text: 'echo:from chromium', count: 11, tags: ['browser', 'echoed'] },

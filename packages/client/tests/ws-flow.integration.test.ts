@@ -48,6 +48,8 @@ describe('IcWebSocket against devnet + gateway + an ic-ws-canister canister', ()
 
     expect(await net.chat.broadcast({ text: 'to all', count: 7, tags: ['broadcast'] })).toBe(1);
     expect(await client.nextMessage()).toEqual({ text: 'to all', count: 7, tags: ['broadcast'] });
+    // Every certificate was checked by the WebAssembly BLS verifier (the default), not its fallback.
+    expect(client.ws.blsVerifier).toEqual({ kind: 'wasm' });
 
     client.ws.close();
     const closed = await client.closed();
@@ -58,6 +60,19 @@ describe('IcWebSocket against devnet + gateway + an ic-ws-canister canister', ()
       .poll(async () => (await net.chat.closedClients()).find((entry) => sameKey(open.clientKey)(entry.client_key))?.reason, { timeout: 15_000 })
       .toBe('ClosedByGateway');
     expect((await net.chat.connectedClients()).some(sameKey(open.clientKey))).toBe(false);
+    await net.stopGateway(gateway);
+  });
+
+  it('verifies with @noble/curves when asked to (blsVerifier: noble, the fallback where WebAssembly cannot run)', async () => {
+    const gateway = await net.startGateway();
+    const client = net.client({ gatewayUrl: gateway.url, canisterIdlFactory: wsChatIdlFactory, blsVerifier: 'noble' });
+    await client.nextOpen();
+    client.ws.send({ text: 'via noble', count: 1, tags: [] });
+    expect(await client.nextMessage()).toEqual({ text: 'echo:via noble', count: 2, tags: ['echoed'] });
+    expect(client.ws.blsVerifier).toEqual({ kind: 'noble' });
+    client.ws.close();
+    expect(await client.closed()).toMatchObject({ code: CloseCode.Normal, error: undefined });
+    expect(client.errors).toEqual([]);
     await net.stopGateway(gateway);
   });
 

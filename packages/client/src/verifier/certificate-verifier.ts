@@ -2,9 +2,8 @@ import { Certificate, type HttpAgent } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
 import { compareBytes, decodeCertificate, ErrorCode, lookupPath, type HashTree } from 'ic-ws-protocol';
 import { IcWsClientError } from '../client-error';
-
-/** A BLS verification function, as `Certificate.create` takes it (injectable for benchmarks). */
-export type BlsVerifyFn = (publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array) => Promise<boolean> | boolean;
+import { nobleBlsVerifier, type BlsVerifier } from './bls/bls-verifier';
+import { VerifiedSignatures } from './bls/verified-signatures';
 
 /** Options of {@link CertificateVerifier}. */
 export interface CertificateVerifierOptions {
@@ -16,8 +15,11 @@ export interface CertificateVerifierOptions {
   maxAgeMs: number;
   /** Agent whose clock offset corrects the local clock (and which may sync time on a stale-looking cert). */
   agent?: HttpAgent;
-  /** BLS verification; agent-js's default (`@noble/curves`) when absent. */
-  blsVerify?: BlsVerifyFn;
+  /**
+   * The BLS verifier (see `loadBlsVerifier`: WebAssembly where it runs).
+   * @default nobleBlsVerifier (agent-js's own `@noble/curves` path)
+   */
+  bls?: BlsVerifier;
   /**
    * How many distinct certificates to remember. Messages of one poll share one certificate, and polls follow
    * each other, so a handful is plenty.
@@ -52,12 +54,15 @@ export class CertificateVerifier {
   private readonly cache: CacheEntry[] = [];
   private readonly cacheSize: number;
   private readonly now: () => number;
-  /** How many full (BLS) verifications ran: what the cache saves is visible in tests and benchmarks. */
+  /** The BLS verifier in use, remembering verified signatures (a delegation is verified once, not per certificate). */
+  readonly bls: VerifiedSignatures;
+  /** How many full certificate verifications ran: what the cache saves is visible in tests and benchmarks. */
   verifications = 0;
 
   constructor(private readonly options: CertificateVerifierOptions) {
     this.cacheSize = Math.max(1, options.cacheSize ?? 4);
     this.now = options.now ?? Date.now;
+    this.bls = new VerifiedSignatures(options.bls ?? nobleBlsVerifier);
   }
 
   /**
@@ -87,7 +92,7 @@ export class CertificateVerifier {
   }
 
   private async verify(cert: Uint8Array): Promise<VerifiedCertificate> {
-    const { rootKey, canisterId, agent, blsVerify, maxAgeMs } = this.options;
+    const { rootKey, canisterId, agent, maxAgeMs } = this.options;
     // agent-js's CBOR decoder is lenient (it takes a length written in more bytes than needed): a certificate
     // is accepted only in its one canonical spelling, strictly decoded by the protocol first.
     try {
@@ -104,7 +109,7 @@ export class CertificateVerifier {
         canisterId,
         maxAgeInMinutes: maxAgeMs / 60_000,
         ...(agent === undefined ? {} : { agent }),
-        ...(blsVerify === undefined ? {} : { blsVerify }),
+        blsVerify: (publicKey, signature, message) => this.bls.verify(publicKey, signature, message),
       });
     } catch (error) {
       throw IcWsClientError.from(error, ErrorCode.CertificateInvalid, 'certificate verification failed');

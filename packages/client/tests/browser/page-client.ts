@@ -25,6 +25,10 @@ export interface PageResult {
   received: ChatMessage[];
   close: { code: number; wasClean: boolean; reason: string; error: string | null };
   errors: string[];
+  /** `IcWebSocket.blsVerifier` at the end of the session. */
+  blsVerifier: { kind: string; fallbackReason?: string } | null;
+  /** The paths of the scripts the page loaded (the entry and any chunk loaded on demand). */
+  loadedScripts: string[];
 }
 
 declare global {
@@ -83,5 +87,10 @@ window.runIcWebSocket = async (config) => {
     received,
     close: { code: close.code, wasClean: close.wasClean, reason: close.reason, error: close.error?.code ?? null },
     errors,
+    blsVerifier: ws.blsVerifier ?? null,
+    loadedScripts: performance
+      .getEntriesByType('resource')
+      .map((entry) => new URL(entry.name).pathname)
+      .filter((path) => path.endsWith('.js')),
   };
 };

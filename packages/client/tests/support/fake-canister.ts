@@ -84,6 +84,49 @@ function certifiedDataTree(canisterId: Principal, certifiedData: Uint8Array, tim
   ]);
 }
 
+/** A subnet delegation as certificates carry it: the root key certifies the subnet's key and canister ranges. */
+export interface TestDelegation {
+  subnet_id: Uint8Array;
+  certificate: Uint8Array;
+}
+
+/** The delegation from `root` to `subnet`; one delegation serves every certificate of the subnet, as on mainnet. */
+export function makeDelegation(
+  root: TestSubnet,
+  subnet: TestSubnet,
+  subnetId: Principal,
+  canisterRanges: readonly (readonly [Principal, Principal])[],
+  timeMs = Date.now(),
+): TestDelegation {
+  const ranges = Cbor.encode(canisterRanges.map(([low, high]) => [low.toUint8Array(), high.toUint8Array()]));
+  const delegationTree = labeledForest([
+    [
+      'subnet',
+      labeledForest([
+        [subnetId.toUint8Array(), labeledForest([['canister_ranges', leaf(ranges)], ['public_key', leaf(subnet.rootKey)]])],
+      ]),
+    ],
+    ['time', timeLeaf(timeMs)],
+  ]);
+  const certificate = Cbor.encode({
+    tree: delegationTree,
+    signature: bls12_381.signShortSignature(stateRootMessage(delegationTree), root.secretKey),
+  });
+  return { subnet_id: subnetId.toUint8Array(), certificate };
+}
+
+/** A certificate signed by `subnet`'s key, carrying `delegation` (from {@link makeDelegation}). */
+export function makeCertificateWithDelegation(
+  subnet: TestSubnet,
+  delegation: TestDelegation,
+  canisterId: Principal,
+  certifiedData: Uint8Array,
+  timeMs = Date.now(),
+): Uint8Array {
+  const tree = certifiedDataTree(canisterId, certifiedData, timeMs);
+  return Cbor.encode({ tree, signature: bls12_381.signShortSignature(stateRootMessage(tree), subnet.secretKey), delegation });
+}
+
 /**
  * A certificate signed by a subnet key, with the delegation from the root key that mainnet certificates
  * carry: the root certifies the subnet's public key and the canister ranges it may certify for.
@@ -97,26 +140,7 @@ export function makeDelegatedCertificate(
   certifiedData: Uint8Array,
   timeMs = Date.now(),
 ): Uint8Array {
-  const ranges = Cbor.encode(canisterRanges.map(([low, high]) => [low.toUint8Array(), high.toUint8Array()]));
-  const delegationTree = labeledForest([
-    [
-      'subnet',
-      labeledForest([
-        [subnetId.toUint8Array(), labeledForest([['canister_ranges', leaf(ranges)], ['public_key', leaf(subnet.rootKey)]])],
-      ]),
-    ],
-    ['time', timeLeaf(timeMs)],
-  ]);
-  const delegationCertificate = Cbor.encode({
-    tree: delegationTree,
-    signature: bls12_381.signShortSignature(stateRootMessage(delegationTree), root.secretKey),
-  });
-  const tree = certifiedDataTree(canisterId, certifiedData, timeMs);
-  return Cbor.encode({
-    tree,
-    signature: bls12_381.signShortSignature(stateRootMessage(tree), subnet.secretKey),
-    delegation: { subnet_id: subnetId.toUint8Array(), certificate: delegationCertificate },
-  });
+  return makeCertificateWithDelegation(subnet, makeDelegation(root, subnet, subnetId, canisterRanges, timeMs), canisterId, certifiedData, timeMs);
 }
 
 /** Options of one batch. */
