@@ -71,6 +71,9 @@ describe('the chat demo in Chromium', () => {
     await post(alice, hello);
     await waitForMessage(bob, 'alice', hello);
     await waitForMessage(alice, 'alice', hello);
+    // Certificates are checked by the WebAssembly BLS verifier in both pages, not by its @noble fallback.
+    expect(await alice.getByTestId('bls-verifier').textContent()).toBe('wasm');
+    expect(await bob.getByTestId('bls-verifier').textContent()).toBe('wasm');
     // Alice's own post came back through the canister: her round trip is measured.
     await expect.poll(() => alice.getByTestId('latency').textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/^\d+ ms$/);
 

@@ -25,6 +25,7 @@ export class ChatView {
   private readonly connection = element(document, 'connection-state');
   private readonly connectionDetail = element(document, 'connection-detail');
   private readonly latency = element(document, 'latency');
+  private readonly verifier = element(document, 'bls-verifier');
   private readonly me = element(document, 'me');
   private readonly online = element<HTMLUListElement>(document, 'online-list');
   private readonly notices = element<HTMLUListElement>(document, 'notices');
@@ -60,6 +61,12 @@ export class ChatView {
     this.connection.textContent = STATE_LABELS[state];
     this.connection.dataset.state = state;
     this.connectionDetail.textContent = detail;
+  }
+
+  /** Shows which BLS verifier checks certificates (`wasm`, or the `noble` fallback and why). */
+  showVerifier(verifier: { kind: string; fallbackReason?: string } | undefined): void {
+    this.verifier.textContent = verifier?.kind ?? '…';
+    this.verifier.title = verifier?.fallbackReason ?? '';
   }
 
   /** Shows a problem the user should know about (`''` hides it). */

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     const detail = event.reconnect ? `attempt ${event.reconnect.attempt} in ${Math.round(event.reconnect.delayMs / 100) / 10} s` : event.reason;
     view.showConnection(event.state, detail);
   });
+  ws.addEventListener('open', () => view.showVerifier(ws.blsVerifier));
   ws.addEventListener('message', (event) => {
     state.apply(event.data);
     view.render(state);

@@ -40,3 +40,21 @@ describe('CertificateVerifier strictness', () => {
     expect(certificates.verifications).toBe(1);
   });
 });
+
+describe('CertificateVerifier cache', () => {
+  it('verifies a certificate once when its bytes come again in a later poll (a fresh copy, as a new frame holds)', async () => {
+    const certificates = new CertificateVerifier({ rootKey: subnet.rootKey, canisterId, maxAgeMs: 5 * 60_000 });
+    const cert = makeCertificate(subnet, canisterId, certifiedData);
+    // Two messages of one batch while the first verification is still running, then a later poll's copy.
+    const [a, b] = await Promise.all([certificates.certifiedData(cert), certificates.certifiedData(cert)]);
+    expect(await certificates.certifiedData(cert.slice())).toEqual(certifiedData);
+    expect([a, b]).toEqual([certifiedData, certifiedData]);
+    expect(certificates.verifications).toBe(1);
+    expect(certificates.bls.verifications).toBe(1);
+    // A certificate differing in one byte is another certificate: verified (and here refused) on its own.
+    const other = cert.slice();
+    other[other.length - 1]! ^= 1;
+    await expect(certificates.certifiedData(other)).rejects.toMatchObject({ code: ErrorCode.CertificateInvalid });
+    expect(certificates.verifications).toBe(2);
+  });
+});
