@@ -125,8 +125,9 @@ describe('the packed packages', () => {
     // ic-ws-client's code made it in (its error codes and the handshake it expects) ...
     expect(bundle).toContain('INVALID_OPTIONS');
     expect(bundle).toContain('gateway_principal');
-    // The WebAssembly BLS verifier is a chunk of its own, loaded on demand, not part of the entry.
-    const withWasm = (await Promise.all(scripts.map(async (file) => ((await readFile(join(assets, file), 'utf8')).includes('wasmBase64') ? file : undefined)))).filter(Boolean);
+    // The WebAssembly BLS verifier (its module base64-embedded: "AGFzbQ" is the wasm magic) is a chunk of its
+    // own, loaded on demand, not part of the entry.
+    const withWasm = (await Promise.all(scripts.map(async (file) => ((await readFile(join(assets, file), 'utf8')).includes('AGFzbQ') ? file : undefined)))).filter(Boolean);
     expect(withWasm).toHaveLength(1);
     expect(await readFile(join(web, 'dist', 'index.html'), 'utf8')).not.toContain(withWasm[0]!);
     // ... and nothing of Node: no node: imports, no require of ws (isomorphic-ws took its browser entry).

@@ -41,6 +41,9 @@ interface VerifiedCertificate {
   timeMs: number;
 }
 
+/** A compressed BLS12-381 G2 public key. */
+const BLS_KEY_LENGTH = 96;
+
 /** How far ahead of the local clock a certificate's time may be (agent-js allows the same). */
 const MAX_FUTURE_MS = 5 * 60_000;
 
@@ -63,6 +66,9 @@ export class CertificateVerifier {
     this.cacheSize = Math.max(1, options.cacheSize ?? 4);
     this.now = options.now ?? Date.now;
     this.bls = new VerifiedSignatures(options.bls ?? nobleBlsVerifier);
+    // The root key is known now (DER: the 96-byte key comes last), so its precomputation need not wait for the
+    // first certificate. Only a speed-up: a malformed key is simply not prepared.
+    this.bls.prepare(options.rootKey.subarray(-BLS_KEY_LENGTH));
   }
 
   /**

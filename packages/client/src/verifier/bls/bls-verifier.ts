@@ -19,6 +19,8 @@ export interface BlsVerifier {
   readonly fallbackReason?: string;
   /** `true` when `signature` is a valid signature of `message` under `publicKey`; `false` (or a throw) otherwise. */
   verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): boolean;
+  /** Does ahead of time what can be done for `publicKey` before its first signature (optional). */
+  prepare?(publicKey: Uint8Array): void;
 }
 
 /** agent-js's default verifier (`@noble/curves`): no code of its own, so the fallback costs no bundle bytes. */

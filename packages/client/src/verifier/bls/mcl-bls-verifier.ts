@@ -135,6 +135,11 @@ export class McLBlsVerifier implements BlsVerifier {
     return mcl._mclBnGT_isOne(this.#pairing) === 1;
   }
 
+  /** Computes the Miller-loop lines of `publicKey` now (the root key, while the socket connects). */
+  prepare(publicKey: Uint8Array): void {
+    if (publicKey.length === G2_COMPRESSED_LENGTH) this.#prepare(publicKey);
+  }
+
   /** The Miller-loop lines of `publicKey`, computed on first use; `undefined` for a key that is not a valid G2 point. */
   #prepare(publicKey: Uint8Array): number | undefined {
     const id = bytesToHex(publicKey);

@@ -25,6 +25,10 @@ export class VerifiedSignatures implements BlsVerifier {
     if (verifier.fallbackReason !== undefined) this.fallbackReason = verifier.fallbackReason;
   }
 
+  prepare(publicKey: Uint8Array): void {
+    this.verifier.prepare?.(publicKey);
+  }
+
   verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): boolean {
     const known = this.#verified.some(
       (entry) => compareBytes(entry.signature, signature) === 0 && compareBytes(entry.message, message) === 0 && compareBytes(entry.publicKey, publicKey) === 0,
