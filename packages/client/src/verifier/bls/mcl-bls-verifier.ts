@@ -1,3 +1,4 @@
+/// <reference path="./mcl-module.d.ts" />
 import type { McLModule } from 'mcl-wasm/dist/mcl_c.js';
 import type { BlsVerifier } from './bls-verifier';
 import { nobleBlsVerifier } from './bls-verifier';
