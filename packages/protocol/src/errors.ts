@@ -50,6 +50,10 @@ export const ErrorCode = {
   CanisterTrapped: 'CANISTER_TRAPPED',
   /** The devnet was used after `close()`. */
   DevnetClosed: 'DEVNET_CLOSED',
+  /** Another running devnet holds the state directory (`stateDir`). */
+  StateDirLocked: 'STATE_DIR_LOCKED',
+  /** A state directory the devnet cannot use: not a devnet's, a newer format, or no readable checkpoint. */
+  StateDirInvalid: 'STATE_DIR_INVALID',
 
   // --- IC HTTP interface (ic-ws-devnet) ---
   /** An HTTP request body larger than the interface accepts. */

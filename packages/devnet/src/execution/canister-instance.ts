@@ -4,6 +4,7 @@
  * `swapModule()` swaps in a fresh instance for upgrades while stable memory is kept. Heaps are rolled back
  * by dirty pages (see `DirtyPageSnapshot`) unless `heapRollback` says otherwise.
  */
+import { createHash } from 'node:crypto';
 import type { Principal } from '@dfinity/principal';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import { CanisterTrap } from './canister-trap';
@@ -14,7 +15,8 @@ import type { ExecutionStats } from './execution-stats';
 import type { HeapRollback, HeapRollbackMode } from './heap-rollback';
 import { HeapSnapshot } from './heap-snapshot';
 import { createIc0Imports } from './ic0-imports';
-import { SparseStableMemory } from './sparse-stable-memory';
+import { PAGE_SIZE, SparseStableMemory } from './sparse-stable-memory';
+import type { CanisterImage, CanisterSettingsImage, GlobalValue, LiveCanisterState } from '../persistence/canister-image';
 
 /** How an entry point is invoked: by export name, or through the function table (callbacks). */
 export type EntryPoint = { export: string } | { table: number; env: number };
@@ -27,10 +29,15 @@ export interface ExecutionResult {
 }
 
 interface LoadedModule {
+  /** The wasm as installed, and its sha256 (hex): what persistence stores and reinstantiates. */
+  wasm: Uint8Array;
+  moduleHash: string;
   instance: WebAssembly.Instance;
   memory: WebAssembly.Memory;
   table: WebAssembly.Table | undefined;
   snapshot: HeapRollback;
+  /** The module's own mutable globals (exported by the patch), in export order. */
+  globals: readonly WebAssembly.Global[];
   exportNames: ReadonlySet<string>;
 }
 
@@ -59,6 +66,8 @@ export class CanisterInstance {
   /** Incremented each time the module is replaced; outstanding callbacks of older generations are dropped. */
   generation = 0;
   controllers: Uint8Array[];
+  /** Counts committed changes of memory or module: persistence skips canisters whose count did not move. */
+  changeCount = 0;
   private loaded: LoadedModule;
   private current: ExecutionContext | undefined;
 
@@ -87,9 +96,11 @@ export class CanisterInstance {
     const previous = { loaded: this.loaded, generation: this.generation };
     this.loaded = this.load(wasm);
     this.generation++;
+    this.changeCount++;
     return () => {
       this.loaded = previous.loaded;
       this.generation = previous.generation;
+      this.changeCount++;
       previous.loaded.snapshot.resync();
     };
   }
@@ -124,6 +135,7 @@ export class CanisterInstance {
     } else {
       snapshot.commit();
       this.stable.commit();
+      this.changeCount++;
       if (context.globalTimer !== undefined) this.globalTimer = context.globalTimer;
       if (context.certifiedData !== undefined && !equalBytes(context.certifiedData, this.certifiedData)) {
         this.certifiedData = context.certifiedData;
@@ -140,6 +152,60 @@ export class CanisterInstance {
       rolledBack,
     });
     return { context, trap };
+  }
+
+  /** The sha256 (hex) of the installed wasm. */
+  get moduleHash(): string {
+    return this.loaded.moduleHash;
+  }
+
+  /**
+   * The canister's committed state as persistence reads it between executions. `heap` is a view of the live
+   * memory: read it at once.
+   */
+  persistentState(settings: CanisterSettingsImage): LiveCanisterState {
+    return {
+      id: this.idBytes,
+      moduleHash: this.loaded.moduleHash,
+      wasm: this.loaded.wasm,
+      heap: new Uint8Array(this.loaded.memory.buffer),
+      globals: this.loaded.globals.map((global) => global.value as GlobalValue),
+      stable: this.stable.checkpoint(),
+      certifiedData: this.certifiedData,
+      globalTimer: this.globalTimer,
+      version: this.version,
+      settings,
+    };
+  }
+
+  /**
+   * Puts persisted state into this freshly instantiated canister (whose module must be the image's): heap,
+   * globals, stable memory, certified data, timer, version. Nothing runs: the canister continues exactly
+   * where it was committed.
+   */
+  restoreState(image: CanisterImage): void {
+    if (image.moduleHash !== this.loaded.moduleHash) {
+      throw new IcWsError(ErrorCode.StateDirInvalid, `canister ${this.idText}: persisted state is for module ${image.moduleHash}, not ${this.loaded.moduleHash}`);
+    }
+    const { memory, globals, snapshot } = this.loaded;
+    const pages = Math.ceil(image.heap.length / PAGE_SIZE);
+    const current = memory.buffer.byteLength / PAGE_SIZE;
+    if (pages > current) memory.grow(pages - current);
+    const heap = new Uint8Array(memory.buffer);
+    heap.set(image.heap);
+    heap.fill(0, image.heap.length);
+    if (globals.length !== image.globals.length) {
+      throw new IcWsError(ErrorCode.StateDirInvalid, `canister ${this.idText}: persisted state has ${image.globals.length} globals, the module ${globals.length}`);
+    }
+    globals.forEach((global, index) => {
+      global.value = image.globals[index];
+    });
+    snapshot.resync();
+    this.stable.restore({ chunks: image.stableChunks, pages: image.stablePages });
+    this.certifiedData = image.certifiedData.slice();
+    this.globalTimer = image.globalTimer;
+    this.version = image.version;
+    this.controllers = image.settings.controllers.map((controller) => controller.slice());
   }
 
   private invoke(entry: EntryPoint): void {
@@ -193,9 +259,12 @@ export class CanisterInstance {
       dirtyPages = new DirtyPageSnapshot(memory, globals, dirtyPageTracker(exported), mode === 'checked');
     }
     return {
+      wasm,
+      moduleHash: createHash('sha256').update(wasm).digest('hex'),
       instance,
       memory,
       table,
+      globals,
       snapshot: dirtyPages ?? new HeapSnapshot(memory, globals),
       exportNames: compiled.exportNames,
     };
