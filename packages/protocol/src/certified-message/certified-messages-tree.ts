@@ -4,10 +4,9 @@
  * its batch witnesses here, and every verifier looks messages up under the same label.
  */
 import { sha256 } from '@noble/hashes/sha256';
-import type { CertifiedMap } from '../hash-tree/certified-map';
+import { labeledRootHash, type CertifiedMap } from '../hash-tree/certified-map';
 import { labeled } from '../hash-tree/hash-tree';
 import { encodeHashTree } from '../hash-tree/hash-tree-cbor';
-import { labeledRootHash } from '../hash-tree/certified-map';
 
 /** The label of the certified subtree that holds the queued messages. */
 export const CERTIFIED_LABEL = 'websocket';
