@@ -8,10 +8,14 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Principal } from '@dfinity/principal';
+import { runBuildCli } from './dev/build-cli';
+import { describeDevFailure, runDevCli } from './dev/dev-cli';
 import { devnetVersion } from './package-version';
 import { startDevnet, type Devnet } from './start-devnet';
 
 const HELP = `Usage: ic-ws-devnet [options]
+       ic-ws-devnet dev [options]      run your project: canisters, devnet, gateway, frontend (see dev --help)
+       ic-ws-devnet build [names...]   build the Azle canisters of ./dfx.json, offline (see build --help)
 
 A local Internet Computer in Node: runs real canister wasm behind the IC HTTP interface.
 
@@ -154,7 +158,20 @@ async function main(argv: string[]): Promise<void> {
   process.stderr.write(`ic-ws-devnet: listening on ${devnet.url}\n`);
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`ic-ws-devnet: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+const argv = process.argv.slice(2);
+if (argv[0] === 'dev') {
+  runDevCli(argv.slice(1)).catch((error: unknown) => {
+    process.stderr.write(`ic-ws dev: ${describeDevFailure(error)}\n`);
+    process.exit(1);
+  });
+} else if (argv[0] === 'build') {
+  runBuildCli(argv.slice(1)).catch((error: unknown) => {
+    process.stderr.write(`ic-ws-devnet build: ${describeDevFailure(error)}\n`);
+    process.exit(1);
+  });
+} else {
+  main(argv).catch((error: unknown) => {
+    process.stderr.write(`ic-ws-devnet: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

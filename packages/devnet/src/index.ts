@@ -14,3 +14,14 @@ export {
   type BuildAzleCanisterOptions,
   type BuiltAzleCanister,
 } from './azle/build-canister';
+export { startDev, type DevSession } from './dev/start-dev';
+export {
+  DEV_DEFAULT_PORTS,
+  type DevOptions,
+  type DevPorts,
+  type DevConfig,
+  type FrontendContext,
+  type RunningFrontend,
+  type StartFrontend,
+} from './dev/dev-options';
+export { findDevSession, type DevSessionInfo } from './dev/dev-session-file';

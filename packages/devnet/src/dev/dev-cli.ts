@@ -1,0 +1,72 @@
+/**
+ * `ic-ws-devnet dev`: parses, calls {@link startDev}, prints the ready block, and stops everything on
+ * SIGINT/SIGTERM with exit status 0 (a second signal exits at once with 1).
+ */
+import { readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { IcWsError } from 'ic-ws-protocol';
+import { parseDevCli, DEV_HELP } from './dev-cli-flags';
+import { DEV_SESSION_FILE } from './dev-session-file';
+import { readyBlock } from './ready-block';
+import { startDev, type DevSession } from './start-dev';
+
+function projectName(projectDir: string): string {
+  try {
+    const name = (JSON.parse(readFileSync(join(projectDir, 'package.json'), 'utf8')) as { name?: unknown }).name;
+    if (typeof name === 'string' && name !== '') return name;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return 'your project';
+}
+
+/** Runs the dev command; resolves once started (the servers keep the process alive). */
+export async function runDevCli(argv: readonly string[]): Promise<void> {
+  const request = parseDevCli(argv, process.env);
+  if (request.kind === 'help') {
+    process.stdout.write(DEV_HELP);
+    return;
+  }
+  const say = (line: string) => process.stderr.write(`ic-ws dev: ${line}\n`);
+  let session: DevSession | undefined;
+  let stopping = false;
+  const stop = (reason: string, exitCode: number) => {
+    if (stopping) {
+      say(`${reason} again, exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    say(`${reason}, stopping`);
+    // Mid start-up: startDev returns shortly (or fails and cleans up), and the check after it stops the rest.
+    if (session === undefined) return;
+    session.close().then(
+      () => process.exit(exitCode),
+      (error: unknown) => {
+        say(`error while stopping: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+
+  const projectDir = resolve(request.options.projectDir ?? process.cwd());
+  session = await startDev({ ...request.options, projectDir, onProgress: say });
+  if (stopping) {
+    await session.close();
+    process.exit(0);
+  }
+  void session.gatewayExited.then((code) => {
+    if (!stopping) stop(`the gateway exited unexpectedly (code ${code})`, 1);
+  });
+  const sessionFile = relative(process.cwd(), join(projectDir, '.ic-ws', DEV_SESSION_FILE)) || DEV_SESSION_FILE;
+  const { cachedBuilds: _cached, gatewayExited: _exited, close: _close, ...info } = session;
+  if (request.json) process.stdout.write(`${JSON.stringify(info)}\n`);
+  else process.stdout.write(readyBlock(request.name ?? projectName(projectDir), info, sessionFile));
+}
+
+/** One line for a failed start: the message of our errors (they name what to change), else the stack. */
+export function describeDevFailure(error: unknown): string {
+  if (error instanceof IcWsError) return `${error.message} [${error.code}]`;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
