@@ -1,39 +1,41 @@
 /**
- * The demo as a user gets it: the same `startDemo` as `pnpm dev` (every server on a free port), and two
- * Chromium contexts, so two identities, chatting. A message reaches the other page only through the
- * client's `message` event, which fires after the certificate, witness, hash and sequence checks.
+ * The demo as a user gets it: `pnpm dev` itself (the root README's demo command; every server on a free
+ * port), and two Chromium contexts, so two identities, chatting. A message reaches the other page only
+ * through the client's `message` event, which fires after the certificate, witness, hash and sequence
+ * checks. Then Ctrl-C, as a terminal sends it (SIGINT to the whole process group): exit status 0, no
+ * `ELIFECYCLE`, nothing left running.
  */
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, type Demo } from '../../scripts/dev/start-demo';
 import { launchChromium } from './support/launch-chromium';
+import { startPnpmDev, type PnpmDev } from './support/pnpm-dev';
 
 const OUTPUT_DIR = fileURLToPath(new URL('./test-output/', import.meta.url));
 // Connecting includes fetching the root key and verifying the first certificate.
 const UI_TIMEOUT_MS = 60_000;
 
-let demo: Demo | undefined;
+let demo: PnpmDev | undefined;
 let browser: Browser | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
   // The browser first: without one the test fails at once, before minutes of canister builds.
   browser = await launchChromium();
-  demo = await startDemo({ ports: { devnet: 0, gateway: 0, frontend: 0, admin: null } });
+  demo = await startPnpmDev(['--port', '0', '--admin-port', 'off']);
 });
 
 afterAll(async () => {
   await browser?.close();
-  await demo?.close();
+  await demo?.kill();
 });
 
 /** Opens the chat in a fresh browser context (its own localStorage, so its own identity). */
 async function openChat(name: string): Promise<Page> {
   const page = await browser!.newContext().then((context) => context.newPage());
   page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
-  await page.goto(`${demo!.urls.chat}/`);
+  await page.goto(`${demo!.ready.frontendUrl}/`);
   await waitForConnected(page);
   return page;
 }
@@ -96,7 +98,18 @@ describe('the chat demo in Chromium', () => {
   });
 
   it('serves the page the config of the running stack', async () => {
-    const response = await fetch(`${demo!.urls.chat}/config.json`);
-    expect(await response.json()).toEqual({ gatewayUrl: demo!.urls.gateway, canisterId: demo!.canisterIds.chat, networkUrl: demo!.urls.devnet });
+    const { ready } = demo!;
+    const response = await fetch(`${ready.frontendUrl}/config.json`);
+    expect(await response.json()).toEqual({ gatewayUrl: ready.gatewayUrl, canisterId: ready.canisterIds.chat, networkUrl: ready.networkUrl });
+    expect(Object.keys(ready.canisterIds)).toEqual(['chat', 'ping_pong']);
+  });
+
+  it('stops on Ctrl-C with exit status 0, no ELIFECYCLE, and nothing left running', async () => {
+    const { code, output } = await demo!.interrupt();
+    expect(code, output).toBe(0);
+    expect(output).not.toContain('ELIFECYCLE');
+    expect(output).toContain('SIGINT, stopping');
+    expect(demo!.survivors()).toEqual([]);
+    await expect(fetch(`${demo!.ready.networkUrl}/api/v2/status`)).rejects.toThrow();
   });
 });

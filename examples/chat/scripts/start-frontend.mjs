@@ -1,20 +1,18 @@
 /**
- * Serves the chat frontend with Vite's dev server (live reload) and answers `/config.json` with where the
- * page connects. Used by the repository's `pnpm dev` (scripts/dev/start-demo.ts).
+ * The chat's frontend for `npm run dev` (`ic-ws-devnet dev --frontend scripts/start-frontend.mjs`): Vite's
+ * dev server (live reload), plus `/config.json` with where the page connects, from the running devnet and
+ * gateway. Nothing to write by hand.
  */
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'vite';
 
 const CONFIG_FILE = fileURLToPath(new URL('../vite.config.ts', import.meta.url));
 
-/**
- * Starts the frontend.
- * @param {{ host: string, port: number, config: { gatewayUrl: string, canisterId: string, networkUrl: string } }} options
- *   `port` 0 picks a free port; any other port must be free.
- * @returns {Promise<{ url: string, close(): Promise<void> }>}
- */
-export async function startChatFrontend({ host, port, config }) {
-  const body = JSON.stringify(config);
+/** @type {import('ic-ws-devnet').StartFrontend} */
+export async function startFrontend({ host, port, config }) {
+  const canisterId = config.canisterIds.chat;
+  if (canisterId === undefined) throw new Error('no canister named "chat" is running (see dfx.json)');
+  const body = JSON.stringify({ gatewayUrl: config.gatewayUrl, canisterId, networkUrl: config.networkUrl });
   const server = await createServer({
     configFile: CONFIG_FILE,
     logLevel: 'warn',

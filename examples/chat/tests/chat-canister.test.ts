@@ -3,10 +3,11 @@
  * and value encodings, and an upgrade. Calls go straight to the engine (no HTTP, no signatures, no gateway):
  * the browser test in tests/e2e covers that path.
  */
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
-import { startDevnet, type Devnet } from 'ic-ws-devnet';
+import { buildCanisters, startDevnet, type Devnet } from 'ic-ws-devnet';
 import {
   CanisterWsMessageArgumentsIdl,
   CanisterWsMessageResultIdl,
@@ -15,10 +16,9 @@ import {
   type ClientKey,
 } from 'ic-ws-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CANISTERS, buildDemoCanister } from '../../../scripts/dev/demo-canisters';
 import { ChatEntryIdl, ChatMessageIdl, type ChatEntry, type ChatMessage } from '../src/shared/chat-message';
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 const GATEWAY = Principal.fromUint8Array(Uint8Array.of(0x22, 1));
 const ALICE = Principal.fromUint8Array(Uint8Array.of(0x11, 1, 1));
 
@@ -47,8 +47,8 @@ async function say(client: ClientKey, message: ChatMessage): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  const spec = DEMO_CANISTERS.find((canister) => canister.name === 'chat')!;
-  wasm = (await buildDemoCanister(ROOT, spec)).wasm;
+  const [chat] = await buildCanisters({ projectDir: PROJECT, canisters: ['chat'] });
+  wasm = new Uint8Array(await readFile(chat!.wasmPath));
   devnet = await startDevnet({ time: 'manual' });
   canisterId = await devnet.install({ wasm });
   // Azle arms a 0 s timer at init.

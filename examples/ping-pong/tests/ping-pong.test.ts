@@ -1,6 +1,6 @@
 /**
  * Acceptance: the ping-pong example standalone. The test starts its own devnet (running the real canister
- * wasm) and gateway on free ports, then runs the client exactly as a user does (`pnpm start -- --pings 100`)
+ * wasm) and gateway on free ports, then runs the client exactly as a user does (`npm start -- --pings 100`)
  * and checks every round trip and the summary are printed and the canister saw every ping and the close.
  */
 import { spawn } from 'node:child_process';
@@ -18,10 +18,10 @@ let gateway: GatewayHandle;
 let canisterId: Principal;
 let stats: PingPongStatsActor;
 
-/** Runs `pnpm start -- <args>` in the example and collects its output. */
-function pnpmStart(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs `npm start -- <args>` in the example, as a user does, and collects its output. */
+function npmStart(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('pnpm', ['start', '--', ...args], { cwd: exampleDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['start', '--', ...args], { cwd: exampleDir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -62,7 +62,7 @@ afterAll(async () => {
 describe('ping-pong against a devnet and gateway of its own', () => {
   it('completes 100 pings, printing every round trip and the median and p99, and closes cleanly', async () => {
     const args = ['--pings', '100', '--gateway-url', gateway.url, '--network-url', devnet.url, '--canister-id', canisterId.toText()];
-    const { code, stdout, stderr } = await pnpmStart(args);
+    const { code, stdout, stderr } = await npmStart(args);
     expect(stderr).not.toMatch(/ping-pong failed/);
     expect(code).toBe(0);
 
@@ -87,7 +87,7 @@ describe('ping-pong against a devnet and gateway of its own', () => {
 
   it('fails with OPEN_FAILED and exit code 1 when no gateway listens', async () => {
     const port = await closedPort();
-    const { code, stderr } = await pnpmStart(['--pings', '1', '--gateway-url', `ws://127.0.0.1:${port}`, '--network-url', devnet.url, '--canister-id', canisterId.toText()]);
+    const { code, stderr } = await npmStart(['--pings', '1', '--gateway-url', `ws://127.0.0.1:${port}`, '--network-url', devnet.url, '--canister-id', canisterId.toText()]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/ping-pong failed \[OPEN_FAILED\]/);
   });

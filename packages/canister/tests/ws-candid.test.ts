@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { wsServiceDid } from 'ic-ws-protocol';
 import { ChatMessageIdl } from '../../../examples/chat/src/shared/chat-message';
 import { PingPongMessageIdl } from '../../../examples/ping-pong/src/ping-pong-message';
-import { buildDemoCanister, DEMO_CANISTERS } from '../../../scripts/dev/demo-canisters';
+import { buildCanisters } from 'ic-ws-devnet';
 import { ChatMessageIdl as WsChatMessageIdl } from '../../client/tests/support/chat-message';
 import { buildWsChatCanister } from '../../client/tests/support/ws-chat-canister';
 import { buildWsEchoCanister } from '../../gateway/tests/support/ws-echo-canister';
@@ -26,10 +26,10 @@ import { buildWsTestCanister } from './support/ws-test-canister';
 const WS_METHODS = ['ws_open', 'ws_close', 'ws_message', 'ws_get_messages'];
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
-async function demoDid(name: string): Promise<string> {
-  const spec = DEMO_CANISTERS.find((canister) => canister.name === name);
-  if (spec === undefined) throw new Error(`scripts/dev/demo-canisters.ts lists no ${name} canister`);
-  return (await buildDemoCanister(repoRoot, spec)).didPath;
+/** An example's canister, built as the example's own `npm run build` and tests build it (same cache). */
+async function exampleDid(example: string, name: string): Promise<string> {
+  const [built] = await buildCanisters({ projectDir: join(repoRoot, 'examples', example), canisters: [name] });
+  return built!.didPath;
 }
 
 /** Every Azle canister of the repository with its app message type, built as its own tests build it. */
@@ -37,8 +37,9 @@ const CANISTERS: { name: string; appMessageIdl: IDL.Type; didPath: () => Promise
   { name: 'ws_test (packages/canister)', appMessageIdl: AppMessageIdl, didPath: async () => (await buildWsTestCanister()).didPath },
   { name: 'ws_echo (packages/gateway)', appMessageIdl: IDL.Text, didPath: async () => (await buildWsEchoCanister()).didPath },
   { name: 'ws_chat (packages/client)', appMessageIdl: WsChatMessageIdl, didPath: async () => (await buildWsChatCanister()).didPath },
-  { name: 'chat (examples/chat)', appMessageIdl: ChatMessageIdl, didPath: () => demoDid('chat') },
-  { name: 'ping_pong (examples/ping-pong)', appMessageIdl: PingPongMessageIdl, didPath: () => demoDid('ping_pong') },
+  { name: 'chat (examples/chat)', appMessageIdl: ChatMessageIdl, didPath: () => exampleDid('chat', 'chat') },
+  { name: 'ping_pong (examples/ping-pong)', appMessageIdl: PingPongMessageIdl, didPath: () => exampleDid('ping-pong', 'ping_pong') },
+  { name: 'minimal (examples/minimal)', appMessageIdl: IDL.Text, didPath: () => exampleDid('minimal', 'minimal') },
   // The packaging fixture is built from the packed tarballs, and checked the same way, in tests/packaging.
 ];
 
@@ -83,8 +84,8 @@ describe('generated Candid', () => {
       expect(source, main).not.toMatch(/\b(ws_open|ws_close|ws_message|ws_get_messages)\s*\(/);
       expect(source, main).not.toMatch(/@(init|postUpgrade)\b/);
     }
-    // The six: ws-test, ws-echo, ws-chat, the chat and ping-pong examples and the packaging fixture.
-    expect(wsCanisters).toHaveLength(6);
+    // The seven: ws-test, ws-echo, ws-chat, the chat, ping-pong and minimal examples and the packaging fixture.
+    expect(wsCanisters).toHaveLength(7);
     expect(existsSync(join(repoRoot, 'tests/packaging/fixtures/canister/src/index.ts'))).toBe(true);
     expect(wsCanisters.map((main) => dirname(main))).toContain('tests/packaging/fixtures/canister/src');
   });

@@ -25,3 +25,4 @@ export {
   type StartFrontend,
 } from './dev/dev-options';
 export { findDevSession, type DevSessionInfo } from './dev/dev-session-file';
+export { buildCanisters, type BuildCanistersOptions, type BuiltProjectCanister } from './dev/project-canisters';

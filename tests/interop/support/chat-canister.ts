@@ -4,19 +4,22 @@
  * ic-websocket-js 0.5 runs with. It follows the .did azle emits for the canister; ic-websocket-js reads the
  * app message type from `ws_message`'s second argument (`opt ChatMessage`).
  */
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ActorMethod } from '@dfinity/agent';
 import type { IDL as CandidIdl } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
-import { buildDemoCanister, DEMO_CANISTERS } from '../../../scripts/dev/demo-canisters';
+import { buildCanisters } from 'ic-ws-devnet';
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const chatDir = fileURLToPath(new URL('../../../examples/chat', import.meta.url));
 
-/** The chat wasm, built (or taken from the cache) with the same inputs as `pnpm dev`, so they share it. */
+/**
+ * The chat wasm, built (or taken from the cache) exactly as the example's own `npm run build` and tests do,
+ * so they share it. It compiles in the built ic-ws-canister and ic-ws-protocol (turbo builds them first).
+ */
 export async function buildChat(): Promise<Uint8Array> {
-  const spec = DEMO_CANISTERS.find((canister) => canister.name === 'chat');
-  if (spec === undefined) throw new Error('scripts/dev/demo-canisters.ts lists no chat canister');
-  return (await buildDemoCanister(repoRoot, spec)).wasm;
+  const [chat] = await buildCanisters({ projectDir: chatDir, canisters: ['chat'] });
+  return new Uint8Array(await readFile(chat!.wasmPath));
 }
 
 /** A chat member (candid 2.x decoding). */

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     config = await loadChatConfig();
   } catch (error) {
     view.showConnection('closed', 'no configuration');
-    view.showProblem(`${String(error)}. Start the demo with \`pnpm dev\` at the repository root.`);
+    view.showProblem(`${String(error)}. Start it with \`npm run dev\` (\`pnpm dev\` at the ic-ws repository's root).`);
     return;
   }
   const identity = loadOrCreateIdentity(localStorage);

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 /**
- * `pnpm --filter ic-ws-example-ping-pong start -- --pings 100`: sends pings, prints each round trip and a
- * summary. Only parses, calls `runPingPong` and prints; exit code 1 on failure.
+ * `npm start -- --pings 100`: sends pings, prints each round trip and a summary. Only parses, calls
+ * `runPingPong` and prints; exit code 1 on failure.
  */
+import { findDevSession } from 'ic-ws-devnet';
 import { PING_PONG_HELP, parsePingPongCli } from './cli-options';
 import { runPingPong } from './ping-pong-client';
 import { PingPongError } from './ping-pong-error';
 import { formatRttSummary } from './rtt-summary';
 
 async function main(): Promise<void> {
-  const request = parsePingPongCli(process.argv.slice(2), process.env);
+  // Where `npm run dev` (in this folder or one above it) serves, as it wrote it to .ic-ws/dev.json.
+  const request = parsePingPongCli(process.argv.slice(2), process.env, findDevSession(process.cwd())?.info);
   if (request.kind === 'help') {
     process.stdout.write(PING_PONG_HELP);
     return;

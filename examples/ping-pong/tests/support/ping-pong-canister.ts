@@ -1,18 +1,18 @@
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Actor, HttpAgent } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
-import { buildDemoCanister, DEMO_CANISTERS } from '../../../../scripts/dev/demo-canisters';
+import { buildCanisters } from 'ic-ws-devnet';
 
-const repoRoot = fileURLToPath(new URL('../../../..', import.meta.url));
+const projectDir = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
- * Builds (cached by input hash) the ping-pong canister, with the same inputs as `pnpm dev`, so the test and
- * the demo share one cached wasm instead of rebuilding each other's.
+ * Builds (cached by input hash) the ping-pong canister exactly as `npm run dev` and `npm run build` do, so
+ * they share one cached wasm instead of rebuilding each other's.
  */
 export async function buildPingPong(): Promise<Uint8Array> {
-  const spec = DEMO_CANISTERS.find((canister) => canister.name === 'ping_pong');
-  if (spec === undefined) throw new Error('scripts/dev/demo-canisters.ts lists no ping_pong canister');
-  return (await buildDemoCanister(repoRoot, spec)).wasm;
+  const [pingPong] = await buildCanisters({ projectDir, canisters: ['ping_pong'] });
+  return new Uint8Array(await readFile(pingPong!.wasmPath));
 }
 
 /** The ping-pong canister's own query. */

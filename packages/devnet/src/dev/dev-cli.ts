@@ -1,6 +1,8 @@
 /**
  * `ic-ws-devnet dev`: parses, calls {@link startDev}, prints the ready block, and stops everything on
- * SIGINT/SIGTERM with exit status 0 (a second signal exits at once with 1).
+ * SIGINT/SIGTERM with exit status 0 (a second signal, later than 1.5 s after the first, exits at once with
+ * 1). Scripts should run it with `exec` (`"dev": "exec ic-ws-devnet dev"`): without it, npm's and pnpm's
+ * shell dies of the Ctrl-C itself and they report the script as failed (pnpm's `ELIFECYCLE`).
  */
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -9,6 +11,9 @@ import { parseDevCli, DEV_HELP } from './dev-cli-flags';
 import { DEV_SESSION_FILE } from './dev-session-file';
 import { readyBlock } from './ready-block';
 import { startDev, type DevSession } from './start-dev';
+
+/** Signals this soon after the first are the same Ctrl-C, delivered twice. */
+const REPEAT_WINDOW_MS = 1500;
 
 function projectName(projectDir: string): string {
   try {
@@ -30,12 +35,17 @@ export async function runDevCli(argv: readonly string[]): Promise<void> {
   const say = (line: string) => process.stderr.write(`ic-ws dev: ${line}\n`);
   let session: DevSession | undefined;
   let stopping = false;
+  let stoppingSince = 0;
   const stop = (reason: string, exitCode: number) => {
     if (stopping) {
+      // One Ctrl-C can arrive twice: from the terminal (to the whole process group) and forwarded by the
+      // package manager that started us. Only a signal well after the first means "stop now".
+      if (performance.now() - stoppingSince < REPEAT_WINDOW_MS) return;
       say(`${reason} again, exiting now`);
       process.exit(1);
     }
     stopping = true;
+    stoppingSince = performance.now();
     say(`${reason}, stopping`);
     // Mid start-up: startDev returns shortly (or fails and cleans up), and the check after it stops the rest.
     if (session === undefined) return;

@@ -89,3 +89,28 @@ function compiledInDirs(packageDir: string): string[] {
   }
   return dirs;
 }
+
+/** Options of {@link buildCanisters}. */
+export interface BuildCanistersOptions {
+  /** The folder holding dfx.json. @default process.cwd() */
+  projectDir?: string;
+  /** Which canisters, in this order. @default every azle canister of dfx.json */
+  canisters?: string[];
+}
+
+/**
+ * Builds a project's Azle canisters as `ic-ws-devnet build` and `ic-ws-devnet dev` do, with the same cache,
+ * so a test and the dev command never rebuild each other's wasm.
+ *
+ * @example
+ * ```ts
+ * const [chat] = await buildCanisters({ projectDir: fileURLToPath(new URL('..', import.meta.url)), canisters: ['chat'] });
+ * const canisterId = await devnet.install({ wasm: await readFile(chat.wasmPath) });
+ * ```
+ */
+export async function buildCanisters(options: BuildCanistersOptions = {}): Promise<BuiltProjectCanister[]> {
+  const projectDir = resolve(options.projectDir ?? process.cwd());
+  const built: BuiltProjectCanister[] = [];
+  for (const canister of await projectCanisters(projectDir, options.canisters)) built.push(await buildProjectCanister(projectDir, canister));
+  return built;
+}

@@ -11,6 +11,7 @@ import { DEV_DEFAULT_PORTS, type DevConfig, type DevOptions, type RunningFronten
 import { removeDevSession, writeDevSession, type DevSessionInfo } from './dev-session-file';
 import { startFrontendModule } from './frontend-module';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process';
+import { portIsFree } from './port-check';
 import { buildProjectCanister, projectCanisters } from './project-canisters';
 
 /** A running dev session. */
@@ -56,6 +57,15 @@ export async function startDev(options: DevOptions = {}): Promise<DevSession> {
       await part.close().catch((error: unknown) => progress(`error while stopping the ${part.name}: ${String(error)}`));
     }
   };
+  const wanted: [keyof typeof PORT_FLAGS, number | null][] = [
+    ['devnet', ports.devnet],
+    ['gateway', ports.gateway],
+    ['admin', ports.admin],
+    ...(options.frontend === undefined ? [] : ([['frontend', ports.frontend]] as [keyof typeof PORT_FLAGS, number][])),
+  ];
+  for (const [server, port] of wanted) {
+    if (port !== null && !(await portIsFree(host, port))) throw portInUseError(server, host, port);
+  }
   try {
     const canisters = await projectCanisters(projectDir, options.canisters);
     const built = [];
@@ -136,12 +146,17 @@ export async function startDev(options: DevOptions = {}): Promise<DevSession> {
 function portInUse(error: unknown, server: keyof typeof PORT_FLAGS, host: string, port: number): IcWsError | undefined {
   const text = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}` : String(error);
   if (!/EADDRINUSE|already in use|is in use/.test(text)) return undefined;
-  return new IcWsError(ErrorCode.ListenFailed, `the ${server} cannot listen on ${host}:${port}: port ${port} is in use; choose another with ${PORT_FLAGS[server]}, or --port 0 for free ports`, { cause: error });
+  return portInUseError(server, host, port, error);
+}
+
+function portInUseError(server: keyof typeof PORT_FLAGS, host: string, port: number, cause?: unknown): IcWsError {
+  const name = server === 'admin' ? "gateway's admin server" : server;
+  return new IcWsError(ErrorCode.ListenFailed, `the ${name} cannot listen on ${host}:${port}: port ${port} is in use; choose another with ${PORT_FLAGS[server]}, or --port 0 for free ports`, cause === undefined ? {} : { cause });
 }
 
 function gatewayPortInUse(error: unknown): IcWsError | undefined {
   const match = /(WebSocket|admin) server cannot listen on (\S+): port (\d+) is in use/.exec(error instanceof Error ? error.message : String(error));
   if (match === null) return undefined;
-  const server = match[1] === 'admin' ? 'admin' : 'gateway';
-  return new IcWsError(ErrorCode.ListenFailed, `the ${server === 'admin' ? "gateway's admin server" : 'gateway'} cannot listen on ${match[2]}: port ${match[3]} is in use; choose another with ${PORT_FLAGS[server]}, or --port 0 for free ports`, { cause: error });
+  const [host, port] = [match[2]!.slice(0, match[2]!.lastIndexOf(':')), Number(match[3])];
+  return portInUseError(match[1] === 'admin' ? 'admin' : 'gateway', host, port, error);
 }
