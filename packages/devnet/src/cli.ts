@@ -29,6 +29,8 @@ Options:
   --manual-time                   IC time moves only when told (default: real time)
   --round-interval-ms <ms>        Least time between two rounds of update execution (default: 200,
                                   0 with --manual-time)
+  --delegated-certificates        Certificates as on mainnet: signed by an application subnet's key, with a
+                                  delegation from the root key (default: the devnet is the root subnet)
   --verbose                       Print canister debug output to stderr
   -v, --version                   Print the version
   -h, --help                      Show this help
@@ -87,6 +89,7 @@ async function main(argv: string[]): Promise<void> {
       'root-key-secret-hex': { type: 'string' },
       'manual-time': { type: 'boolean' },
       'round-interval-ms': { type: 'string' },
+      'delegated-certificates': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -118,6 +121,7 @@ async function main(argv: string[]): Promise<void> {
     port,
     time: values['manual-time'] ? 'manual' : 'real',
     ...(roundIntervalMs === undefined ? {} : { roundIntervalMs }),
+    ...(values['delegated-certificates'] ? { delegatedCertificates: true } : {}),
     ...(secretHex ? { rootKeySecret: hexToBytes(secretHex) } : {}),
     log: (entry) => {
       if (values.verbose || entry.level === 'warn') process.stderr.write(`[${entry.level}] ${entry.source}: ${entry.message}\n`);

@@ -35,6 +35,13 @@ export interface DevnetOptions {
    * caches hit). A call reaching an idle devnet runs at once. @default 200 with real time, 0 with manual time
    */
   roundIntervalMs?: number;
+  /**
+   * Mainnet-shaped certificates: the canisters' subnet is an application subnet, not the root subnet; its own
+   * key signs the state and every certificate carries a `delegation` from the root key (subnet id, key and
+   * canister ranges), so agents run their delegation checks as against mainnet. @default false (the devnet is
+   * the root subnet, as dfx's local replica)
+   */
+  delegatedCertificates?: boolean;
   /** Serve the synchronous v3 call endpoint (else agents fall back to v2 call + polling). @default true */
   syncCall?: boolean;
   /** Canister debug output and engine warnings. @default dropped */
@@ -110,6 +117,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       now: () => clock.now(),
     },
     ...(settings.rootKeySecret ? { rootKey: RootKey.create(settings.rootKeySecret) } : {}),
+    ...(settings.delegatedCertificates ? { subnetKey: RootKey.create() } : {}),
   });
   env = new Subnet({
     clock,

@@ -4,6 +4,8 @@ import {
   cborEncode,
   ErrorCode,
   IcWsError,
+  labeledForest,
+  leaf,
   prunePaths,
   pruned,
   reconstruct,
@@ -15,7 +17,7 @@ import { NodeKey } from '../crypto/node-key';
 import { canisterIdRange } from '../scheduling/canister-id';
 import { RootKey } from '../crypto/root-key';
 import { RequestStatusStore } from './request-status-store';
-import { canisterSubtree, stateTree, subnetSubtree, timeSubtree, type SubnetDescription } from './state-tree';
+import { canisterSubtree, encodeCanisterRanges, stateTree, subnetSubtree, timeSubtree, type SubnetDescription } from './state-tree';
 
 /** What the certifier reads from the execution environment. */
 export interface CertifiedStateSource {
@@ -31,6 +33,13 @@ export interface CertifierOptions {
   readonly state: CertifiedStateSource;
   /** @default a fresh random BLS root key */
   readonly rootKey?: RootKey;
+  /**
+   * Certify as a mainnet application subnet: the state is signed by this subnet key, not the root key, and
+   * every certificate carries a `delegation` from the root key to the subnet (its id, public key and canister
+   * ranges, in a certificate the root key signed), as the IC's app subnets do. Absent, the devnet is the root
+   * subnet and certificates carry no delegation (as dfx's local replica). @default undefined
+   */
+  readonly subnetKey?: RootKey;
   /** The nodes that sign query responses. @default one fresh random node */
   readonly nodeKeys?: readonly NodeKey[];
   /** @default {@link DEFAULT_CANISTER_RANGES} */
@@ -76,7 +85,8 @@ const NS_PER_MS = 1_000_000n;
 
 /**
  * Certifies the devnet's state in rounds, as a replica does: a round snapshots the state tree (`time`,
- * `canister`, `request_status`, `subnet`) and signs its root hash once with the root key; every certificate
+ * `canister`, `request_status`, `subnet`) and signs its root hash once with the root key (or, as an
+ * application subnet, with the subnet key, every certificate then carrying the root key's delegation); every certificate
  * until the next round (read_state answers, sync call answers, `data_certificate` in queries) reveals the
  * paths asked for in that one signed tree, so equal requests get equal bytes. A new round is certified when a
  * certificate is asked for and the state changed since the last one (a call completed, certified data or
@@ -88,7 +98,11 @@ export class Certifier {
   /** The node that signs query responses (the first of `nodeKeys`). */
   readonly signingNode: NodeKey;
   readonly subnet: SubnetDescription;
+  /** The delegation every certificate carries (subnet key mode), or undefined (root subnet). */
+  readonly delegation: { readonly subnet_id: Uint8Array; readonly certificate: Uint8Array } | undefined;
   readonly requestStatuses: RequestStatusStore;
+  /** The key that signs the state: the subnet key with a delegation, else the root key. */
+  readonly #stateKey: RootKey;
   readonly #state: CertifiedStateSource;
   readonly #subnetTree: HashTree;
   readonly #maxRoundAgeNs: bigint;
@@ -106,14 +120,17 @@ export class Certifier {
     }
     this.#maxRoundAgeNs = BigInt(Math.round(maxRoundAgeMs)) * NS_PER_MS;
     this.signingNode = signingNode;
+    this.#stateKey = options.subnetKey ?? this.rootKey;
     this.subnet = {
-      // Without a delegation, agents take the subnet id to be the self-authenticating id of the root key.
-      subnetId: Principal.selfAuthenticating(this.rootKey.der),
-      publicKeyDer: this.rootKey.der,
+      // Without a delegation, agents take the subnet id to be the self-authenticating id of the root key; an
+      // application subnet's id is, likewise, that of its own key.
+      subnetId: Principal.selfAuthenticating(this.#stateKey.der),
+      publicKeyDer: this.#stateKey.der,
       canisterRanges: options.canisterRanges ?? DEFAULT_CANISTER_RANGES,
       nodes: this.nodeKeys.map((key) => ({ nodeId: key.nodeId, publicKeyDer: key.der })),
     };
     this.#subnetTree = subnetSubtree(this.subnet);
+    this.delegation = options.subnetKey === undefined ? undefined : this.#delegation();
     this.requestStatuses = new RequestStatusStore({
       now: () => this.#state.now(),
       ...(options.requestStatusRetentionNs !== undefined && { retentionNs: options.requestStatusRetentionNs }),
@@ -151,7 +168,8 @@ export class Certifier {
     if (allRequests) requestStatus = this.requestStatuses.fullTree();
     else if (requestIds.length > 0) requestStatus = this.requestStatuses.witness(requestIds);
     const tree = stateTree({ time: round.timeTree, canister: round.canisterTree, requestStatus, subnet: this.#subnetTree });
-    return cborEncode({ tree: prunePaths(tree, wanted), signature: round.signature }, { selfDescribe: true });
+    const certificate = { tree: prunePaths(tree, wanted), signature: round.signature };
+    return cborEncode(this.delegation ? { ...certificate, delegation: this.delegation } : certificate, { selfDescribe: true });
   }
 
   /**
@@ -193,7 +211,7 @@ export class Certifier {
       height: (round?.height ?? 0) + 1,
       time: now,
       rootHash,
-      signature: this.rootKey.sign(concatBytes(IC_STATE_ROOT_DOMAIN, rootHash)),
+      signature: this.#stateKey.sign(concatBytes(IC_STATE_ROOT_DOMAIN, rootHash)),
       timeTree,
       canisterTree,
       canisterHash,
@@ -203,6 +221,25 @@ export class Certifier {
     };
     this.#round = next;
     return next;
+  }
+
+  /**
+   * The root key's certificate of this subnet, as the NNS issues it: `subnet/<id>/{canister_ranges,
+   * public_key}` and `time`, signed by the root key. Issued once: on the IC it changes only when the subnet
+   * does (agents accept delegations up to 30 days old).
+   */
+  #delegation(): { subnet_id: Uint8Array; certificate: Uint8Array } {
+    const { subnetId, canisterRanges, publicKeyDer } = this.subnet;
+    const subnet = labeledForest([
+      ['canister_ranges', leaf(encodeCanisterRanges(canisterRanges))],
+      ['public_key', leaf(publicKeyDer)],
+    ]);
+    const tree = labeledForest([
+      ['subnet', labeledForest([[subnetId.toUint8Array(), subnet]])],
+      ['time', timeSubtree(this.#state.now())],
+    ]);
+    const signature = this.rootKey.sign(concatBytes(IC_STATE_ROOT_DOMAIN, reconstruct(tree)));
+    return { subnet_id: subnetId.toUint8Array(), certificate: cborEncode({ tree, signature }, { selfDescribe: true }) };
   }
 
   #canisterTree(): HashTree {

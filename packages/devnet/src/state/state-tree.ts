@@ -7,7 +7,7 @@ import type { RequestStatus } from './request-status-store';
 /** The subnet the devnet pretends to be: one subnet, its key, the canister ids it hosts, its nodes. */
 export interface SubnetDescription {
   readonly subnetId: Principal;
-  /** The root key's DER: with no delegation the subnet key is the root key. */
+  /** The subnet key's DER (the root key's when the devnet is the root subnet). */
   readonly publicKeyDer: Uint8Array;
   /** Inclusive `[low, high]` canister id ranges; agents refuse node keys for canisters outside them. */
   readonly canisterRanges: readonly (readonly [Principal, Principal])[];
@@ -48,14 +48,18 @@ export function requestStatusEntry(status: RequestStatus): HashTree {
   return labeledForest(fields);
 }
 
+/** The `canister_ranges` leaf: CBOR list of `[low, high]` canister id pairs. */
+export function encodeCanisterRanges(ranges: SubnetDescription['canisterRanges']): Uint8Array {
+  return cborEncode(ranges.map(([low, high]) => [low.toUint8Array(), high.toUint8Array()]));
+}
+
 /** `subnet/<sid>/{canister_ranges, node/<node id>/public_key, public_key}`. */
 export function subnetSubtree(subnet: SubnetDescription): HashTree {
-  const ranges = subnet.canisterRanges.map(([low, high]) => [low.toUint8Array(), high.toUint8Array()]);
   const nodes = labeledForest(
     subnet.nodes.map(({ nodeId, publicKeyDer }) => [nodeId.toUint8Array(), labeledForest([['public_key', leaf(publicKeyDer)]])] as const),
   );
   const fields = labeledForest([
-    ['canister_ranges', leaf(cborEncode(ranges))],
+    ['canister_ranges', leaf(encodeCanisterRanges(subnet.canisterRanges))],
     ['node', nodes],
     ['public_key', leaf(subnet.publicKeyDer)],
   ]);
