@@ -7,7 +7,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { HttpAgent } from '@dfinity/agent';
 import { build } from 'esbuild';
+import { cborDecode } from 'ic-ws-protocol';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageConfig, PageResult } from './browser/page-client';
@@ -64,7 +66,8 @@ async function serve(files: Map<string, string>): Promise<void> {
 }
 
 beforeAll(async () => {
-  const [started, bundle] = await Promise.all([TestNetwork.start(), bundlePage()]);
+  // Mainnet-shaped certificates: every certificate the page verifies carries the root key's delegation.
+  const [started, bundle] = await Promise.all([TestNetwork.start({ delegatedCertificates: true }), bundlePage()]);
   net = started;
   gatewayUrl = (await net.startGateway()).url;
   await serve(bundle);
@@ -100,6 +103,10 @@ describe('IcWebSocket in Chromium', () => {
     );
 
     expect(pageErrors).toEqual([]);
+    // What the page verified were mainnet-shaped certificates: each carries the root key's delegation.
+    const reader = await HttpAgent.create({ host: net.devnet.url, rootKey: net.devnet.rootKey });
+    const { certificate } = await reader.readState(net.canisterId, { paths: [[new TextEncoder().encode('time')]] });
+    expect((cborDecode(new Uint8Array(certificate)) as Map<string, unknown>).has('delegation')).toBe(true);
     expect(result.usedPlatformWebSocket).toBe(true);
     // Certificates were verified by the WebAssembly verifier, loaded as its own chunk, not by the fallback.
     expect(result.blsVerifier).toEqual({ kind: 'wasm' });

@@ -42,6 +42,12 @@ export interface DevnetOptions {
    * the root subnet, as dfx's local replica)
    */
   delegatedCertificates?: boolean;
+  /**
+   * The canister id ranges (inclusive `[low, high]` pairs) the subnet's certificates say it hosts, in
+   * `subnet/<id>/canister_ranges` and in the delegation. Agents refuse certificates for canisters outside
+   * them; ids are still allocated from the devnet's own range. @default [canisterIdRange()]
+   */
+  canisterRanges?: readonly (readonly [Principal, Principal])[];
   /** Serve the synchronous v3 call endpoint (else agents fall back to v2 call + polling). @default true */
   syncCall?: boolean;
   /** Canister debug output and engine warnings. @default dropped */
@@ -118,6 +124,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     },
     ...(settings.rootKeySecret ? { rootKey: RootKey.create(settings.rootKeySecret) } : {}),
     ...(settings.delegatedCertificates ? { subnetKey: RootKey.create() } : {}),
+    ...(settings.canisterRanges ? { canisterRanges: settings.canisterRanges } : {}),
   });
   env = new Subnet({
     clock,

@@ -15,6 +15,10 @@ import { buildWsChat, ChatMessageIdl, wsChatActor, type ChatMessage, type WsChat
 export interface TestNetworkOptions {
   /** The devnet's clock: `'manual'` moves only through {@link TestNetwork.advanceTime}. @default 'real' */
   time?: 'real' | 'manual';
+  /** Mainnet-shaped certificates: signed by an application subnet's key, with the root key's delegation. @default false */
+  delegatedCertificates?: boolean;
+  /** The devnet's BLS root key secret (32 bytes), to start a second devnet under the same root. @default random */
+  rootKeySecret?: Uint8Array;
 }
 
 /** Options of {@link TestNetwork.startGateway}. */
@@ -47,7 +51,12 @@ export class TestNetwork {
   static async start(options: TestNetworkOptions = {}): Promise<TestNetwork> {
     const wasm = await buildWsChat();
     const startMs = Date.now();
-    const devnet = await startDevnet({ time: options.time ?? 'real', startTimeMs: startMs });
+    const devnet = await startDevnet({
+      time: options.time ?? 'real',
+      startTimeMs: startMs,
+      ...(options.delegatedCertificates === undefined ? {} : { delegatedCertificates: options.delegatedCertificates }),
+      ...(options.rootKeySecret === undefined ? {} : { rootKeySecret: options.rootKeySecret }),
+    });
     const canisterId = await devnet.install({ wasm });
     const chat = await wsChatActor(devnet.url, canisterId, devnet.rootKey);
     return new TestNetwork(devnet, canisterId, chat, options.time === 'manual', startMs);
