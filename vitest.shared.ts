@@ -5,10 +5,17 @@ import { defineConfig, type Plugin, type ViteUserConfig } from 'vitest/config';
 /** Workspace packages resolve to their sources in tests: no build is needed to test. */
 const workspacePackages = ['protocol', 'client', 'gateway', 'canister', 'devnet'] as const;
 
-export const workspaceAliases = workspacePackages.map((dir) => ({
-  find: new RegExp(`^ic-ws-${dir}$`),
-  replacement: fileURLToPath(new URL(`./packages/${dir}/src/index.ts`, import.meta.url)),
-}));
+export const workspaceAliases = [
+  ...workspacePackages.map((dir) => ({
+    find: new RegExp(`^ic-ws-${dir}$`),
+    replacement: fileURLToPath(new URL(`./packages/${dir}/src/index.ts`, import.meta.url)),
+  })),
+  // The canister package's other entry points.
+  ...(['azle', 'testing'] as const).map((entry) => ({
+    find: new RegExp(`^ic-ws-canister/${entry}$`),
+    replacement: fileURLToPath(new URL(`./packages/canister/src/${entry}/index.ts`, import.meta.url)),
+  })),
+];
 
 /**
  * Lowers TC39 decorators (azle's `@update`, `@query`, ... and the canister binding's entry points) with

@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // Two entry points: the runtime-neutral core, and the azle binding (`ic-ws-canister/azle`).
-  entry: { index: 'src/index.ts', azle: 'src/azle/index.ts' },
+  // Three entry points: the runtime-neutral core, the azle binding (`ic-ws-canister/azle`) and the fakes
+  // for tests (`ic-ws-canister/testing`).
+  entry: { index: 'src/index.ts', azle: 'src/azle/index.ts', testing: 'src/testing/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { realpathSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor, HttpAgent } from '@dfinity/agent';
+import { wsServiceDid } from 'ic-ws-protocol';
+import { didMethodSignatures } from '../../packages/canister/tests/support/did-signatures';
 import { PACKAGES, preparePackedApp, repoRoot, run, type PackedApp } from './support/packed-app';
 import { processesMatching, startLineProcess } from './support/processes';
 import { readmeLinkProblems } from './support/readme-links';
@@ -78,7 +80,7 @@ describe('the packed packages', () => {
   });
 
   it('import in Node ESM and require in CJS with the same exports, ic-ws-client included', async () => {
-    const entries = [...PACKAGES.map((p) => p.name), 'ic-ws-canister/azle'];
+    const entries = [...PACKAGES.map((p) => p.name), 'ic-ws-canister/azle', 'ic-ws-canister/testing'];
     const keys = (list: string) => `console.log(JSON.stringify(Object.fromEntries(${list})))`;
     const esm = await run(
       'node',
@@ -95,8 +97,11 @@ describe('the packed packages', () => {
     expect(fromEsm['ic-ws-client']).toEqual(expect.arrayContaining(['IcWebSocket', 'IcWsClientError', 'IC_WEBSOCKET_DEFAULTS', 'CloseCode']));
     expect(fromEsm['ic-ws-gateway']).toEqual(expect.arrayContaining(['startGateway', 'GATEWAY_DEFAULTS']));
     expect(fromEsm['ic-ws-devnet']).toEqual(expect.arrayContaining(['startDevnet', 'buildAzleCanister']));
-    expect(fromEsm['ic-ws-canister']).toEqual(expect.arrayContaining(['createWsCanister']));
-    expect(fromEsm['ic-ws-canister/azle']).toEqual(expect.arrayContaining(['createAzleWsCanister', 'wsMethodTypes']));
+    expect(fromEsm['ic-ws-canister']).toEqual(expect.arrayContaining(['createWsCanister', 'CanisterError', 'MemoryStableStore']));
+    expect(fromEsm['ic-ws-canister/azle']).toEqual(expect.arrayContaining(['defineWsCanister', 'createAzleWsCanister', 'wsMethodTypes']));
+    expect(fromEsm['ic-ws-canister/testing']).toEqual(['FakeCanisterHost', 'FakePollingGateway', 'VerificationFailure']);
+    // Test code stays out of the library's entry points.
+    for (const entry of ['ic-ws-canister', 'ic-ws-canister/azle']) expect(fromEsm[entry]?.filter((name) => /^Fake/.test(name)), entry).toEqual([]);
 
     // Not only loads: the CJS build runs, and its errors carry codes.
     const invalid = await run(
@@ -139,9 +144,11 @@ describe('the packed packages', () => {
     const built = JSON.parse(build.stdout.trim().split('\n').at(-1)!) as { wasmPath: string; didPath: string; wasmBytes: number };
     echoWasm = built.wasmPath;
     expect(built.wasmBytes).toBeGreaterThan(1_000_000);
-    const did = await readFile(built.didPath, 'utf8');
-    expect(did).toMatch(/ws_message: \(record \{msg:record \{.*\}\}, opt text\)/);
-    expect(did).toMatch(/ws_get_messages: .* query;/);
+    // The binding's entry points, from the tarball, have exactly the protocol's Candid.
+    const generated = didMethodSignatures(await readFile(built.didPath, 'utf8'));
+    const spec = didMethodSignatures(wsServiceDid('text'));
+    for (const name of ['ws_open', 'ws_close', 'ws_message', 'ws_get_messages']) expect(generated.get(name), name).toBe(spec.get(name));
+    expect(generated.get('client_count')).toBe('() -> (nat32) query');
 
     const roundTrip = await run('node', ['echo-round-trip.mjs', built.wasmPath], { cwd: packed.app, timeoutMs: 120_000 });
     // The certificate was verified by the WebAssembly BLS verifier, loaded from the installed mcl-wasm.

@@ -19,6 +19,4 @@ export { CanisterError } from './canister-error';
 export type { CanisterHost, TimerId } from './host';
 export { MemoryStableStore, STABLE_MAP_NAMES, type StableMap, type StableMapName, type StableStore } from './stable-store';
 
-// Test helpers for canister apps: a fake runtime and a gateway that verifies like a client.
-export { FakeCanisterHost } from './testing/fake-canister-host';
-export { FakeGateway, VerificationFailure, type VerifiedMessage } from './testing/fake-gateway';
+// Fakes for tests are in 'ic-ws-canister/testing', not here.

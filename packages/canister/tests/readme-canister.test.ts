@@ -2,7 +2,8 @@
  * The canister README's examples are code: its complete canister and its `onStart` example are extracted
  * exactly as printed, type-checked with the README's own tsconfig (`strict`, plus paths that point the
  * packages at this repository's sources), and the complete canister is built with azle, its .did checked
- * against the protocol, installed in the devnet and called.
+ * against the protocol, installed in the devnet and called. Its testing example runs (tsx) and prints what
+ * its comments say.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -22,7 +23,9 @@ const packageDir = here('..');
 const repoRoot = here('../../..');
 // Inside the package, so that azle and @dfinity/* resolve from its node_modules as they would in an app.
 const outDir = join(packageDir, 'test-output', 'readme');
-const tscBin = join(createRequire(join(repoRoot, 'package.json')).resolve('typescript/package.json'), '..', 'bin', 'tsc');
+const requireFromRoot = createRequire(join(repoRoot, 'package.json'));
+const tscBin = join(requireFromRoot.resolve('typescript/package.json'), '..', 'bin', 'tsc');
+const tsxCli = join(requireFromRoot.resolve('tsx/package.json'), '..', 'dist', 'cli.mjs');
 
 /** The fenced blocks of `lang` in the README section titled `title`, in order. */
 async function readmeBlocks(title: string, lang: string): Promise<string[]> {
@@ -43,6 +46,7 @@ async function project(name: string, source: string): Promise<string> {
     'ic-ws-protocol': ['packages/protocol/src/index.ts'],
     'ic-ws-canister': ['packages/canister/src/index.ts'],
     'ic-ws-canister/azle': ['packages/canister/src/azle/index.ts'],
+    'ic-ws-canister/testing': ['packages/canister/src/testing/index.ts'],
   };
   const dir = join(outDir, name);
   await rm(join(dir, 'src'), { recursive: true, force: true });
@@ -88,6 +92,13 @@ describe('the canister README', () => {
     const result = await tsc(await project('readme_broken', broken));
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/src\/index\.ts\(\d+,\d+\): error TS2561/);
+  }, 120_000);
+
+  it('its testing example runs: the fakes open a client, verify its messages and see the ack', async () => {
+    const [example] = await readmeBlocks('Testing your canister', 'ts');
+    const dir = await project('readme_testing', example as string);
+    const { stdout } = await execFileAsync(process.execPath, [tsxCli, 'src/index.ts'], { cwd: dir });
+    expect(stdout.trim().split('\n')).toEqual(["[ 'OpenMessage' ] welcome", "[ [ 'AckMessage' ] ]"]);
   }, 120_000);
 
   it('its complete canister builds with the protocol Candid, installs and answers', async () => {

@@ -36,6 +36,7 @@ function workspacePaths(root: string, outDir: string): Record<string, string[]> 
     'ic-ws-gateway': source('packages/gateway/src/index.ts'),
     'ic-ws-canister': source('packages/canister/src/index.ts'),
     'ic-ws-canister/azle': source('packages/canister/src/azle/index.ts'),
+    'ic-ws-canister/testing': source('packages/canister/src/testing/index.ts'),
     'ic-ws-devnet': source('packages/devnet/src/index.ts'),
   };
 }

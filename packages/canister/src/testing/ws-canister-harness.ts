@@ -15,7 +15,7 @@ import { createWsCanister, type IcWebSocketCanister } from '../ws-canister';
 import type { WsCanisterOptions } from '../ws-canister-options';
 import type { WsCloseReason } from '../ws-close-reason';
 import { FakeCanisterHost } from './fake-canister-host';
-import { FakeGateway } from './fake-gateway';
+import { FakePollingGateway } from './fake-polling-gateway';
 
 /** A distinct non-anonymous principal per (kind, n). */
 export function principal(n: number, kind: 'client' | 'gateway' = 'client'): Principal {
@@ -39,7 +39,7 @@ export function idOf(key: ClientKey): string {
 export interface Harness {
   host: FakeCanisterHost;
   ws: IcWebSocketCanister<string>;
-  readonly gateway: FakeGateway;
+  readonly gateway: FakePollingGateway;
   readonly events: HandlerEvent[];
   readonly store: StableStore;
   /** Opens a connection of client `n` (nonce `nonce`) through `gatewayPrincipal`; returns its key. */
@@ -74,7 +74,7 @@ export function setup(options: Partial<WsCanisterOptions<string>> = {}, stableSt
   const harness: Harness = {
     host,
     ws,
-    gateway: new FakeGateway(GATEWAY, ws as IcWebSocketCanister<unknown>, host, IDL.Text),
+    gateway: new FakePollingGateway(GATEWAY, ws as IcWebSocketCanister<unknown>, host, IDL.Text),
     events,
     store: stableStore,
     open(n, nonce = 1n, gatewayPrincipal = GATEWAY) {

@@ -4,7 +4,8 @@
  */
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
-import { FakeCanisterHost, FakeGateway, createWsCanister, type IcWebSocketCanister } from 'ic-ws-canister';
+import { createWsCanister, type IcWebSocketCanister } from 'ic-ws-canister';
+import { FakeCanisterHost, FakePollingGateway } from 'ic-ws-canister/testing';
 import type { CanisterWsMessageResult, ClientKey } from 'ic-ws-protocol';
 import { ChatMessageIdl, type ChatMessage } from '../../shared/chat-message';
 import { ChatHistory } from '../chat-history';
@@ -53,7 +54,7 @@ export function chatHarness(historyLength = 50): ChatHarness {
     onClose: (client) => room.handleClose(client),
   });
   ws.start();
-  const gateway = new FakeGateway(GATEWAY, ws as IcWebSocketCanister<unknown>, host, ChatMessageIdl);
+  const gateway = new FakePollingGateway(GATEWAY, ws as IcWebSocketCanister<unknown>, host, ChatMessageIdl);
   const sequences = new Map<string, bigint>();
   const id = (key: ClientKey) => `${key.client_principal.toText()}:${key.client_nonce}`;
   return {

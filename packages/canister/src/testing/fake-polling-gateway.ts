@@ -8,13 +8,14 @@ import { PolledBatchVerifier, VerificationFailure, type VerifiedMessage } from '
 export { VerificationFailure, type VerifiedMessage };
 
 /**
- * A recording fake gateway for tests: polls `ws_get_messages` like the real gateway (next nonce, again while
- * not at the end of the queue) and checks every batch as its clients would (protocol.md sections 5.4 and 7,
+ * A recording fake of a gateway's poller, in process (no sockets, no WebSocket side): polls
+ * `ws_get_messages` of an `IcWebSocketCanister` like the real gateway (next nonce, again while not at the
+ * end of the queue) and checks every batch as its clients would (protocol.md sections 5.4 and 7,
  * through {@link PolledBatchVerifier}): the fake certificate is that of the host's last certified data, and
  * every message passes ic-ws-protocol's `verifyCertifiedMessage` with contiguous keys of this gateway and
  * sequence numbers 1, 2, ... per client without gaps. Any failure throws {@link VerificationFailure}.
  */
-export class FakeGateway {
+export class FakePollingGateway {
   /** The nonce of the next poll. */
   nextNonce = 0n;
   /** Candid size of every reply received, in order. */
