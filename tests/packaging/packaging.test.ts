@@ -140,6 +140,8 @@ describe('the packed packages', () => {
   });
 
   it('builds an azle canister using ic-ws-canister, and serves one message through devnet, gateway and client', async () => {
+    // It type-checks with strict against the installed packages (fixtures/tsconfig.json).
+    await run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit'], { cwd: packed.app, env: npxEnv });
     const build = await run('node', ['build-canister.mjs'], { cwd: packed.app });
     const built = JSON.parse(build.stdout.trim().split('\n').at(-1)!) as { wasmPath: string; didPath: string; wasmBytes: number };
     echoWasm = built.wasmPath;

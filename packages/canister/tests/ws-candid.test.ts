@@ -20,7 +20,8 @@ import { ChatMessageIdl as WsChatMessageIdl } from '../../client/tests/support/c
 import { buildWsChatCanister } from '../../client/tests/support/ws-chat-canister';
 import { buildWsEchoCanister } from '../../gateway/tests/support/ws-echo-canister';
 import { AppMessageIdl } from './canisters/ws-test/src/ws-test-idl';
-import { didMethodSignatures } from './support/did-signatures';
+import { ChatServiceIdl } from '../../../examples/chat/src/shared/chat-service';
+import { didMethodSignatures, serviceSignatures } from './support/did-signatures';
 import { buildWsTestCanister } from './support/ws-test-canister';
 
 const WS_METHODS = ['ws_open', 'ws_close', 'ws_message', 'ws_get_messages'];
@@ -68,6 +69,13 @@ describe('generated Candid', () => {
       expect(spec.get('ws_get_messages')).toMatch(/ query$/);
     }, 300_000);
   }
+
+  it('chat (examples/chat): the service the example exports (its interface factory) is exactly what azle generated', async () => {
+    const generated = didMethodSignatures(await readFile(await demoDid('chat'), 'utf8'));
+    const exported = serviceSignatures(ChatServiceIdl);
+    expect([...exported.keys()].sort()).toEqual([...generated.keys()].sort());
+    for (const [name, signature] of generated) expect(exported.get(name), name).toBe(signature);
+  }, 300_000);
 
   it('the spec of ws-test spells its app message type as the canister does', () => {
     expect(didMethodSignatures(wsServiceDid(AppMessageIdl.display())).get('ws_message')).toContain('opt record{n:nat32;text:text}');

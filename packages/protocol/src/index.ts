@@ -102,10 +102,12 @@ export {
   DEFAULT_APP_MESSAGE_IDL,
   wsServiceMethods,
   wsServiceIdlFactory,
+  wsServiceFields,
   wsServiceDid,
   type WsServiceMethod,
   type WsServiceMethodName,
 } from './candid/ws-service';
+export { translateIdl, idlFactoryOf, type CandidIdl } from './candid/idl-factory';
 export {
   encodeServiceMessageContent,
   decodeServiceMessageContent,

@@ -24,7 +24,7 @@ export const PACKAGES = [
   { dir: 'devnet', name: 'ic-ws-devnet' },
 ] as const;
 
-/** What an app installs besides our packages: their peers, an identity, `ws` for Node, azle for the canister. */
+/** What an app installs besides our packages: their peers, an identity, `ws` for Node, azle and tsc for the canister. */
 export const THIRD_PARTY = [
   '@dfinity/agent@3.4.3',
   '@dfinity/candid@3.4.3',
@@ -32,6 +32,9 @@ export const THIRD_PARTY = [
   '@dfinity/identity@3.4.3',
   'ws@8.18.3',
   'azle@0.33.0',
+  // To type-check the canister as its README says (azle ships .ts sources, which need Node's types).
+  'typescript@5.9.3',
+  '@types/node@20.19.43',
 ];
 
 /** A folder with the packed packages installed. */

@@ -6,7 +6,8 @@
 import * as azle from 'azle';
 import { StableBTreeMap, query } from 'azle';
 import { defineWsCanister } from 'ic-ws-canister/azle';
-import { ChatEntryIdl, ChatMessageIdl, type ChatEntry, type ChatMessage } from '../shared/chat-message';
+import { ChatMessageIdl, type ChatEntry, type ChatMessage } from '../shared/chat-message';
+import { CHAT_METHODS } from '../shared/chat-service';
 import { ChatHistory } from './chat-history';
 import { ChatRoom } from './chat-room';
 import { NicknameBook } from './nickname-book';
@@ -34,13 +35,13 @@ const ws = defineWsCanister<ChatMessage>(azle, {
 
 export default class extends ws.Canister {
   /** The kept posts, oldest first: for tools and tests; clients get them in their Welcome. */
-  @query([], azle.IDL.Vec(ChatEntryIdl))
+  @query(CHAT_METHODS.history.argTypes, CHAT_METHODS.history.retTypes[0])
   history(): ChatEntry[] {
     return history.recent();
   }
 
   /** Number of open connections. */
-  @query([], azle.IDL.Nat32)
+  @query(CHAT_METHODS.connection_count.argTypes, CHAT_METHODS.connection_count.retTypes[0])
   connection_count(): number {
     return ws.clients().length;
   }

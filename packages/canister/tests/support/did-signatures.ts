@@ -5,6 +5,8 @@
  * It knows the subset of Candid that canisters generate (no func or service types as values, no recursion).
  */
 
+import type { IDL } from '@dfinity/candid';
+
 type Token = string;
 
 function tokenize(text: string): Token[] {
@@ -128,4 +130,13 @@ export function didMethodSignatures(did: string): Map<string, string> {
     }
   }
   return methods;
+}
+
+/** The method signatures of a Candid service type, in the same canonical form as {@link didMethodSignatures}. */
+export function serviceSignatures(service: IDL.ServiceClass): Map<string, string> {
+  const methods = service._fields.map(([name, func]) => {
+    const list = (types: IDL.Type[]) => `(${types.map((type) => type.display()).join(', ')})`;
+    return `${name} : ${list(func.argTypes)} -> ${list(func.retTypes)}${func.annotations.map((a) => ` ${a}`).join('')};`;
+  });
+  return didMethodSignatures(`service : { ${methods.join(' ')} }`);
 }

@@ -9,6 +9,7 @@ import {
   CanisterWsOpenArgumentsIdl,
   CanisterWsOpenResultIdl,
 } from './idl';
+import { idlFactoryOf } from './idl-factory';
 
 /** The names of the four methods every IC WebSocket canister exposes. */
 export type WsServiceMethodName = 'ws_open' | 'ws_close' | 'ws_message' | 'ws_get_messages';
@@ -50,20 +51,31 @@ export function wsServiceMethods(appMessageIdl: IDL.Type = DEFAULT_APP_MESSAGE_I
 }
 
 /**
- * An interface factory (as `Actor.createActor` takes) for the four WebSocket methods.
- * The factory ignores the `IDL` it is handed and uses this package's `@dfinity/candid` (a peer dependency,
- * so it is the same copy the caller has).
+ * The four WebSocket methods as Candid function types, to spread into the `IDL.Service` of a canister that
+ * has methods of its own.
+ *
+ * @param appMessageIdl - the application's message type, shown as `opt AppMessage` in `ws_message`.
+ */
+export function wsServiceFields(appMessageIdl: IDL.Type = DEFAULT_APP_MESSAGE_IDL): Record<WsServiceMethodName, IDL.FuncClass> {
+  const methods = wsServiceMethods(appMessageIdl);
+  const fields = {} as Record<WsServiceMethodName, IDL.FuncClass>;
+  for (const name of Object.keys(methods) as WsServiceMethodName[]) {
+    const method = methods[name];
+    fields[name] = IDL.Func(method.argTypes, method.retTypes, method.query ? ['query'] : []);
+  }
+  return fields;
+}
+
+/**
+ * An interface factory (as `Actor.createActor` takes) for the four WebSocket methods. It builds every type
+ * with the `IDL` it is handed, the app message type included, so it serves an agent on any
+ * `@dfinity/candid` version.
  *
  * @example
  * const actor = Actor.createActor(wsServiceIdlFactory(MyAppMessageIdl), { agent, canisterId });
  */
 export function wsServiceIdlFactory(appMessageIdl: IDL.Type = DEFAULT_APP_MESSAGE_IDL): IDL.InterfaceFactory {
-  const methods = wsServiceMethods(appMessageIdl);
-  const fields: Record<string, IDL.FuncClass> = {};
-  for (const [name, method] of Object.entries(methods)) {
-    fields[name] = IDL.Func(method.argTypes, method.retTypes, method.query ? ['query'] : []);
-  }
-  return () => IDL.Service(fields);
+  return idlFactoryOf(IDL.Service(wsServiceFields(appMessageIdl)));
 }
 
 /**
