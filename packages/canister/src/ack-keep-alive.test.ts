@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStableStore } from './stable-store';
 import { FakePollingGateway } from './testing/fake-polling-gateway';
 import { GATEWAY, idOf, principal, setup } from './testing/ws-canister-harness';
-import type { IcWebSocketCanister } from './ws-canister';
 
 const ACK = 300_000;
 const KEEP_ALIVE = 60_000;
@@ -83,7 +82,7 @@ describe('acks and keep-alives', () => {
 describe('clean-up', () => {
   it('prunes messages older than one ack interval as new ones arrive, and from the certified map', () => {
     const { host, ws, open } = setup();
-    const gateway = new FakePollingGateway(GATEWAY, ws as IcWebSocketCanister<unknown>, host, IDL.Text, false);
+    const gateway = new FakePollingGateway(GATEWAY, ws, host, IDL.Text, false);
     const key = open(1);
     ws.send(key, 'old');
     host.advance(ACK / 2);
@@ -113,7 +112,7 @@ describe('clean-up', () => {
     host.advance(ACK); // round 1: empty for less than an interval... exactly one interval: forgotten
     expect(ws.wsClose({ client_key: key }, GATEWAY)).toEqual({ Err: 'ws_close: the caller is not a registered gateway' });
     open(2);
-    const fresh = new FakePollingGateway(GATEWAY, ws as IcWebSocketCanister<unknown>, host);
+    const fresh = new FakePollingGateway(GATEWAY, ws, host);
     expect(fresh.pollAll().map((m) => m.nonce)).toEqual([0n]);
   });
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakePollingGateway } from './testing/fake-polling-gateway';
 import { GATEWAY, principal, setup } from './testing/ws-canister-harness';
-import type { IcWebSocketCanister } from './ws-canister';
 import { WsErrorMessage } from './ws-error-messages';
 
 const KiB = 1024;
@@ -10,7 +9,7 @@ describe('ws_get_messages', () => {
   it('gives an unknown gateway an empty batch', () => {
     const { ws, host, open } = setup();
     open(1);
-    const stranger = new FakePollingGateway(principal(9, 'gateway'), ws as IcWebSocketCanister<unknown>, host);
+    const stranger = new FakePollingGateway(principal(9, 'gateway'), ws, host);
     expect(stranger.poll()).toEqual({ messages: [], isEndOfQueue: true });
     expect(stranger.batches[0]).toEqual({ messages: [], cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true });
   });
@@ -44,7 +43,7 @@ describe('ws_get_messages', () => {
   it('keeps nonces per gateway, each from 0', () => {
     const { ws, host, gateway, open } = setup();
     const otherPrincipal = principal(2, 'gateway');
-    const other = new FakePollingGateway(otherPrincipal, ws as IcWebSocketCanister<unknown>, host);
+    const other = new FakePollingGateway(otherPrincipal, ws, host);
     open(1);
     open(2, 1n, otherPrincipal);
     open(3);

@@ -94,9 +94,10 @@ describe('the canister README', () => {
     expect(result.output).toMatch(/src\/index\.ts\(\d+,\d+\): error TS2561/);
   }, 120_000);
 
-  it('its testing example runs: the fakes open a client, verify its messages and see the ack', async () => {
+  it('its testing example type-checks and runs: the fakes open a client, verify its messages and see the ack', async () => {
     const [example] = await readmeBlocks('Testing your canister', 'ts');
     const dir = await project('readme_testing', example as string);
+    expect((await tsc(dir)).output).toBe('');
     const { stdout } = await execFileAsync(process.execPath, [tsxCli, 'src/index.ts'], { cwd: dir });
     expect(stdout.trim().split('\n')).toEqual(["[ 'OpenMessage' ] welcome", "[ [ 'AckMessage' ] ]"]);
   }, 120_000);

@@ -7,6 +7,9 @@ import { PolledBatchVerifier, VerificationFailure, type VerifiedMessage } from '
 
 export { VerificationFailure, type VerifiedMessage };
 
+/** What the fake polls: an `IcWebSocketCanister` of any app message type. */
+export type PolledCanister = Pick<IcWebSocketCanister<unknown>, 'wsGetMessages'>;
+
 /**
  * A recording fake of a gateway's poller, in process (no sockets, no WebSocket side): polls
  * `ws_get_messages` of an `IcWebSocketCanister` like the real gateway (next nonce, again while not at the
@@ -26,7 +29,7 @@ export class FakePollingGateway {
 
   constructor(
     readonly principal: Principal,
-    private canister: IcWebSocketCanister<unknown>,
+    private canister: PolledCanister,
     private host: FakeCanisterHost,
     appMessageIdl: IDL.Type = IDL.Null,
     /**
@@ -60,7 +63,7 @@ export class FakePollingGateway {
   }
 
   /** Polls another canister instance from now on (the same canister after a simulated upgrade). */
-  attach(canister: IcWebSocketCanister<unknown>, host: FakeCanisterHost): void {
+  attach(canister: PolledCanister, host: FakeCanisterHost): void {
     this.canister = canister;
     this.host = host;
   }

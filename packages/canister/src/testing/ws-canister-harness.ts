@@ -74,7 +74,7 @@ export function setup(options: Partial<WsCanisterOptions<string>> = {}, stableSt
   const harness: Harness = {
     host,
     ws,
-    gateway: new FakePollingGateway(GATEWAY, ws as IcWebSocketCanister<unknown>, host, IDL.Text),
+    gateway: new FakePollingGateway(GATEWAY, ws, host, IDL.Text),
     events,
     store: stableStore,
     open(n, nonce = 1n, gatewayPrincipal = GATEWAY) {
@@ -90,7 +90,7 @@ export function setup(options: Partial<WsCanisterOptions<string>> = {}, stableSt
       harness.host.dropTimers();
       harness.host = new FakeCanisterHost({ stableStore, nowNs: harness.host.time() + BigInt(afterMs) * 1_000_000n });
       harness.ws = create(harness.host);
-      harness.gateway.attach(harness.ws as IcWebSocketCanister<unknown>, harness.host);
+      harness.gateway.attach(harness.ws, harness.host);
     },
   };
   return harness;

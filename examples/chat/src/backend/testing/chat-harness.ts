@@ -54,7 +54,7 @@ export function chatHarness(historyLength = 50): ChatHarness {
     onClose: (client) => room.handleClose(client),
   });
   ws.start();
-  const gateway = new FakePollingGateway(GATEWAY, ws as IcWebSocketCanister<unknown>, host, ChatMessageIdl);
+  const gateway = new FakePollingGateway(GATEWAY, ws, host, ChatMessageIdl);
   const sequences = new Map<string, bigint>();
   const id = (key: ClientKey) => `${key.client_principal.toText()}:${key.client_nonce}`;
   return {
