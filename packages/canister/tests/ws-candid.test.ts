@@ -14,13 +14,13 @@ import { IDL } from '@dfinity/candid';
 import { describe, expect, it } from 'vitest';
 import { wsServiceDid } from 'ic-ws-protocol';
 import { ChatMessageIdl } from '../../../examples/chat/src/shared/chat-message';
+import { ChatServiceIdl } from '../../../examples/chat/src/shared/chat-service';
 import { PingPongMessageIdl } from '../../../examples/ping-pong/src/ping-pong-message';
 import { buildCanisters } from 'ic-ws-devnet';
 import { ChatMessageIdl as WsChatMessageIdl } from '../../client/tests/support/chat-message';
 import { buildWsChatCanister } from '../../client/tests/support/ws-chat-canister';
 import { buildWsEchoCanister } from '../../gateway/tests/support/ws-echo-canister';
 import { AppMessageIdl } from './canisters/ws-test/src/ws-test-idl';
-import { ChatServiceIdl } from '../../../examples/chat/src/shared/chat-service';
 import { didMethodSignatures, serviceSignatures } from './support/did-signatures';
 import { buildWsTestCanister } from './support/ws-test-canister';
 
@@ -71,7 +71,7 @@ describe('generated Candid', () => {
   }
 
   it('chat (examples/chat): the service the example exports (its interface factory) is exactly what azle generated', async () => {
-    const generated = didMethodSignatures(await readFile(await demoDid('chat'), 'utf8'));
+    const generated = didMethodSignatures(await readFile(await exampleDid('chat', 'chat'), 'utf8'));
     const exported = serviceSignatures(ChatServiceIdl);
     expect([...exported.keys()].sort()).toEqual([...generated.keys()].sort());
     for (const [name, signature] of generated) expect(exported.get(name), name).toBe(signature);
