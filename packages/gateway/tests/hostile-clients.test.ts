@@ -184,7 +184,7 @@ describe('hostile clients against a real gateway', () => {
     fast.client.ws.close();
   });
 
-  it('drops a peer that never answers pings', async () => {
+  it('drops a peer that never answers pings: upgrade, handshake, a ping, then the gateway terminates it', async () => {
     const quiet = await startGateway({
       listen: '127.0.0.1:0',
       adminListen: '',
@@ -194,16 +194,29 @@ describe('hostile clients against a real gateway', () => {
       pingIntervalMs: 20,
     });
     const { port } = new URL(quiet.url);
-    // A raw TCP peer that completes the upgrade and then ignores everything, pings included.
+    // A raw TCP peer that completes the upgrade and then ignores everything, pings included; it never
+    // closes, so only the gateway can end the connection.
     const socket = connect(Number(port), '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
     socket.write(
       'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
         'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
     );
-    socket.on('data', () => {});
     await new Promise((resolve) => socket.once('close', resolve));
     await quiet.close();
-  });
+
+    const bytes = Buffer.concat(received);
+    const headerEnd = bytes.indexOf('\r\n\r\n');
+    expect(bytes.subarray(0, Math.max(0, headerEnd)).toString('latin1')).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    const opcodes = serverFrameOpcodes(bytes.subarray(headerEnd + 4));
+    // The gateway's handshake frame (binary), then pings only: no close frame, no message. The peer was
+    // terminated by the heartbeat after a ping went unanswered for a ping interval, not closed by a session.
+    expect(opcodes[0]).toBe(OPCODE_BINARY);
+    expect(opcodes.slice(1).length).toBeGreaterThanOrEqual(1);
+    expect(opcodes.slice(1).every((opcode) => opcode === OPCODE_PING)).toBe(true);
+    // A gateway that never drops the peer fails here instead of hanging: the whole exchange takes ~40 ms.
+  }, 10_000);
 
   it('serves /metrics, /healthz and /readyz on the admin server', async () => {
     const base = (await fetchText(`${adminUrl()}/healthz`)).status;
@@ -219,6 +232,33 @@ describe('hostile clients against a real gateway', () => {
     expect((await fetchText(`${adminUrl()}/nope`)).status).toBe(404);
   });
 });
+
+const OPCODE_BINARY = 0x2;
+const OPCODE_PING = 0x9;
+
+/** The opcodes of the complete, unmasked frames a server sent (RFC 6455 section 5.2), in order. */
+function serverFrameOpcodes(bytes: Uint8Array): number[] {
+  const opcodes: number[] = [];
+  let at = 0;
+  while (at + 2 <= bytes.length) {
+    const lengthByte = (bytes[at + 1] as number) & 0x7f;
+    let header = 2;
+    let length = lengthByte;
+    if (lengthByte === 126) {
+      if (at + 4 > bytes.length) break;
+      length = ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number);
+      header = 4;
+    } else if (lengthByte === 127) {
+      if (at + 10 > bytes.length) break;
+      length = Number(new DataView(bytes.buffer, bytes.byteOffset + at + 2, 8).getBigUint64(0));
+      header = 10;
+    }
+    if (at + header + length > bytes.length) break;
+    opcodes.push((bytes[at] as number) & 0x0f);
+    at += header + length;
+  }
+  return opcodes;
+}
 
 function adminUrl(): string {
   return gateway.adminUrl!;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { CloseCode, ErrorCode } from 'ic-ws-protocol';
 import { describeError } from '../gateway-error';
-import type { PollerObserver } from '../poller/canister-poller';
+import type { PollerObserver } from '../poller/poller-observer';
 import type { SessionObserver } from '../session/session-ports';
 import { clientKeyText } from '../session/session-state';
 import type { GatewayMetrics } from './gateway-metrics';

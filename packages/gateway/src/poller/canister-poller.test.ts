@@ -6,7 +6,8 @@ import { flushMicrotasks } from '../testing/deferred';
 import { FakeGatewayIc, emptyBatch } from '../testing/fake-gateway-ic';
 import type { RoutedSession } from '../session/session-ports';
 import { clientKeyId } from '../session/session-state';
-import { CanisterPoller, type PollerObserver, type PollerTiming, type SkipReason } from './canister-poller';
+import { CanisterPoller, type PollerTiming } from './canister-poller';
+import type { PollerObserver, SkipReason } from './poller-observer';
 
 const gateway = testPrincipal(1);
 const canister = testCanisterId(7);

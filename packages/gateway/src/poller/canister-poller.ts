@@ -4,6 +4,7 @@ import { GatewayError, describeError } from '../gateway-error';
 import type { RoutedSession } from '../session/session-ports';
 import { clientKeyId } from '../session/session-state';
 import { parseBatch } from './parse-batch';
+import type { PollerObserver } from './poller-observer';
 
 /** The sessions of one canister, as its poller sees them. */
 export interface CanisterSessions {
@@ -22,16 +23,6 @@ export interface PollerTiming {
   backoff: { initialMs: number; maxMs: number };
   /** Empty polls while a session waits for its OpenMessage before probing from nonce 0 (see `#process`). */
   probeAfterEmptyPolls: number;
-}
-
-/** Why a message of a batch was not delivered. */
-export type SkipReason = 'unknown_client' | 'invalid_key' | 'foreign_gateway' | 'out_of_order' | 'delivery_failed';
-
-/** What a poller reports, for metrics, logs and `/readyz`. Must not throw. */
-export interface PollerObserver {
-  polled(outcome: 'ok' | ErrorCode, seconds: number, error?: unknown): void;
-  nonceResync(kind: 'restart' | 'jump', expected: bigint, received: bigint): void;
-  skipped(reason: SkipReason): void;
 }
 
 /** Collaborators of a {@link CanisterPoller}. */

@@ -2,7 +2,7 @@ import { formatOutgoingKey, OUTGOING_KEY_NONCE_DIGITS } from 'ic-ws-protocol';
 import { describe, expect, it } from 'vitest';
 import { batchOf } from '../testing/batches';
 import { testPrincipal } from '../testing/client-frames';
-import type { SkipReason } from './canister-poller';
+import type { SkipReason } from './poller-observer';
 import { parseBatch } from './parse-batch';
 
 const gateway = testPrincipal(1);

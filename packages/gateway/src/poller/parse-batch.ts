@@ -6,7 +6,7 @@ import {
   type CanisterOutputCertifiedMessages,
   type CanisterOutputMessage,
 } from 'ic-ws-protocol';
-import type { PollerObserver } from './canister-poller';
+import type { PollerObserver } from './poller-observer';
 
 /** A batch message with the nonce of its key. */
 export interface ParsedMessage {
