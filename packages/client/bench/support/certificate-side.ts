@@ -11,7 +11,7 @@ import { CertificateVerifier } from '../../src/verifier/certificate-verifier';
 
 /** What the parent sends. */
 export type SideRequest =
-  | { type: 'init'; side: 'noble' | 'wasm'; rootKey: Uint8Array; canisterId: string }
+  | { type: 'init'; side: 'noble' | 'wasm'; rootKey: Uint8Array; canisterId: string; rememberSignatures: boolean }
   | { type: 'verify'; certificate: Uint8Array };
 
 /** What the side answers. */
@@ -25,7 +25,14 @@ async function handle(request: SideRequest): Promise<SideReply> {
     const bls: BlsVerifier = request.side === 'wasm' ? await loadWasmBlsVerifier() : nobleBlsVerifier;
     const loadMs = performance.now() - t0;
     // The certificate cache holds one entry and every certificate is new: each request is a full verification.
-    verifier = new CertificateVerifier({ rootKey: request.rootKey, canisterId: Principal.fromText(request.canisterId), maxAgeMs: 3_600_000, bls, cacheSize: 1 });
+    verifier = new CertificateVerifier({
+      rootKey: request.rootKey,
+      canisterId: Principal.fromText(request.canisterId),
+      maxAgeMs: 3_600_000,
+      bls,
+      cacheSize: 1,
+      signatureMemoSize: request.rememberSignatures ? undefined : 0,
+    });
     return { type: 'ready', kind: bls.kind, loadMs };
   }
   const cpu0 = process.cpuUsage();

@@ -21,6 +21,12 @@ export interface CertificateVerifierOptions {
    */
   bls?: BlsVerifier;
   /**
+   * How many verified signatures to remember (see `VerifiedSignatures`: a subnet delegation's signature is
+   * checked once, not in every certificate); 0 checks every signature every time.
+   * @default 8
+   */
+  signatureMemoSize?: number;
+  /**
    * How many distinct certificates to remember. Messages of one poll share one certificate, and polls follow
    * each other, so a handful is plenty.
    * @default 4
@@ -65,7 +71,7 @@ export class CertificateVerifier {
   constructor(private readonly options: CertificateVerifierOptions) {
     this.cacheSize = Math.max(1, options.cacheSize ?? 4);
     this.now = options.now ?? Date.now;
-    this.bls = new VerifiedSignatures(options.bls ?? nobleBlsVerifier);
+    this.bls = new VerifiedSignatures(options.bls ?? nobleBlsVerifier, options.signatureMemoSize ?? 8);
     // The root key is known now (DER: the 96-byte key comes last), so its precomputation need not wait for the
     // first certificate. Only a speed-up: a malformed key is simply not prepared.
     this.bls.prepare(options.rootKey.subarray(-BLS_KEY_LENGTH));

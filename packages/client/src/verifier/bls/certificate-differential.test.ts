@@ -106,6 +106,10 @@ describe('CertificateVerifier with the WebAssembly verifier', () => {
     // 3 certificates: the delegation's signature once, each certificate's own once.
     expect(verifier.verifications).toBe(3);
     expect(verifier.bls.verifications).toBe(4);
+    // Without the memo (as agent-js alone does), each certificate costs two signature checks.
+    const unremembering = new CertificateVerifier({ rootKey: root.rootKey, canisterId, maxAgeMs: 5 * 60_000, bls: wasm, signatureMemoSize: 0 });
+    for (let i = 0; i < 3; i++) await unremembering.certifiedData(makeCertificateWithDelegation(subnet, delegation, canisterId, new Uint8Array(32).fill(i)));
+    expect(unremembering.bls.verifications).toBe(6);
   });
 
   it('remembers no refusal: a forged certificate is refused every time it comes', async () => {

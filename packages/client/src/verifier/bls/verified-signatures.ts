@@ -38,7 +38,7 @@ export class VerifiedSignatures implements BlsVerifier {
     const valid = this.verifier.verify(publicKey, signature, message);
     if (valid === true) {
       this.#verified.push({ publicKey: publicKey.slice(), signature: signature.slice(), message: message.slice() });
-      if (this.#verified.length > this.size) this.#verified.shift();
+      if (this.#verified.length > Math.max(0, this.size)) this.#verified.shift();
     }
     return valid;
   }
