@@ -17,6 +17,7 @@ import {
   type CloseMessageReasonName,
   type WebsocketServiceMessageContent,
 } from 'ic-ws-protocol';
+import { AckRounds } from './ack-rounds';
 import { AckScheduler } from './ack-scheduler';
 import { CanisterError } from './canister-error';
 import { ClientOutbox } from './client-outbox';
@@ -24,7 +25,7 @@ import { ClientRegistry, clientKeyOf, type ConnectedClient } from './client-regi
 import type { CanisterHost } from './host';
 import { buildMessagesReply, emptyReply } from './messages-reply';
 import { OutgoingQueues } from './outgoing-queues';
-import { ackMessageContent, closeMessageContent, openMessageContent } from './service-messages';
+import { closeMessageContent, openMessageContent } from './service-messages';
 import { resolveWsCanisterOptions, type ResolvedWsCanisterOptions, type WsCanisterOptions } from './ws-canister-options';
 import type { WsCloseReason } from './ws-close-reason';
 import { WsErrorMessage } from './ws-error-messages';
@@ -36,18 +37,6 @@ const PROTOCOL_CLOSE_REASONS = new Set<WsCloseReason>(CLOSE_MESSAGE_REASONS);
 
 function err(message: WsErrorMessage): { Err: string } {
   return { Err: message };
-}
-
-// First index in the sorted `ids` whose id is above `after`.
-function upperBound(ids: readonly string[], after: string): number {
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((ids[mid] as string) <= after) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function isClientKey(value: ClientKey | Principal): value is ClientKey {
@@ -80,10 +69,7 @@ export class IcWebSocketCanister<AppMessage> {
   private readonly queues: OutgoingQueues;
   private readonly outbox: ClientOutbox;
   private readonly scheduler: AckScheduler;
-  private readonly intervalNs: bigint;
   private nextConnectionId = 0n;
-  // Client ids of the ack round in progress, in order (heap only: rebuilt if an upgrade interrupts a round).
-  private ackRoundIds: string[] | undefined;
   private depth = 0;
 
   constructor(
@@ -91,14 +77,13 @@ export class IcWebSocketCanister<AppMessage> {
     options: WsCanisterOptions<AppMessage>,
   ) {
     this.options = resolveWsCanisterOptions(options);
-    this.intervalNs = BigInt(this.options.sendAckIntervalMs) * NS_PER_MS;
     const store = host.stableStore;
     this.registry = new ClientRegistry(store.map('clients'));
     this.queues = new OutgoingQueues(store.map('gateways'), store.map('messages'));
     this.registry.load();
     this.queues.load();
     this.outbox = new ClientOutbox(this.registry, this.queues, {
-      retentionNs: this.intervalNs,
+      retentionNs: BigInt(this.options.sendAckIntervalMs) * NS_PER_MS,
       maxReplyBytes: this.options.maxReplyBytes,
       maxQueuedMessagesPerGateway: this.options.maxQueuedMessagesPerGateway,
     });
@@ -113,10 +98,15 @@ export class IcWebSocketCanister<AppMessage> {
         keepAliveTimeoutMs: this.options.keepAliveTimeoutMs,
         clientsPerExecution: this.options.clientsPerExecution,
       },
-      {
-        sendAcks: (after, limit) => this.sendAcks(after, limit),
-        checkKeepAlives: (after, limit) => this.checkKeepAlives(after, limit),
-      },
+      new AckRounds({
+        registry: this.registry,
+        queues: this.queues,
+        outbox: this.outbox,
+        time: () => host.time(),
+        closeClient: (client, reason, now) => this.removeClient(client, reason, now),
+        intervalMs: this.options.sendAckIntervalMs,
+        keepAliveTimeoutMs: this.options.keepAliveTimeoutMs,
+      }),
       (fn) => this.batch(fn),
     );
   }
@@ -315,53 +305,6 @@ export class IcWebSocketCanister<AppMessage> {
   private rejectServiceMessage(client: ConnectedClient, now: bigint): CanisterWsMessageResult {
     this.removeClient(client, 'InvalidServiceMessage', now);
     return err(WsErrorMessage.InvalidServiceMessage);
-  }
-
-  private sendAcks(after: string | undefined, limit: number): string | undefined {
-    const now = this.host.time();
-    if (after === undefined) {
-      this.cleanUp(now);
-      this.ackRoundIds = this.registry.sortedIds();
-    }
-    // After an upgrade in the middle of a round the heap list is gone: rebuild it and resume after `after`.
-    const ids = (this.ackRoundIds ??= this.registry.sortedIds());
-    let i = after === undefined ? 0 : upperBound(ids, after);
-    const end = Math.min(ids.length, i + limit);
-    for (; i < end; i++) {
-      const client = this.registry.getById(ids[i] as string);
-      if (client) this.outbox.queue(client, true, ackMessageContent(client.record.expectedIncomingSeq - 1n), now);
-    }
-    if (end < ids.length) return ids[end - 1];
-    this.ackRoundIds = undefined;
-    return undefined;
-  }
-
-  /** Prunes old messages of every gateway and forgets gateways empty for an ack interval. */
-  private cleanUp(now: bigint): void {
-    for (const gateway of this.queues.allGateways()) {
-      this.queues.prune(gateway, now - this.intervalNs);
-      const emptySince = gateway.record.emptySinceNs;
-      if (emptySince !== null && now - emptySince >= this.intervalNs && this.registry.countOfGateway(gateway.text) === 0) {
-        this.queues.forget(gateway);
-      }
-    }
-  }
-
-  private checkKeepAlives(after: string | undefined, limit: number): string | undefined {
-    const now = this.host.time();
-    const timeoutNs = BigInt(this.options.keepAliveTimeoutMs) * NS_PER_MS;
-    // Ids are re-read each part: clients opened or closed between parts are simply (not) examined.
-    const ids = this.registry.sortedIds();
-    let closed = 0;
-    for (let i = after === undefined ? 0 : upperBound(ids, after); i < ids.length; i++) {
-      if (closed >= limit) return ids[i - 1];
-      const client = this.registry.getById(ids[i] as string);
-      if (client && now - client.record.lastKeepAliveNs > timeoutNs) {
-        this.removeClient(client, 'KeepAliveTimeout', now);
-        closed++;
-      }
-    }
-    return undefined;
   }
 
   private encodeApp(message: AppMessage): Uint8Array {
