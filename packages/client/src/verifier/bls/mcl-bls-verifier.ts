@@ -1,7 +1,6 @@
 /// <reference path="./mcl-module.d.ts" />
 import type { McLModule } from 'mcl-wasm/dist/mcl_c.js';
-import type { BlsVerifier } from './bls-verifier';
-import { nobleBlsVerifier } from './bls-verifier';
+import { nobleBlsVerifier, type BlsVerifier } from './bls-verifier';
 import { canonicalCompressedPoint, G1_COMPRESSED_LENGTH, G2_COMPRESSED_LENGTH } from './point-encoding';
 
 /** mcl's curve id and compile-time check value for BLS12-381 (`MCLBN_FR_UNIT_SIZE * 10 + MCLBN_FP_UNIT_SIZE`). */
