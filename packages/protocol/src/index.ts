@@ -106,6 +106,7 @@ export {
   wsServiceDid,
   type WsServiceMethod,
   type WsServiceMethodName,
+  type WsServiceSignatures,
 } from './candid/ws-service';
 export { translateIdl, idlFactoryOf, type CandidIdl } from './candid/idl-factory';
 export {

@@ -7,18 +7,7 @@
  */
 import type { ActorMethod } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
-import {
-  idlFactoryOf,
-  wsServiceFields,
-  type CanisterWsCloseArguments,
-  type CanisterWsCloseResult,
-  type CanisterWsGetMessagesArguments,
-  type CanisterWsGetMessagesResult,
-  type CanisterWsMessageArguments,
-  type CanisterWsMessageResult,
-  type CanisterWsOpenArguments,
-  type CanisterWsOpenResult,
-} from 'ic-ws-protocol';
+import { idlFactoryOf, wsServiceFields, type WsServiceSignatures } from 'ic-ws-protocol';
 import { ChatEntryIdl, ChatMessageIdl, type ChatEntry, type ChatMessage } from './chat-message';
 
 /** The chat's own methods (beyond the ws_* ones). */
@@ -35,12 +24,13 @@ export const ChatServiceIdl = IDL.Service({ ...wsServiceFields(ChatMessageIdl), 
 /** The interface factory of the chat canister, for `Actor.createActor`. */
 export const chatIdlFactory: IDL.InterfaceFactory = idlFactoryOf(ChatServiceIdl);
 
-/** The chat canister's service as an actor sees it (what `dfx generate` types as `_SERVICE`). */
-export interface ChatService {
-  ws_open: ActorMethod<[CanisterWsOpenArguments], CanisterWsOpenResult>;
-  ws_close: ActorMethod<[CanisterWsCloseArguments], CanisterWsCloseResult>;
-  ws_message: ActorMethod<[CanisterWsMessageArguments, [] | [ChatMessage]], CanisterWsMessageResult>;
-  ws_get_messages: ActorMethod<[CanisterWsGetMessagesArguments], CanisterWsGetMessagesResult>;
-  history: ActorMethod<[], ChatEntry[]>;
-  connection_count: ActorMethod<[], number>;
+/** The chat's methods as TypeScript signatures: the ws_* ones for its message type, and its own. */
+interface ChatSignatures extends WsServiceSignatures<ChatMessage> {
+  history(): ChatEntry[];
+  connection_count(): number;
 }
+
+/** The chat canister's service as an actor sees it (what `dfx generate` types as `_SERVICE`). */
+export type ChatService = {
+  [K in keyof ChatSignatures]: ActorMethod<Parameters<ChatSignatures[K]>, ReturnType<ChatSignatures[K]>>;
+};

@@ -8,6 +8,7 @@ import type {
   CanisterWsMessageResult,
   CanisterWsOpenArguments,
   CanisterWsOpenResult,
+  WsServiceSignatures,
 } from 'ic-ws-protocol';
 import type { IcWebSocketCanister } from '../ws-canister';
 import type { AzleDecoratorApi } from './azle-api';
@@ -42,7 +43,7 @@ export function wsEntryPointsClass(
   target: WsEntryPointTarget,
 ): WsCanisterClass {
   const t = wsMethodTypes(appMessageIdl);
-  return class IcWebSocketCanisterEntryPoints {
+  return class IcWebSocketCanisterEntryPoints implements WsServiceSignatures<unknown> {
     @azle.init(initArgIdls)
     init(...initArgs: unknown[]): void {
       target.start(initArgs, 'init');
@@ -66,7 +67,7 @@ export function wsEntryPointsClass(
     // The second argument (`opt AppMessage`) is in the Candid for clients' sake and never read: the
     // content travels Candid-encoded inside `args`.
     @azle.update(t.ws_message.args, t.ws_message.ret)
-    ws_message(args: CanisterWsMessageArguments, _appMessage?: unknown): CanisterWsMessageResult {
+    ws_message(args: CanisterWsMessageArguments, _appMessage: [] | [unknown]): CanisterWsMessageResult {
       return target.core().wsMessage(args);
     }
 

@@ -10,9 +10,31 @@ import {
   CanisterWsOpenResultIdl,
 } from './idl';
 import { idlFactoryOf } from './idl-factory';
+import type {
+  CanisterWsCloseArguments,
+  CanisterWsCloseResult,
+  CanisterWsGetMessagesArguments,
+  CanisterWsGetMessagesResult,
+  CanisterWsMessageArguments,
+  CanisterWsMessageResult,
+  CanisterWsOpenArguments,
+  CanisterWsOpenResult,
+} from './types';
 
 /** The names of the four methods every IC WebSocket canister exposes. */
 export type WsServiceMethodName = 'ws_open' | 'ws_close' | 'ws_message' | 'ws_get_messages';
+
+/**
+ * The four methods as TypeScript signatures: what a canister's entry points take and return, and (wrapped
+ * in `ActorMethod`) what an actor's methods take and resolve to. The second argument of `ws_message` is
+ * `opt AppMessage` in Candid, never read by the canister.
+ */
+export interface WsServiceSignatures<AppMessage = null> {
+  ws_open(args: CanisterWsOpenArguments): CanisterWsOpenResult;
+  ws_close(args: CanisterWsCloseArguments): CanisterWsCloseResult;
+  ws_message(args: CanisterWsMessageArguments, appMessage: [] | [AppMessage]): CanisterWsMessageResult;
+  ws_get_messages(args: CanisterWsGetMessagesArguments): CanisterWsGetMessagesResult;
+}
 
 /** Argument and return types of one method, and whether it is a query. */
 export interface WsServiceMethod {
