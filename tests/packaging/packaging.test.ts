@@ -8,11 +8,11 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { realpathSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Actor, HttpAgent } from '@dfinity/agent';
 import { wsServiceDid } from 'ic-ws-protocol';
 import { didMethodSignatures } from '../../packages/canister/tests/support/did-signatures';
-import { PACKAGES, preparePackedApp, repoRoot, run, type PackedApp } from './support/packed-app';
+import { PACKAGES, PUBLISHED, preparePackedApp, repoRoot, run, type PackedApp } from './support/packed-app';
 import { processesMatching, startLineProcess } from './support/processes';
 import { readmeLinkProblems } from './support/readme-links';
 
@@ -23,7 +23,7 @@ let echoWasm: string | undefined;
 const npxEnv = { ...process.env, npm_config_yes: 'false' };
 
 beforeAll(async () => {
-  packed = await preparePackedApp();
+  packed = await preparePackedApp(inject('tarballs'));
 });
 
 afterAll(async () => {
@@ -41,7 +41,7 @@ describe('the packed packages', () => {
   });
 
   it('npm pack --dry-run: repository (with directory), homepage, bugs and keywords; README links absolute or shipped', async () => {
-    for (const { dir, name } of PACKAGES) {
+    for (const { dir, name } of PUBLISHED) {
       const cwd = join(repoRoot, 'packages', dir);
       const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd });
       const [report] = JSON.parse(stdout) as [{ name: string; files: { path: string }[] }];

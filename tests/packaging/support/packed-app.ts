@@ -5,7 +5,7 @@
  * script). npm fetches third-party dependencies from the registry.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,7 +15,7 @@ const execFileAsync = promisify(execFile);
 /** The repository root. */
 export const repoRoot = join(import.meta.dirname, '..', '..', '..');
 
-/** Our packages, by folder under packages/ and by name. */
+/** Our libraries, by folder under packages/ and by name. */
 export const PACKAGES = [
   { dir: 'protocol', name: 'ic-ws-protocol' },
   { dir: 'client', name: 'ic-ws-client' },
@@ -23,6 +23,9 @@ export const PACKAGES = [
   { dir: 'canister', name: 'ic-ws-canister' },
   { dir: 'devnet', name: 'ic-ws-devnet' },
 ] as const;
+
+/** Every published package: the libraries and the scaffolder. */
+export const PUBLISHED = [...PACKAGES, { dir: 'create-ic-ws', name: 'create-ic-ws' }] as const;
 
 /** What an app installs besides our packages: their peers, an identity, `ws` for Node, azle and tsc for the canister. */
 export const THIRD_PARTY = [
@@ -63,26 +66,15 @@ export async function run(command: string, args: string[], options: { cwd: strin
   }
 }
 
-/** Builds, packs and installs the five packages, then copies the fixtures into the app folder. */
-export async function preparePackedApp(): Promise<PackedApp> {
+/** Installs the packed packages (from the tarballs the global setup made) into a new app folder, then copies the fixtures into it. */
+export async function preparePackedApp(tarballs: Record<string, string>): Promise<PackedApp> {
   const work = await mkdtemp(join(tmpdir(), 'ic-ws-packaging-'));
-  const filters = PACKAGES.map((p) => `--filter=${p.name}`);
-  await run('pnpm', ['exec', 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], { cwd: repoRoot, timeoutMs: 600_000 });
-
-  const tarballs: Record<string, string> = {};
-  for (const { dir, name } of PACKAGES) {
-    const before = new Set(await readdir(work));
-    await run('pnpm', ['pack', '--pack-destination', work], { cwd: join(repoRoot, 'packages', dir) });
-    const tarball = (await readdir(work)).find((file) => file.endsWith('.tgz') && !before.has(file));
-    if (tarball === undefined) throw new Error(`pnpm pack produced no tarball for ${name}`);
-    tarballs[name] = join(work, tarball);
-  }
-
   const app = join(work, 'app');
   await mkdir(app);
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'packaging-app', private: true, type: 'module' }, null, 2));
+  const libraries = PACKAGES.map(({ name }) => tarballs[name]!);
   // --ignore-scripts: azle's install script must never run (it shells out to dfx and writes into /).
-  await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...Object.values(tarballs), ...THIRD_PARTY], {
+  await run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...libraries, ...THIRD_PARTY], {
     cwd: app,
     timeoutMs: 600_000,
   });
