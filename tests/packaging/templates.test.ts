@@ -13,43 +13,21 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runDfxAzleBuild } from './support/dfx-azle-build';
 import { startLocalRegistry, type LocalRegistry } from './support/local-registry';
 import { repoRoot, run } from './support/packed-app';
 import { processesMatching } from './support/processes';
 import { projectProblems } from './support/project-files';
+import { userEnv } from './support/user-env';
 
 let registry: LocalRegistry;
 let work: string;
 let env: NodeJS.ProcessEnv;
 
-/** The environment of a user's shell: nothing of pnpm, turbo or this vitest run leaks into npm. */
-function userEnv(registryUrl: string, cache: string): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|turbo_|vitest|tinypool)|^(NODE_PATH|NODE_OPTIONS|INIT_CWD)$/i.test(key)));
-  return {
-    ...clean,
-    npm_config_registry: `${registryUrl}/`,
-    npm_config_cache: cache,
-    npm_config_prefer_offline: 'true',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
-  };
-}
-
-/**
- * npm's cache for these tests: kept between runs (third-party tarballs need not be fetched again), but
- * without npx's installs, where a create-ic-ws of the same version from an earlier run would be reused.
- */
-async function npmCache(): Promise<string> {
-  const cache = join(tmpdir(), 'ic-ws-templates-npm-cache');
-  await rm(join(cache, '_npx'), { recursive: true, force: true });
-  return cache;
-}
-
 beforeAll(async () => {
   registry = await startLocalRegistry(inject('tarballs'));
   work = await mkdtemp(join(tmpdir(), 'ic-ws-templates-'));
-  env = userEnv(registry.url, await npmCache());
+  env = await userEnv(registry.url);
 });
 
 afterAll(async () => {
@@ -118,10 +96,22 @@ describe.each(TEMPLATES)('the $template template, from the tarballs with plain n
     if (frontend) expect(existsSync(join(dir, 'dist', 'index.html'))).toBe(true);
   });
 
+  it("the build dfx runs (azle's dfx extension command, as `npm run deploy` would) succeeds in the project", async () => {
+    const dfxJson = JSON.parse(await readFile(join(dir, 'dfx.json'), 'utf8')) as { canisters: Record<string, { type: string; main: string }> };
+    const entry = dfxJson.canisters[canister]!;
+    expect(entry.type).toBe('azle');
+    await rm(join(dir, '.azle', canister), { recursive: true, force: true });
+    const { wasm, did, command } = await runDfxAzleBuild(dir, canister, entry.main, env);
+    expect(command).toMatch(/npm --offline --prefix=\S+ exec azle build /);
+    expect((await readFile(wasm)).subarray(0, 4)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d]));
+    expect(await readFile(did, "utf8")).toMatch(/ws_get_messages\s*:.* query;/);
+  });
+
   it('npm test: its canister tests against the devnet', async () => {
     const { stdout } = await run('npm', ['test'], { cwd: dir, env, timeoutMs: 900_000 });
-    expect(stdout).toMatch(/Tests\s+\d+ passed \(\d+\)/);
-    expect(stdout).not.toMatch(/Tests\s+.*\d+ (failed|skipped)/);
+    const summary = stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(summary).toMatch(/Tests\s+\d+ passed \(\d+\)/);
+    expect(summary).not.toMatch(/Tests\s+.*\d+ (failed|skipped)/);
   });
 
   it('npm run dev: the ready line, a round trip from a Node ic-ws-client, and a clean Ctrl-C', async () => {
