@@ -31,7 +31,9 @@ Options:
                                   0 with --manual-time)
   --delegated-certificates        Certificates as on mainnet: signed by an application subnet's key, with a
                                   delegation from the root key (default: the devnet is the root subnet)
-  --verbose                       Print canister debug output to stderr
+  --no-metering                   Do not count instructions nor enforce the replica's instruction limits
+  --verbose                       Print canister debug output and each execution's instructions and cycles
+                                  to stderr
   -v, --version                   Print the version
   -h, --help                      Show this help
 
@@ -90,6 +92,7 @@ async function main(argv: string[]): Promise<void> {
       'manual-time': { type: 'boolean' },
       'round-interval-ms': { type: 'string' },
       'delegated-certificates': { type: 'boolean' },
+      'no-metering': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -122,6 +125,7 @@ async function main(argv: string[]): Promise<void> {
     time: values['manual-time'] ? 'manual' : 'real',
     ...(roundIntervalMs === undefined ? {} : { roundIntervalMs }),
     ...(values['delegated-certificates'] ? { delegatedCertificates: true } : {}),
+    metering: !values['no-metering'],
     ...(secretHex ? { rootKeySecret: hexToBytes(secretHex) } : {}),
     log: (entry) => {
       if (values.verbose || entry.level === 'warn') process.stderr.write(`[${entry.level}] ${entry.source}: ${entry.message}\n`);

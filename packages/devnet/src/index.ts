@@ -2,8 +2,13 @@ export { startDevnet, DEVNET_DEFAULTS, type Devnet, type DevnetOptions } from '.
 export { Subnet, type SubnetOptions, type SubnetLogEntry, type InstallArgs, type UpgradeArgs } from './scheduling/subnet';
 export { Clock, type ClockMode, type ClockOptions } from './scheduling/clock';
 export type { HeapRollbackMode } from './execution/heap-rollback';
-export type { ExecutionStats } from './execution/execution-stats';
-export type { ExecutionEnvironment, CallRequest, CallOutcome, RejectCode } from './execution/types';
+export { describeExecution, type ExecutionStats } from './execution/execution-stats';
+export type { ExecutionKind } from './execution/execution-context';
+export type { ExecutionEnvironment, CallRequest, CallOutcome, CallCost, RejectCode } from './execution/types';
+export { INSTRUCTION_LIMITS } from './execution/instruction-limits';
+export { CYCLES_FEES } from './execution/cycles-fees';
+export { MAX_REPLY_BYTES, MAX_QUERY_REPLY_BYTES } from './execution/execution-context';
+export { MAX_INGRESS_BYTES } from './http/ingress-size';
 export { canisterIdFromIndex, canisterIdRange } from './scheduling/canister-id';
 export { startHttpServer, HTTP_SERVER_DEFAULTS, type HttpServerOptions, type HttpServerHandle } from './http/http-server';
 export { Certifier, type CertifierOptions, type CertifiedStateSource } from './state/certifier';

@@ -6,6 +6,7 @@ import type { Principal } from '@dfinity/principal';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import { Clock } from './scheduling/clock';
 import { Subnet, type InstallArgs, type SubnetLogEntry, type UpgradeArgs } from './scheduling/subnet';
+import type { ExecutionStats } from './execution/execution-stats';
 import type { CallOutcome, CallRequest } from './execution/types';
 import { startHttpServer } from './http/http-server';
 import { RootKey } from './crypto/root-key';
@@ -50,7 +51,14 @@ export interface DevnetOptions {
   canisterRanges?: readonly (readonly [Principal, Principal])[];
   /** Serve the synchronous v3 call endpoint (else agents fall back to v2 call + polling). @default true */
   syncCall?: boolean;
-  /** Canister debug output and engine warnings. @default dropped */
+  /**
+   * Count instructions and cycles as a replica does and enforce its instruction limits (see docs/devnet.md,
+   * "Instruction metering"). @default true
+   */
+  metering?: boolean;
+  /** Receives what every execution cost: canister, kind, method, instructions, cycles, timings. @default none */
+  onExecution?: (stats: ExecutionStats) => void;
+  /** Canister debug output, per-execution costs (`execution` entries) and engine warnings. @default dropped */
   log?: (entry: SubnetLogEntry) => void;
 }
 
@@ -60,6 +68,7 @@ export const DEVNET_DEFAULTS = {
   port: 0,
   time: 'real',
   syncCall: true,
+  metering: true,
 } as const satisfies DevnetOptions;
 
 /** Default `roundIntervalMs` by time mode: manual time is for step-by-step tests, which should not wait. */
@@ -75,9 +84,12 @@ export interface Devnet {
   install(args: InstallArgs): Promise<Principal>;
   /** Upgrades a canister: pre_upgrade, fresh heap, stable memory kept, post_upgrade. */
   upgrade(args: UpgradeArgs): Promise<void>;
-  /** Runs an update call directly, bypassing HTTP and signatures (setup and benchmarks). */
+  /**
+   * Runs an update call directly, bypassing HTTP and signatures (setup and benchmarks). The outcome's `cost`
+   * holds the instructions and cycles it took.
+   */
   update(request: CallRequest): Promise<CallOutcome>;
-  /** Runs a query directly, bypassing HTTP and signatures. */
+  /** Runs a query directly, bypassing HTTP and signatures; `cost` as for `update`. */
   query(request: CallRequest): Promise<CallOutcome>;
   /** Moves IC time forward (manual time only). */
   advanceTime(ms: number): void;
@@ -129,6 +141,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   env = new Subnet({
     clock,
     dataCertificate: (id) => certifier.dataCertificate(id),
+    metering: settings.metering,
+    ...(settings.onExecution ? { onExecution: settings.onExecution } : {}),
     ...(settings.log ? { log: settings.log } : {}),
   });
   const rounds = new IngressRounds({ intervalMs: settings.roundIntervalMs ?? DEFAULT_ROUND_INTERVAL_MS[settings.time] });

@@ -17,6 +17,10 @@ import { HeapSnapshot } from './heap-snapshot';
 import { createIc0Imports } from './ic0-imports';
 import { PAGE_SIZE, SparseStableMemory } from './sparse-stable-memory';
 import type { CanisterImage, CanisterSettingsImage, GlobalValue, LiveCanisterState } from '../persistence/canister-image';
+import { executionCycles } from './cycles-fees';
+import { InstructionMeter } from './instruction-meter';
+import { INSTRUCTION_LIMITS, instructionLimitOf } from './instruction-limits';
+import { INSTRUCTION_COUNTER_EXPORT, OUT_OF_INSTRUCTIONS_EXPORT } from '../wasm/instruction-metering';
 
 /** How an entry point is invoked: by export name, or through the function table (callbacks). */
 export type EntryPoint = { export: string } | { table: number; env: number };
@@ -26,6 +30,18 @@ export interface ExecutionResult {
   context: ExecutionContext;
   /** Set when the execution trapped (and was rolled back). */
   trap: CanisterTrap | undefined;
+  /** Instructions the execution ran, System API charges included; undefined when metering is off. */
+  instructions: bigint | undefined;
+  /** What it cost (also handed to `CanisterInstanceHooks.onExecution`). */
+  stats: ExecutionStats;
+}
+
+/** Options of `CanisterInstance.execute`. */
+export interface ExecuteOptions {
+  /** Roll back even without a trap (queries, inspect_message). @default false */
+  rollback?: boolean;
+  /** Instruction limit, when not the kind's usual one (post_upgrade: what pre_upgrade left). */
+  limit?: bigint;
 }
 
 interface LoadedModule {
@@ -38,6 +54,7 @@ interface LoadedModule {
   snapshot: HeapRollback;
   /** The module's own mutable globals (exported by the patch), in export order. */
   globals: readonly WebAssembly.Global[];
+  meter: InstructionMeter;
   exportNames: ReadonlySet<string>;
 }
 
@@ -52,6 +69,8 @@ export interface CanisterInstanceHooks {
   onExecution?: ((stats: ExecutionStats) => void) | undefined;
   /** @default 'dirty-pages' */
   heapRollback?: HeapRollbackMode | undefined;
+  /** Count instructions as the replica does and enforce its limits. @default true */
+  metering?: boolean | undefined;
 }
 
 /** A canister hosted by the devnet. */
@@ -110,24 +129,27 @@ export class CanisterInstance {
    * globals and stable memory are restored and the produced effects discarded; otherwise the certified data
    * and global timer the execution set are committed.
    */
-  execute(input: ExecutionInput, entry: EntryPoint, options: { rollback?: boolean } = {}): ExecutionResult {
+  execute(input: ExecutionInput, entry: EntryPoint, options: ExecuteOptions = {}): ExecutionResult {
     if (this.current !== undefined) throw new IcWsError(ErrorCode.CanisterTrapped, 'devnet bug: nested execution');
     const started = performance.now();
     const context = new ExecutionContext(input);
-    const { snapshot } = this.loaded;
+    const { snapshot, meter } = this.loaded;
     snapshot.begin();
     this.stable.begin();
+    meter.begin(options.limit ?? instructionLimitOf(input.kind, INSTRUCTION_LIMITS));
     this.current = context;
     let trap: CanisterTrap | undefined;
     const wasmStarted = performance.now();
     try {
       this.invoke(entry);
     } catch (error) {
-      trap = CanisterTrap.from(error);
+      // The metering's out-of-instructions handler ends in `unreachable`: report the limit, not that.
+      trap = meter.ranOut() ? CanisterTrap.instructionLimit(meter.currentLimit) : CanisterTrap.from(error);
     } finally {
       this.current = undefined;
     }
     const wasmMs = performance.now() - wasmStarted;
+    const instructions = meter.executed();
     const rolledBack = trap !== undefined || options.rollback === true;
     if (rolledBack) {
       snapshot.rollback();
@@ -142,16 +164,21 @@ export class CanisterInstance {
         this.hooks.certifiedDataChanged();
       }
     }
-    this.hooks.onExecution?.({
+    const stats: ExecutionStats = {
       canisterId: this.idText,
       kind: input.kind,
+      ...(input.methodName === undefined || input.kind === 'inspect_message' ? {} : { methodName: input.methodName }),
+      instructions,
+      cycles: instructions === undefined || !chargesCycles(input.kind) ? 0n : executionCycles(instructions),
+      trapped: trap !== undefined,
       wasmMs,
       totalMs: performance.now() - started,
       heapBytes: this.loaded.memory.buffer.byteLength,
       copiedPages: snapshot.lastCopiedPages,
       rolledBack,
-    });
-    return { context, trap };
+    };
+    this.hooks.onExecution?.(stats);
+    return { context, trap, instructions, stats };
   }
 
   /** The sha256 (hex) of the installed wasm. */
@@ -222,8 +249,13 @@ export class CanisterInstance {
 
   private load(wasm: Uint8Array): LoadedModule {
     const mode = this.hooks.heapRollback ?? 'dirty-pages';
-    const compiled = compileCanisterModule(wasm, mode !== 'full-copy', (message) => this.hooks.warn?.(message));
+    const compiled = compileCanisterModule(
+      wasm,
+      { trackWrites: mode !== 'full-copy', meter: this.hooks.metering ?? true },
+      (message) => this.hooks.warn?.(message),
+    );
     let memory: WebAssembly.Memory | undefined;
+    const meter = new InstructionMeter();
     let dirtyPages: DirtyPageSnapshot | undefined;
     const ic0 = createIc0Imports({
       memory: () => memory!,
@@ -238,6 +270,7 @@ export class CanisterInstance {
       committedGlobalTimer: () => this.globalTimer,
       debugPrint: (message) => this.hooks.debugPrint(message),
       heapWritten: (start, length) => dirtyPages?.markWritten(start, length),
+      meter,
     });
     let instance: WebAssembly.Instance;
     try {
@@ -258,6 +291,9 @@ export class CanisterInstance {
     if (compiled.tracksWrites) {
       dirtyPages = new DirtyPageSnapshot(memory, globals, dirtyPageTracker(exported), mode === 'checked');
     }
+    if (compiled.metered) {
+      meter.attach(exported[INSTRUCTION_COUNTER_EXPORT] as WebAssembly.Global, exported[OUT_OF_INSTRUCTIONS_EXPORT] as WebAssembly.Global);
+    }
     return {
       wasm,
       moduleHash: createHash('sha256').update(wasm).digest('hex'),
@@ -266,9 +302,15 @@ export class CanisterInstance {
       table,
       globals,
       snapshot: dirtyPages ?? new HeapSnapshot(memory, globals),
+      meter,
       exportNames: compiled.exportNames,
     };
   }
+}
+
+/** Whether an execution of `kind` is charged cycles: queries and inspect_message are free. */
+function chargesCycles(kind: ExecutionInput['kind']): boolean {
+  return kind !== 'query' && kind !== 'inspect_message';
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

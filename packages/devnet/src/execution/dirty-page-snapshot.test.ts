@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileCanisterModule } from '../wasm/compile-canister-module';
 import { DirtyPageSnapshot, dirtyPageTracker, type DirtyPageTracker } from './dirty-page-snapshot';
-import { UnsupportedInstruction } from '../wasm/memory-write-finder';
-import { instrumentMemoryWrites } from '../wasm/memory-write-instrumentation';
+import { instrumentModule } from '../wasm/instrument-module';
+import { UnsupportedInstruction } from '../wasm/instruction-walker';
 
 const PAGE = 65_536;
 
@@ -85,7 +85,7 @@ interface Loaded {
 }
 
 function load(): Loaded {
-  const compiled = compileCanisterModule(testModule(), true, (message) => {
+  const compiled = compileCanisterModule(testModule(), { trackWrites: true, meter: false }, (message) => {
     throw new Error(message);
   });
   expect(compiled.tracksWrites).toBe(true);
@@ -110,7 +110,7 @@ const dirty = (tracker: DirtyPageTracker) => [...tracker.bitmap.keys()].filter((
 
 describe('memory write instrumentation', () => {
   it('instruments every store and bulk write and leaves loads alone', () => {
-    expect(instrumentMemoryWrites(testModule()).writeSites).toBe(6 + STORE_OPCODES.length);
+    expect(instrumentModule(testModule(), { trackWrites: true, meter: false }).writeSites).toBe(6 + STORE_OPCODES.length);
   });
 
   it.each(STORE_OPCODES.map((op) => [op.toString(16), op]))('marks the page of store opcode 0x%s', (_, op) => {
@@ -196,9 +196,9 @@ describe('memory write instrumentation', () => {
 
   it('refuses instructions it does not know; compiling then falls back to whole-heap copies with a warning', () => {
     const simd = [0xfd, 12, ...new Array<number>(16).fill(0), 0x1a, 0x41, 0]; // v128.const 0; drop; i32.const 0
-    expect(() => instrumentMemoryWrites(testModule(simd))).toThrow(UnsupportedInstruction);
+    expect(() => instrumentModule(testModule(simd), { trackWrites: true, meter: false })).toThrow(UnsupportedInstruction);
     const warnings: string[] = [];
-    const compiled = compileCanisterModule(testModule(simd), true, (message) => warnings.push(message));
+    const compiled = compileCanisterModule(testModule(simd), { trackWrites: true, meter: false }, (message) => warnings.push(message));
     expect(compiled.tracksWrites).toBe(false);
     expect(warnings.join()).toMatch(/unsupported opcode 0xfd/);
   });

@@ -51,7 +51,14 @@ export interface ExecutionInput {
   dataCertificate?: () => Uint8Array;
   /** IC time of the execution, ns. */
   time: bigint;
+  /** Instructions the call context this execution belongs to ran before it (`performance_counter(1)`). */
+  callContextInstructions?: bigint;
 }
+
+/** Largest reply or reject a replicated execution may produce: 2 MiB (`MAX_INTER_CANISTER_PAYLOAD_IN_BYTES`). */
+export const MAX_REPLY_BYTES = 2 * 1024 * 1024;
+/** Largest reply of a non-replicated query: 3 MiB (`MAX_NON_REPLICATED_QUERY_REPLY_SIZE`). */
+export const MAX_QUERY_REPLY_BYTES = 3 * 1024 * 1024;
 
 const EMPTY = new Uint8Array(0);
 
@@ -65,7 +72,11 @@ export class ExecutionContext {
   private readonly certificateSource: (() => Uint8Array) | undefined;
   private certificate: Uint8Array | undefined;
   readonly time: bigint;
+  readonly callContextInstructions: bigint;
+  /** Largest reply or reject this execution may produce, bytes. */
+  readonly maxReplySize: number;
   private readonly respondedBefore: boolean;
+  private replySize = 0;
 
   private replyChunks: Uint8Array[] = [];
   response: ProducedResponse | undefined;
@@ -83,6 +94,8 @@ export class ExecutionContext {
     this.reject = input.reject;
     this.certificateSource = input.dataCertificate;
     this.time = input.time;
+    this.callContextInstructions = input.callContextInstructions ?? 0n;
+    this.maxReplySize = input.kind === 'query' ? MAX_QUERY_REPLY_BYTES : MAX_REPLY_BYTES;
     this.respondedBefore = input.responded ?? false;
   }
 
@@ -119,9 +132,25 @@ export class ExecutionContext {
     return this.kind !== 'reject_callback' && this.kind !== 'cleanup' && this.kind !== 'global_timer' && this.kind !== 'pre_upgrade';
   }
 
+  /**
+   * Traps, worded as the replica's `ic0.msg_reply_data_append` and `ic0.msg_reject`, when `size` more bytes
+   * (all of a reject, or appended to the reply so far) exceed `maxReplySize`.
+   */
+  checkReplySize(api: 'msg_reply_data_append' | 'msg_reject', size: number): void {
+    this.requireRespond(api);
+    const total = api === 'msg_reject' ? size : this.replySize + size;
+    if (total > this.maxReplySize) {
+      throw new CanisterTrap(
+        'user-contract-violation',
+        `ic0.${api}: application payload size (${total}) cannot be larger than ${this.maxReplySize}.`,
+      );
+    }
+  }
+
   appendReply(data: Uint8Array): void {
     this.requireRespond('msg_reply_data_append');
     this.replyChunks.push(data.slice());
+    this.replySize += data.length;
   }
 
   reply(): void {

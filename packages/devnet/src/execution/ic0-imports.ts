@@ -1,10 +1,13 @@
 /**
  * The 44 `ic0` System API functions Azle's template imports, implemented over an `Ic0Host`. Each call reads
- * the memory afresh: a `memory.grow` inside the canister detaches earlier views.
+ * the memory afresh: a `memory.grow` inside the canister detaches earlier views. Each call first charges the
+ * replica's System API cost (see `system-api-costs.ts`) to the instruction meter, as the replica's linker does.
  */
 import { CanisterTrap } from './canister-trap';
 import type { ExecutionContext } from './execution-context';
+import type { InstructionMeter } from './instruction-meter';
 import type { SparseStableMemory } from './sparse-stable-memory';
+import { BYTE_TRANSMISSION_COST_FACTOR, DIRTY_PAGE_OVERHEAD, SYSTEM_API_OVERHEAD as COST, type SystemApiName } from './system-api-costs';
 
 /** What the ic0 functions need from the canister they run in. */
 export interface Ic0Host {
@@ -20,6 +23,8 @@ export interface Ic0Host {
   debugPrint(message: string): void;
   /** Told of every heap range the host writes for the canister, so dirty page tracking sees it. */
   heapWritten(start: number, length: number): void;
+  /** The instance's instruction meter. */
+  readonly meter: InstructionMeter;
 }
 
 /** Cycle balance reported to canisters: the devnet does not meter cycles. */
@@ -33,6 +38,9 @@ function trap(detail: string): never {
 
 /** Creates the `ic0` import object for one canister instance. */
 export function createIc0Imports(host: Ic0Host): Record<string, (...args: never[]) => unknown> {
+  const { meter } = host;
+  /** Charges `name`'s overhead plus `bytes` instructions (`ic0.*` byte charges are 1 per byte unless scaled). */
+  const charge = (name: SystemApiName, bytes = 0): void => meter.charge(COST[name] + bytes);
   const bytes = (): Uint8Array => new Uint8Array(host.memory().buffer);
   const read = (src: number, size: number): Uint8Array => {
     const heap = bytes();
@@ -77,78 +85,179 @@ export function createIc0Imports(host: Ic0Host): Record<string, (...args: never[
 
   return {
     // --- message
-    msg_arg_data_size: () => argData().length,
-    msg_arg_data_copy: (dst: number, offset: number, size: number) => copy(argData(), dst, offset, size, 'msg_arg_data_copy'),
-    msg_caller_size: () => ctx().caller.length,
-    msg_caller_copy: (dst: number, offset: number, size: number) => copy(ctx().caller, dst, offset, size, 'msg_caller_copy'),
-    msg_method_name_size: () => methodName().length,
-    msg_method_name_copy: (dst: number, offset: number, size: number) =>
-      copy(methodName(), dst, offset, size, 'msg_method_name_copy'),
-    msg_reject_code: () => ctx().reject?.code ?? 0,
-    msg_reject_msg_size: () => new TextEncoder().encode(rejectInfo().message).length,
-    msg_reject_msg_copy: (dst: number, offset: number, size: number) =>
-      copy(new TextEncoder().encode(rejectInfo().message), dst, offset, size, 'msg_reject_msg_copy'),
+    msg_arg_data_size: () => {
+      charge('msg_arg_data_size');
+      return argData().length;
+    },
+    msg_arg_data_copy: (dst: number, offset: number, size: number) => {
+      charge('msg_arg_data_copy', size);
+      copy(argData(), dst, offset, size, 'msg_arg_data_copy');
+    },
+    msg_caller_size: () => {
+      charge('msg_caller_size');
+      return ctx().caller.length;
+    },
+    msg_caller_copy: (dst: number, offset: number, size: number) => {
+      charge('msg_caller_copy', size);
+      copy(ctx().caller, dst, offset, size, 'msg_caller_copy');
+    },
+    msg_method_name_size: () => {
+      charge('msg_method_name_size');
+      return methodName().length;
+    },
+    msg_method_name_copy: (dst: number, offset: number, size: number) => {
+      charge('msg_method_name_copy', size);
+      copy(methodName(), dst, offset, size, 'msg_method_name_copy');
+    },
+    msg_reject_code: () => {
+      charge('msg_reject_code');
+      return ctx().reject?.code ?? 0;
+    },
+    msg_reject_msg_size: () => {
+      charge('msg_reject_msg_size');
+      return new TextEncoder().encode(rejectInfo().message).length;
+    },
+    msg_reject_msg_copy: (dst: number, offset: number, size: number) => {
+      charge('msg_reject_msg_copy', size);
+      copy(new TextEncoder().encode(rejectInfo().message), dst, offset, size, 'msg_reject_msg_copy');
+    },
     accept_message: () => {
+      charge('accept_message');
       const context = ctx();
       if (context.kind !== 'inspect_message') trap('accept_message is only allowed in canister_inspect_message');
       if (context.accepted) trap('accept_message called twice');
       context.accepted = true;
     },
-    msg_reply_data_append: (src: number, size: number) => ctx().appendReply(read(src, size)),
-    msg_reply: () => ctx().reply(),
-    msg_reject: (src: number, size: number) => ctx().rejectCall(decoder.decode(read(src, size))),
-    // --- cycles: not metered by the devnet
-    msg_cycles_available128: (dst: number) => write128(dst, 0n),
-    msg_cycles_refunded128: (dst: number) => write128(dst, 0n),
-    msg_cycles_accept128: (_high: bigint, _low: bigint, dst: number) => write128(dst, 0n),
-    canister_cycle_balance128: (dst: number) => write128(dst, CYCLE_BALANCE),
-    canister_liquid_cycle_balance128: (dst: number) => write128(dst, CYCLE_BALANCE),
-    cycles_burn128: (_high: bigint, _low: bigint, dst: number) => write128(dst, 0n),
-    cost_call: (_methodNameSize: bigint, _payloadSize: bigint, dst: number) => write128(dst, 0n),
+    msg_reply_data_append: (src: number, size: number) => {
+      charge('msg_reply_data_append', BYTE_TRANSMISSION_COST_FACTOR * size);
+      const context = ctx();
+      context.checkReplySize('msg_reply_data_append', size);
+      context.appendReply(read(src, size));
+    },
+    msg_reply: () => {
+      charge('msg_reply');
+      ctx().reply();
+    },
+    msg_reject: (src: number, size: number) => {
+      charge('msg_reject', BYTE_TRANSMISSION_COST_FACTOR * size);
+      const context = ctx();
+      context.checkReplySize('msg_reject', size);
+      context.rejectCall(decoder.decode(read(src, size)));
+    },
+    // --- cycles: balances are not kept by the devnet
+    msg_cycles_available128: (dst: number) => {
+      charge('msg_cycles_available128');
+      write128(dst, 0n);
+    },
+    msg_cycles_refunded128: (dst: number) => {
+      charge('msg_cycles_refunded128');
+      write128(dst, 0n);
+    },
+    msg_cycles_accept128: (_high: bigint, _low: bigint, dst: number) => {
+      charge('msg_cycles_accept128');
+      write128(dst, 0n);
+    },
+    canister_cycle_balance128: (dst: number) => {
+      charge('canister_cycle_balance128');
+      write128(dst, CYCLE_BALANCE);
+    },
+    canister_liquid_cycle_balance128: (dst: number) => {
+      charge('canister_liquid_cycle_balance128');
+      write128(dst, CYCLE_BALANCE);
+    },
+    cycles_burn128: (_high: bigint, _low: bigint, dst: number) => {
+      charge('cycles_burn128');
+      write128(dst, 0n);
+    },
+    cost_call: (_methodNameSize: bigint, _payloadSize: bigint, dst: number) => {
+      charge('cost_call');
+      write128(dst, 0n);
+    },
     // --- canister
-    canister_self_size: () => host.selfId.length,
-    canister_self_copy: (dst: number, offset: number, size: number) => copy(host.selfId, dst, offset, size, 'canister_self_copy'),
-    canister_version: () => host.version(),
-    is_controller: (src: number, size: number) => (host.isController(read(src, size)) ? 1 : 0),
-    in_replicated_execution: () => (ctx().replicated ? 1 : 0),
-    performance_counter: () => 0n,
-    debug_print: (src: number, size: number) => host.debugPrint(decoder.decode(read(src, size))),
+    canister_self_size: () => {
+      charge('canister_self_size');
+      return host.selfId.length;
+    },
+    canister_self_copy: (dst: number, offset: number, size: number) => {
+      charge('canister_self_copy', size);
+      copy(host.selfId, dst, offset, size, 'canister_self_copy');
+    },
+    canister_version: () => {
+      charge('canister_version');
+      return host.version();
+    },
+    is_controller: (src: number, size: number) => {
+      charge('is_controller', size);
+      return host.isController(read(src, size)) ? 1 : 0;
+    },
+    in_replicated_execution: () => {
+      charge('in_replicated_execution');
+      return ctx().replicated ? 1 : 0;
+    },
+    performance_counter: (counter: number) => {
+      charge('performance_counter');
+      const executed = meter.executed() ?? 0n;
+      if (counter === 0) return executed;
+      if (counter === 1) return ctx().callContextInstructions + executed;
+      throw new CanisterTrap('user-contract-violation', `Error getting performance counter type ${counter}`);
+    },
+    debug_print: (src: number, size: number) => {
+      charge('debug_print', meter.log.charge(size));
+      host.debugPrint(decoder.decode(read(src, size)));
+    },
     trap: (src: number, size: number) => {
+      charge('trap', size + meter.log.charge(size));
       throw new CanisterTrap('called-trap', decoder.decode(read(src, size)));
     },
     // --- time, timer, certification
-    time: () => ctx().time,
+    time: () => {
+      charge('time');
+      return ctx().time;
+    },
     global_timer_set: (timestamp: bigint) => {
+      charge('global_timer_set');
       const context = ctx();
       const previous = context.globalTimer ?? host.committedGlobalTimer();
       context.globalTimer = BigInt.asUintN(64, timestamp);
       return previous;
     },
     certified_data_set: (src: number, size: number) => {
+      charge('certified_data_set', size);
       const context = ctx();
       if (size > MAX_CERTIFIED_DATA) trap(`certified_data_set: ${size} bytes exceed ${MAX_CERTIFIED_DATA}`);
       if (!context.replicated) trap('certified_data_set is not allowed in non-replicated executions');
       context.certifiedData = read(src, size);
     },
-    data_certificate_present: () => (ctx().hasDataCertificate ? 1 : 0),
+    data_certificate_present: () => {
+      charge('data_certificate_present');
+      return ctx().hasDataCertificate ? 1 : 0;
+    },
     data_certificate_size: () => {
+      charge('data_certificate_size');
       const certificate = ctx().dataCertificate;
       if (certificate === undefined) trap('data_certificate_size: no data certificate (only in queries)');
       return certificate.length;
     },
     data_certificate_copy: (dst: number, offset: number, size: number) => {
+      charge('data_certificate_copy', size);
       const certificate = ctx().dataCertificate;
       if (certificate === undefined) trap('data_certificate_copy: no data certificate (only in queries)');
       copy(certificate, dst, offset, size, 'data_certificate_copy');
     },
     // --- stable memory (64-bit API: addresses and sizes are BigInt)
     stable64_size: () => BigInt(host.stable.size()),
-    stable64_grow: (pages: bigint) => BigInt(host.stable.grow(Number(pages))),
+    stable64_grow: (pages: bigint) => {
+      charge('stable64_grow');
+      return BigInt(host.stable.grow(Number(pages)));
+    },
     stable64_read: (dst: bigint, offset: bigint, size: bigint) => {
+      charge('stable64_read', Number(size));
       const target = view(Number(dst), Number(size));
       host.stable.read(target, Number(offset));
     },
     stable64_write: (offset: bigint, src: bigint, size: bigint) => {
+      charge('stable64_write', Number(size));
+      meter.chargeStableWrite(Number(offset), Number(size), DIRTY_PAGE_OVERHEAD);
       host.stable.write(read(Number(src), Number(size)), Number(offset));
     },
     // --- inter-canister calls
@@ -162,6 +271,7 @@ export function createIc0Imports(host: Ic0Host): Record<string, (...args: never[
       rejectFun: number,
       rejectEnv: number,
     ) => {
+      charge('call_new', calleeSize + nameSize);
       const context = ctx();
       if (!context.canCall) trap(`call_new is not allowed in ${context.kind}`);
       context.pendingCall = {
@@ -176,11 +286,13 @@ export function createIc0Imports(host: Ic0Host): Record<string, (...args: never[
       };
     },
     call_on_cleanup: (fun: number, env: number) => {
+      charge('call_on_cleanup');
       const call = pending();
       if (call.cleanup !== undefined) trap('call_on_cleanup called twice');
       call.cleanup = { fun, env };
     },
     call_data_append: (src: number, size: number) => {
+      charge('call_data_append', BYTE_TRANSMISSION_COST_FACTOR * size);
       const call = pending();
       const data = read(src, size);
       const joined = new Uint8Array(call.arg.length + data.length);
@@ -189,12 +301,15 @@ export function createIc0Imports(host: Ic0Host): Record<string, (...args: never[
       call.arg = joined;
     },
     call_cycles_add128: () => {
+      charge('call_cycles_add128');
       pending();
     },
     call_with_best_effort_response: () => {
+      charge('call_with_best_effort_response');
       pending();
     },
     call_perform: () => {
+      charge('call_perform');
       const context = ctx();
       const call = pending();
       context.pendingCall = undefined;

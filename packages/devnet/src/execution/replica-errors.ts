@@ -11,6 +11,7 @@ export const ReplicaErrorCode = {
   CanisterTrapped: 'IC0502',
   CanisterCalledTrap: 'IC0503',
   CanisterContractViolation: 'IC0504',
+  CanisterInstructionLimitExceeded: 'IC0522',
   CanisterDidNotReply: 'IC0506',
   CanisterStopped: 'IC0508',
   CanisterMethodNotFound: 'IC0536',

@@ -3,6 +3,7 @@
  * requests into `CallRequest`s and answers with the `CallOutcome`s the engine produces.
  */
 import type { Principal } from '@dfinity/principal';
+import type { ExecutionStats } from './execution-stats';
 
 /** IC reject codes: 1 SYS_FATAL, 2 SYS_TRANSIENT, 3 DESTINATION_INVALID, 4 CANISTER_REJECT, 5 CANISTER_ERROR. */
 export type RejectCode = 1 | 2 | 3 | 4 | 5;
@@ -14,16 +15,39 @@ export interface CallRequest {
   /** Candid-encoded arguments. */
   arg: Uint8Array;
   caller: Principal;
+  /**
+   * Size of the ingress message, bytes: what ingress induction is charged for (the HTTP interface passes the
+   * signed request's size). @default the method name's and argument's bytes
+   */
+  ingressBytes?: number;
+}
+
+/**
+ * What a call cost, as the replica would charge it on a 13-node application subnet: the executions it
+ * caused (the method, its callbacks, the methods it called on other canisters, in order), their
+ * instructions, and the cycles charged for them, for inducting the ingress message and for inter-canister
+ * calls.
+ */
+export interface CallCost {
+  /** Instructions of the executions (inspect_message excluded: it is free and runs before induction). */
+  readonly instructions: bigint;
+  readonly cycles: bigint;
+  readonly executions: readonly ExecutionStats[];
 }
 
 /**
  * The answer to a call. `errorCode` uses the replica's user-facing codes: `IC0301` canister not found,
  * `IC0406` rejected by the canister or its inspect_message, `IC0502` wasm trap, `IC0503` explicit trap,
- * `IC0504` contract violation, `IC0506` no reply, `IC0536` no such method.
+ * `IC0504` contract violation (a reply over the size limit among them), `IC0506` no reply, `IC0522`
+ * instruction limit exceeded, `IC0536` no such method.
  */
-export type CallOutcome =
+export type CallOutcome = (
   | { status: 'replied'; reply: Uint8Array }
-  | { status: 'rejected'; rejectCode: RejectCode; rejectMessage: string; errorCode: string };
+  | { status: 'rejected'; rejectCode: RejectCode; rejectMessage: string; errorCode: string }
+) & {
+  /** What running the call cost; absent when nothing ran (no such canister or method, inspect_message refused). */
+  cost?: CallCost;
+};
 
 /** What the HTTP interface needs from the engine. */
 export interface ExecutionEnvironment {

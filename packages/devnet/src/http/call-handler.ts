@@ -6,6 +6,7 @@ import type { RequestStatus } from '../state/request-status-store';
 import { authenticateEnvelope } from './authenticate-envelope';
 import { decodeEnvelope, type CanisterCallEnvelope } from './envelope';
 import { cborAnswer, type HttpAnswer } from './http-answer';
+import { checkIngressSize } from './ingress-size';
 import type { InterfaceContext } from './interface-context';
 import { checkEffectiveCanister } from './query-handler';
 
@@ -15,7 +16,8 @@ export type CallMode = 'sync' | 'async';
 type Rejected = Extract<CallOutcome, { status: 'rejected' }>;
 
 /**
- * `POST /api/v2|v3|v4/canister/<effective id>/call`. Authenticates the envelope, executes each request id
+ * `POST /api/v2|v3|v4/canister/<effective id>/call`. Refuses a request over the ingress size limit (413, as a
+ * replica does, before checking its signature), authenticates the envelope, executes each request id
  * once, in the next ingress round (a replayed or relayed envelope joins the first execution instead of running again), records the
  * outcome under `request_status/<id>` and answers:
  * - sync: 200 `{status: "replied", certificate}` whose tree holds the status (a canister reject included);
@@ -36,6 +38,7 @@ export class CallHandler {
     const { env, certifier } = this.#context;
     const envelope = decodeEnvelope(body, 'call');
     checkEffectiveCanister(envelope, effectiveCanisterId);
+    checkIngressSize(envelope.requestId, body.length);
     authenticateEnvelope(envelope, { now: env.now(), targetCanister: envelope.canisterId });
     if (!env.hasCanister(envelope.canisterId)) return nonReplicatedRejection(canisterNotFound(envelope.canisterId.toText()));
 
@@ -49,7 +52,7 @@ export class CallHandler {
     let pending = this.#inFlight.get(key);
     if (fresh) {
       // Every waiter awaits this very promise, so a failure reaches each of them as a 500, never unhandled.
-      pending = this.#context.rounds.run(() => this.#execute(envelope)).finally(() => this.#inFlight.delete(key));
+      pending = this.#context.rounds.run(() => this.#execute(envelope, body.length)).finally(() => this.#inFlight.delete(key));
       this.#inFlight.set(key, pending);
     }
     const outcome = pending ? await pending : outcomeOf(record.status);
@@ -60,7 +63,7 @@ export class CallHandler {
     return cborAnswer({ status: 'replied', certificate: certifier.certify([['request_status', envelope.requestId]]) });
   }
 
-  async #execute(envelope: CanisterCallEnvelope): Promise<CallOutcome> {
+  async #execute(envelope: CanisterCallEnvelope, ingressBytes: number): Promise<CallOutcome> {
     const { env, certifier } = this.#context;
     const statuses = certifier.requestStatuses;
     // Executions run to completion within their round, so the status goes from received to final at once.
@@ -71,6 +74,7 @@ export class CallHandler {
         methodName: envelope.methodName,
         arg: envelope.arg,
         caller: envelope.sender,
+        ingressBytes,
       });
     } catch (error) {
       // An engine failure must still settle the request, or its status would stay `processing` forever.

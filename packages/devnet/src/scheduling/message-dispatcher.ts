@@ -4,6 +4,8 @@
  * who gets answered, when, and with what.
  */
 import { CallContext, type CallOrigin, type PendingCallback } from './call-context';
+import { CallCostLedger } from './call-cost-ledger';
+import { xnetCallCycles, CYCLES_FEES } from '../execution/cycles-fees';
 import { CallQueue } from './call-queue';
 import type { CanisterInstance, ExecutionResult } from '../execution/canister-instance';
 import type { ExecutionContext } from '../execution/execution-context';
@@ -78,7 +80,7 @@ export class MessageDispatcher {
     }
     const callContext = new CallContext(canister, task.origin, task.caller);
     const result = canister.execute(
-      { kind: 'update', arg: task.arg, caller: task.caller, time: this.host.now() },
+      { kind: 'update', arg: task.arg, caller: task.caller, methodName: task.methodName, time: this.host.now() },
       { export: entry },
     );
     this.finish(callContext, result);
@@ -96,12 +98,16 @@ export class MessageDispatcher {
     }
     const time = this.host.now();
     const replied = outcome.status === 'replied';
+    // The caller pays for the response's bytes (the request's were charged when the call was made).
+    const responseBytes = replied ? outcome.reply.length : new TextEncoder().encode(outcome.rejectMessage).length;
+    callContext.ledger.recordCycles(CYCLES_FEES.xnetByteTransmission * BigInt(responseBytes));
     const result = canister.execute(
       {
         kind: replied ? 'reply_callback' : 'reject_callback',
         caller: callContext.caller,
         time,
         responded: callContext.responded,
+        callContextInstructions: callContext.instructions,
         ...(replied
           ? { arg: outcome.reply }
           : { reject: { code: outcome.rejectCode, message: outcome.rejectMessage } }),
@@ -109,18 +115,28 @@ export class MessageDispatcher {
       replied ? { table: call.replyFun, env: call.replyEnv } : { table: call.rejectFun, env: call.rejectEnv },
     );
     if (result.trap !== undefined && call.cleanup !== undefined) {
+      callContext.recordExecution(result.stats);
       const cleanup = canister.execute(
-        { kind: 'cleanup', caller: callContext.caller, time, responded: callContext.responded },
+        {
+          kind: 'cleanup',
+          caller: callContext.caller,
+          time,
+          responded: callContext.responded,
+          callContextInstructions: callContext.instructions,
+        },
         { table: call.cleanup.fun, env: call.cleanup.env },
       );
+      callContext.recordExecution(cleanup.stats);
       if (cleanup.trap !== undefined) this.host.warn(canister.idText, `cleanup callback trapped: ${cleanup.trap.detail}`);
+      this.finish(callContext, result, false);
+      return;
     }
     this.finish(callContext, result);
   }
 
   private runTimer(canister: CanisterInstance): void {
     if (!canister.hasExport('canister_global_timer')) return;
-    const callContext = new CallContext(canister, { kind: 'system' }, canister.idBytes);
+    const callContext = new CallContext(canister, { kind: 'system', ledger: new CallCostLedger() }, canister.idBytes);
     const result = canister.execute(
       { kind: 'global_timer', caller: canister.idBytes, time: this.host.now() },
       { export: 'canister_global_timer' },
@@ -128,9 +144,13 @@ export class MessageDispatcher {
     this.finish(callContext, result);
   }
 
-  /** Applies an execution's effects to its call context: response, outgoing calls, or the final reject. */
-  private finish(callContext: CallContext, result: ExecutionResult): void {
+  /**
+   * Applies an execution's effects to its call context: cost, response, outgoing calls, or the final reject.
+   * `record` is false when the caller already recorded the execution's cost.
+   */
+  private finish(callContext: CallContext, result: ExecutionResult, record = true): void {
     const canister = callContext.canister;
+    if (record) callContext.recordExecution(result.stats);
     if (result.trap !== undefined) {
       this.closeIfDone(callContext, result.trap.toOutcome(canister.idText));
       return;
@@ -139,6 +159,7 @@ export class MessageDispatcher {
     if (outcome !== undefined) this.respond(callContext, outcome);
     for (const call of result.context.outgoing) {
       callContext.outstanding++;
+      callContext.ledger.recordCycles(xnetCallCycles(new TextEncoder().encode(call.methodName).length + call.arg.length));
       this.queue.push({
         kind: 'request',
         callee: call.callee,
@@ -163,7 +184,7 @@ export class MessageDispatcher {
   }
 
   private deliver(origin: CallOrigin, outcome: CallOutcome): void {
-    if (origin.kind === 'ingress') origin.resolve(outcome);
+    if (origin.kind === 'ingress') origin.resolve({ ...outcome, cost: origin.ledger.snapshot() });
     else if (origin.kind === 'canister') this.queue.push({ kind: 'response', callback: origin.callback, outcome });
     else if (outcome.status === 'rejected' && outcome.errorCode !== ReplicaErrorCode.CanisterDidNotReply) {
       this.host.warn('system task', outcome.rejectMessage);

@@ -17,17 +17,23 @@ import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import { canisterIdFromIndex } from './canister-id';
 import { CanisterInstance } from '../execution/canister-instance';
 import { Clock } from './clock';
-import type { ExecutionStats } from '../execution/execution-stats';
+import { describeExecution, type ExecutionStats } from '../execution/execution-stats';
 import type { HeapRollbackMode } from '../execution/heap-rollback';
 import { MessageDispatcher } from './message-dispatcher';
 import { isManagementCanister, MANAGEMENT_CANISTER_TEXT } from './management-canister';
 import { canisterNotFound, didNotReply, inspectRejected, methodNotFound, rejected, ReplicaErrorCode } from '../execution/replica-errors';
+import { ingressInductionCycles } from '../execution/cycles-fees';
+import { INSTRUCTION_LIMITS } from '../execution/instruction-limits';
+import { CallCostLedger } from './call-cost-ledger';
 import { TimerScheduler } from './timer-scheduler';
 import type { CallOutcome, CallRequest, ExecutionEnvironment } from '../execution/types';
 
-/** A line of devnet diagnostics: canister `debug_print` output or an engine warning. */
+/**
+ * A line of devnet diagnostics: canister `debug_print` output (`debug`), what an execution cost
+ * (`execution`: instructions, cycles, time), or an engine warning.
+ */
 export interface SubnetLogEntry {
-  level: 'debug' | 'warn';
+  level: 'debug' | 'execution' | 'warn';
   /** Text id of the canister concerned, or a subsystem name. */
   source: string;
   message: string;
@@ -47,7 +53,13 @@ export interface SubnetOptions {
    * and verifies every commit and rollback against a full copy (slow; for tests). @default 'dirty-pages'
    */
   heapRollback?: HeapRollbackMode;
-  /** Receives the timings of every execution (benchmarks, diagnostics). @default none */
+  /**
+   * Count every execution's instructions as the replica does (its cost per wasm instruction and System API
+   * overheads), answer `ic0.performance_counter` with them, and stop executions at the replica's instruction
+   * limits. Off, canisters run unmetered: slightly faster, no counts, no limits. @default true
+   */
+  metering?: boolean;
+  /** Receives what every execution cost: instructions, cycles, timings (benchmarks, diagnostics). @default none */
   onExecution?: (stats: ExecutionStats) => void;
 }
 
@@ -135,8 +147,9 @@ export class Subnet implements ExecutionEnvironment {
         debugPrint: (message) => this.log('debug', id.toText(), message),
         warn: (message) => this.log('warn', id.toText(), message),
         certifiedDataChanged: () => this.notifyCertified(id),
-        onExecution: this.options.onExecution,
+        onExecution: (stats) => this.reportExecution(stats),
         heapRollback: this.options.heapRollback,
+        metering: this.options.metering,
       },
     );
     canister.version = 1n;
@@ -163,11 +176,12 @@ export class Subnet implements ExecutionEnvironment {
     this.dispatcher.queue.drain();
     const checkpoint = canister.stable.checkpoint();
     const before = { timer: canister.globalTimer, certified: canister.certifiedData };
-    this.runLifecycleHook(canister, 'pre_upgrade', 'canister_pre_upgrade', undefined);
+    // pre_upgrade and post_upgrade run in one install_code message: they share its instruction limit.
+    const preUpgradeInstructions = this.runLifecycleHook(canister, 'pre_upgrade', 'canister_pre_upgrade', undefined);
     const restoreModule = canister.swapModule(args.wasm);
     canister.globalTimer = 0n;
     try {
-      this.runLifecycleHook(canister, 'post_upgrade', 'canister_post_upgrade', args.arg);
+      this.runLifecycleHook(canister, 'post_upgrade', 'canister_post_upgrade', args.arg, INSTRUCTION_LIMITS.installCode - preUpgradeInstructions);
     } catch (error) {
       restoreModule();
       canister.stable.restore(checkpoint);
@@ -192,7 +206,9 @@ export class Subnet implements ExecutionEnvironment {
     if (!canister.hasExport(`canister_update ${req.methodName}`)) {
       return Promise.resolve(methodNotFound(canister.idText, 'update', req.methodName));
     }
-    const inspection = this.inspect(canister, req);
+    const ingressBytes = req.ingressBytes ?? new TextEncoder().encode(req.methodName).length + req.arg.length;
+    const ledger = new CallCostLedger(ingressInductionCycles(ingressBytes));
+    const inspection = this.inspect(canister, req, ledger);
     if (inspection !== undefined) return Promise.resolve(inspection);
     return new Promise<CallOutcome>((resolve) => {
       this.dispatcher.queue.push({
@@ -201,7 +217,7 @@ export class Subnet implements ExecutionEnvironment {
         methodName: req.methodName,
         arg: req.arg,
         caller: req.caller.toUint8Array(),
-        origin: { kind: 'ingress', resolve },
+        origin: { kind: 'ingress', resolve, ledger },
       });
       this.dispatcher.queue.drain();
       this.timers.reschedule();
@@ -221,15 +237,20 @@ export class Subnet implements ExecutionEnvironment {
         kind: 'query',
         arg: req.arg,
         caller: req.caller.toUint8Array(),
+        methodName: req.methodName,
         time: this.clock.now(),
         dataCertificate: () => this.options.dataCertificate(canister.id),
       },
       { export: entry },
       { rollback: true },
     );
-    if (result.trap !== undefined) return Promise.resolve(result.trap.toOutcome(canister.idText));
-    const outcome = MessageDispatcher.outcomeOf(result.context);
-    return Promise.resolve(outcome ?? didNotReply(canister.idText));
+    const ledger = new CallCostLedger();
+    ledger.recordExecution(result.stats);
+    const outcome =
+      result.trap === undefined
+        ? (MessageDispatcher.outcomeOf(result.context) ?? didNotReply(canister.idText))
+        : result.trap.toOutcome(canister.idText);
+    return Promise.resolve({ ...outcome, cost: ledger.snapshot() });
   }
 
   /** Moves the clock forward (manual clocks; real clocks get a permanent offset). Timers run on `tick()`. */
@@ -251,7 +272,7 @@ export class Subnet implements ExecutionEnvironment {
   }
 
   /** Runs `canister_inspect_message` (rolled back); returns the reject, or undefined when accepted. */
-  private inspect(canister: CanisterInstance, req: CallRequest): CallOutcome | undefined {
+  private inspect(canister: CanisterInstance, req: CallRequest, ledger: CallCostLedger): CallOutcome | undefined {
     if (!canister.hasExport('canister_inspect_message')) return undefined;
     const result = canister.execute(
       {
@@ -264,20 +285,24 @@ export class Subnet implements ExecutionEnvironment {
       { export: 'canister_inspect_message' },
       { rollback: true },
     );
+    ledger.recordExecution(result.stats);
     if (result.trap !== undefined) return result.trap.toOutcome(canister.idText);
     return result.context.accepted ? undefined : inspectRejected(canister.idText);
   }
 
+  /** Runs an install hook if exported; returns the instructions it used. */
   private runLifecycleHook(
     canister: CanisterInstance,
     kind: 'init' | 'pre_upgrade' | 'post_upgrade',
     entry: string,
     arg: Uint8Array | undefined,
-  ): void {
-    if (!canister.hasExport(entry)) return;
+    limit?: bigint,
+  ): bigint {
+    if (!canister.hasExport(entry)) return 0n;
     const result = canister.execute(
       { kind, arg: arg ?? EMPTY_CANDID, caller: canister.controllers[0] ?? new Uint8Array([4]), time: this.clock.now() },
       { export: entry },
+      limit === undefined ? {} : { limit },
     );
     if (result.trap !== undefined) {
       throw new IcWsError(
@@ -286,6 +311,7 @@ export class Subnet implements ExecutionEnvironment {
         { cause: result.trap },
       );
     }
+    return result.instructions ?? 0n;
   }
 
   private allocateId(): Principal {
@@ -310,6 +336,11 @@ export class Subnet implements ExecutionEnvironment {
         this.log('warn', id.toText(), `certified data listener failed: ${String(error)}`);
       }
     }
+  }
+
+  private reportExecution(stats: ExecutionStats): void {
+    this.options.onExecution?.(stats);
+    if (this.options.log) this.log('execution', stats.canisterId, describeExecution(stats));
   }
 
   private log(level: SubnetLogEntry['level'], source: string, message: string): void {
