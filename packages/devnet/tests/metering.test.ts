@@ -46,9 +46,9 @@ describe('instruction metering of Azle canisters', () => {
     await subnet?.close();
   });
 
-  const update = (canisterId: Principal, methodName: string, arg = NO_ARGS) =>
+  const update = (canisterId: Principal, methodName: string, arg: Uint8Array = NO_ARGS) =>
     subnet.update({ canisterId, methodName, arg, caller: CALLER });
-  const query = (canisterId: Principal, methodName: string, arg = NO_ARGS) =>
+  const query = (canisterId: Principal, methodName: string, arg: Uint8Array = NO_ARGS) =>
     subnet.query({ canisterId, methodName, arg, caller: CALLER });
   const value = async (): Promise<bigint> => IDL.decode([IDL.Nat64], replyOf(await query(limits, 'get')))[0] as bigint;
 
