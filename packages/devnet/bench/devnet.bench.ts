@@ -1,7 +1,8 @@
 /**
  * ic-ws-devnet figures: agent round trips, in-process update throughput and host overhead per update (with
- * the default dirty-page rollback and, side by side, the whole-heap copy it replaced), and install time of
- * the ~3.5 MB Azle counter. Run from packages/devnet: `pnpm bench` (writes bench/results/devnet.json).
+ * the default dirty-page rollback and, side by side, the whole-heap copy it replaced), install time of
+ * the ~3.5 MB Azle counter, and what instruction metering costs per update (metered vs unmetered, side by
+ * side). Run from packages/devnet: `pnpm bench` (writes bench/results/devnet.json).
  *
  * Targets (exit code 1 on a miss): host overhead per update < 2 ms median with a heap of at least 16 MiB;
  * install < 1 s (median of 5). Host overhead = an update's total time minus the time inside the wasm
@@ -16,6 +17,7 @@ import { buildCounter, counterInitArg } from '../tests/canisters/counter-fixture
 import { measureAgentRoundTrips } from './agent-bench';
 import { measureInProcess, type UpdateFigures } from './in-process-bench';
 import { measureRequestStatusScaling } from './request-status-bench';
+import { measureMeteringOverhead } from './metering-bench';
 
 const MIB = 1024 * 1024;
 const HOST_OVERHEAD_TARGET_US = 2_000;
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
   const inProcess = await measureInProcess(wasm, ['dirty-pages', 'full-copy'], { updates: 300, rounds: 5, bigHeapBytes: 16 * MIB });
   const agent = await measureAgentRoundTrips(wasm, { queries: 200, updates: 100 });
   const retained = await measureRequestStatusScaling(wasm, { small: 100, large: 20_000, rounds: 5, perRound: 40 });
+  const metering = await measureMeteringOverhead({ updates: 100, rounds: 5 });
 
   const label = (figures: UpdateFigures): string =>
     `${figures.strategy === 'dirty-pages' ? 'after (dirty-pages)' : 'before (full-copy)'}, heap ${figures.heapMiB} MiB`;
@@ -74,6 +77,12 @@ async function main(): Promise<void> {
     { figure: 'install of the counter (3.5 MB wasm), first (instruments + compiles)', median: Math.round(install.firstMs), p99: '', unit: 'ms' },
     { figure: 'install of the counter (3.5 MB wasm), median of 5, dirty-pages', median: Math.round(install.medianMs), p99: '', unit: 'ms' },
     { figure: 'install of the counter (3.5 MB wasm), median of 5, full-copy', median: Math.round(install.fullCopyMedianMs), p99: '', unit: 'ms' },
+    ...metering.map((figures) => ({
+      figure: `metering overhead per update, ${figures.workload}: metered / unmetered (min-max)`,
+      median: figures.ratioMedian,
+      p99: `${figures.ratioMin}-${figures.ratioMax}`,
+      unit: 'ratio',
+    })),
   ];
 
   const bigAfter = inProcess.find((figures) => figures.strategy === 'dirty-pages' && figures.heapMiB >= 16);
@@ -98,7 +107,9 @@ async function main(): Promise<void> {
 
   console.log('\n# in-process detail (µs per update; copied pages = 64 KiB heap pages per update)');
   console.table(inProcess);
-  report('devnet', rows, { inProcess, agent, retained, install, targets });
+  console.log('\n# instruction metering: per-update time metered vs unmetered (µs, medians over rounds)');
+  console.table(metering);
+  report('devnet', rows, { inProcess, agent, retained, install, metering, targets });
   for (const target of targets) console.log(`${target.pass ? 'PASS' : 'MISS'}  ${target.target}: ${target.measured}`);
   if (targets.some((target) => !target.pass)) process.exitCode = 1;
 }

@@ -1,0 +1,128 @@
+/**
+ * What the ws methods of the real Azle canister (tests/canisters/ws-test) cost on a replica, as the devnet's
+ * metering counts them: instructions and cycles (13-node subnet: the execution, plus ingress induction for
+ * updates) of `ws_open`, `ws_message` (an app message, which the test canister echoes back) and
+ * `ws_get_messages` returning 1 and 50 messages, each also as a multiple of an empty update (the `noop` of
+ * a minimal Azle canister, bench/minimal). Direct `devnet.update`/`devnet.query` calls; instruction counts do
+ * not depend on the machine, so one sample each, taken a few times and reported as their median.
+ */
+import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
+import {
+  CanisterWsGetMessagesArgumentsIdl,
+  CanisterWsMessageArgumentsIdl,
+  CanisterWsOpenArgumentsIdl,
+  type CanisterWsMessageArguments,
+  type ClientKey,
+} from 'ic-ws-protocol';
+import { buildAzleCanister, startDevnet, type CallOutcome, type Devnet } from 'ic-ws-devnet';
+import { AppMessageIdl, TargetIdl } from '../tests/canisters/ws-test/src/ws-test-idl';
+import { buildWsTestCanister, installWsTest } from '../tests/support/ws-test-canister';
+
+const GATEWAY = Principal.fromUint8Array(Uint8Array.of(0x22, 2));
+const MESSAGE = { text: 'a benchmark message of some sixty bytes, like a chat line', n: 1 };
+const SAMPLES = 5;
+
+/** One operation's cost. */
+export interface MessageCost {
+  operation: string;
+  instructions: bigint;
+  cycles: bigint;
+  /** Instructions / the empty update's. */
+  instructionsRatio: number;
+  /** Cycles / the empty update's. */
+  cyclesRatio: number;
+}
+
+interface Sample {
+  instructions: bigint;
+  cycles: bigint;
+}
+
+function costOf(operation: string, outcome: CallOutcome): Sample {
+  if (outcome.status !== 'replied') throw new Error(`${operation}: ${outcome.rejectMessage}`);
+  if (outcome.cost === undefined || outcome.cost.executions.some((stats) => stats.instructions === undefined)) {
+    throw new Error(`${operation}: the devnet reported no instruction count (metering off?)`);
+  }
+  return { instructions: outcome.cost.instructions, cycles: outcome.cost.cycles };
+}
+
+function median(samples: readonly Sample[]): Sample {
+  const sorted = [...samples].sort((a, b) => (a.instructions < b.instructions ? -1 : a.instructions > b.instructions ? 1 : 0));
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function emptyUpdate(devnet: Devnet): Promise<Sample> {
+  const built = await buildAzleCanister({ dfxJsonDir: fileURLToPath(new URL('./minimal', import.meta.url)), name: 'minimal' });
+  const canisterId = await devnet.install({ wasm: new Uint8Array(await readFile(built.wasmPath)) });
+  await devnet.tick();
+  const samples: Sample[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const outcome = await devnet.update({ canisterId, methodName: 'noop', arg: new Uint8Array(IDL.encode([], [])), caller: Principal.anonymous() });
+    samples.push(costOf('noop', outcome));
+  }
+  return median(samples);
+}
+
+/** Measures the ws methods and the empty update on one devnet. */
+export async function measureMessageCosts(): Promise<MessageCost[]> {
+  const { wasm } = await buildWsTestCanister();
+  const devnet = await startDevnet({ time: 'manual' });
+  try {
+    const empty = await emptyUpdate(devnet);
+    const canisterId = await installWsTest(devnet, wasm);
+    const call = async (kind: 'update' | 'query', operation: string, methodName: string, arg: Uint8Array, caller: Principal) =>
+      costOf(operation, await devnet[kind]({ canisterId, methodName, arg, caller }));
+    const clientPrincipal = (i: number) => Principal.fromUint8Array(Uint8Array.of(0x11, 2, i));
+
+    const opens: Sample[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      const arg = new Uint8Array(IDL.encode([CanisterWsOpenArgumentsIdl], [{ client_nonce: 0n, gateway_principal: GATEWAY }]));
+      opens.push(await call('update', 'ws_open', 'ws_open', arg, clientPrincipal(i)));
+    }
+
+    // Client 0 is open: it sends sequenced app messages.
+    const key: ClientKey = { client_principal: clientPrincipal(0), client_nonce: 0n };
+    const content = new Uint8Array(IDL.encode([AppMessageIdl], [MESSAGE]));
+    const messages: Sample[] = [];
+    for (let sequence = 1n; sequence <= BigInt(SAMPLES); sequence++) {
+      const args: CanisterWsMessageArguments = {
+        msg: { client_key: key, sequence_num: sequence, timestamp: 1_700_000_000_000_000_000n, is_service_message: false, content },
+      };
+      const arg = new Uint8Array(IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(AppMessageIdl)], [args, []]));
+      messages.push(await call('update', 'ws_message', 'ws_message', arg, key.client_principal));
+    }
+
+    // Fill client 0's queue (open message, echoes, then these) well past one poll's worth.
+    const target = { Client: key };
+    await call('update', 'send_many', 'send_many', new Uint8Array(IDL.encode([TargetIdl, IDL.Nat32, IDL.Nat32], [target, 120, MESSAGE.text.length])), key.client_principal);
+    const poll = (nonce: bigint) => new Uint8Array(IDL.encode([CanisterWsGetMessagesArgumentsIdl], [{ nonce }]));
+    const queued = BigInt(1 + SAMPLES + 120);
+    const pollOne: Sample[] = [];
+    const pollFifty: Sample[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      pollOne.push(await call('query', 'ws_get_messages (1 message)', 'ws_get_messages', poll(queued - 1n), GATEWAY));
+      pollFifty.push(await call('query', 'ws_get_messages (50 messages)', 'ws_get_messages', poll(BigInt(10 + i)), GATEWAY));
+    }
+
+    const rows: [string, Sample][] = [
+      ['empty update (minimal canister `noop`)', empty],
+      ['ws_open', median(opens)],
+      ['ws_message (app message, echoed back)', median(messages)],
+      ['ws_get_messages returning 1 message', median(pollOne)],
+      ['ws_get_messages returning 50 messages', median(pollFifty)],
+    ];
+    const ratio = (value: bigint, of: bigint) => Math.round((Number(value) / Number(of)) * 100) / 100;
+    return rows.map(([operation, sample]) => ({
+      operation,
+      instructions: sample.instructions,
+      cycles: sample.cycles,
+      instructionsRatio: ratio(sample.instructions, empty.instructions),
+      cyclesRatio: ratio(sample.cycles, empty.cycles),
+    }));
+  } finally {
+    await devnet.close();
+  }
+}
