@@ -4,6 +4,7 @@ import {
   closeCodeForCloseMessageReason,
   CloseCode,
   closeReasonText,
+  isCloseCode,
   decodeCanisterMessageFrame,
   decodeHandshakeFrame,
   decodeServiceMessageContent,
@@ -209,7 +210,10 @@ export class WsSession<T> {
   }
 
   private handleSocketClose(code: number, reason: string): void {
-    const detail = `the gateway closed the connection (${code}${reason ? `: ${reason}` : ''})`;
+    // A close without a reason (the gateway's WebSocket library refusing a frame over its limit sends 1009
+    // bare) still says what its code means.
+    const why = reason || (isCloseCode(code) ? closeReasonText(code) : '');
+    const detail = `the gateway closed the connection (${code}${why ? `: ${why}` : ''})`;
     this.fail(new IcWsClientError(ErrorCode.ConnectionLost, detail, { closeCode: code }));
   }
 

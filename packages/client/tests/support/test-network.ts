@@ -27,6 +27,8 @@ export interface TestGatewayOptions {
   listen?: string;
   /** Keep the identity across a restart (clients check the handshake's principal in every message key). */
   identity?: SignIdentity;
+  /** Largest client frame the gateway accepts, bytes. @default the gateway's default (2 MiB) */
+  maxPayload?: number;
 }
 
 /**
@@ -74,6 +76,7 @@ export class TestNetwork {
       logLevel: 'silent',
       pollingIntervalMs: 20,
       drainTimeoutMs: 5_000,
+      ...(options.maxPayload === undefined ? {} : { maxPayload: options.maxPayload }),
     });
     this.#gateways.add(gateway);
     return Object.assign(gateway, { identity });

@@ -52,6 +52,16 @@ describe('createHttpRelay', () => {
     }
   });
 
+  it('keeps the sizes of a 413 (ingress over the IC limit) and drops the request id, so the reason fits a close frame', async () => {
+    const text = `Request ${'ab'.repeat(32)} is too large. Message byte size 2097200 is larger than the max allowed 2097152.`;
+    const { fetchFn } = fakeFetch({ v3: () => new Response(text, { status: 413 }) });
+    const relay = createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: fetchFn, timeoutMs: 1000 });
+    await expect(relay(canister, envelope)).rejects.toMatchObject({
+      code: ErrorCode.RelayRejected,
+      message: 'IC answered HTTP 413: Message byte size 2097200 is larger than the max allowed 2097152.',
+    });
+  });
+
   it('posts once more when the connection died before an answer (the IC runs one request id at most once)', async () => {
     let attempts = 0;
     const { calls, fetchFn } = fakeFetch({

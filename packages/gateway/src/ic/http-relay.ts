@@ -90,7 +90,15 @@ async function postOnce(options: HttpRelayOptions, version: 'v2' | 'v3', caniste
 function httpError(response: RelayResponse): GatewayError {
   const text = new TextDecoder().decode(response.body.subarray(0, 200));
   const code = response.status >= 400 && response.status < 500 ? ErrorCode.RelayRejected : ErrorCode.RelayFailed;
-  return new GatewayError(code, `IC answered HTTP ${response.status}: ${text}`);
+  return new GatewayError(code, `IC answered HTTP ${response.status}: ${response.status === 413 ? tooLargeReason(text) : text}`);
+}
+
+/**
+ * The part of a replica's 413 text that matters ("Request <64 hex digits> is too large. Message byte size N is
+ * larger than the max allowed M."): the sizes, so the reason still fits a WebSocket close frame.
+ */
+function tooLargeReason(text: string): string {
+  return /Message byte size \d+ is larger than the max allowed \d+\./.exec(text)?.[0] ?? text;
 }
 
 function checkV2(response: RelayResponse): void {

@@ -191,7 +191,8 @@ export class Session implements RoutedSession {
     const code = error instanceof GatewayError ? error.code : ErrorCode.RelayFailed;
     this.deps.observer.relayed(item.method, code, error);
     const what = code === ErrorCode.RelayRejected ? 'rejected' : 'failed';
-    const detail = error instanceof GatewayError && item.method === 'ws_open' ? `: ${error.message}` : '';
+    // The IC's refusal says why (too large, a bad signature, the canister's reject): the client should know.
+    const detail = error instanceof GatewayError && (item.method === 'ws_open' || code === ErrorCode.RelayRejected) ? `: ${error.message}` : '';
     this.#reject({ code: CloseCode.RelayFailed, reason: truncateUtf8(`${item.method} ${what}${detail}`, 123) });
   }
 
