@@ -1,6 +1,8 @@
 /**
  * Big messages on a canister whose reply budget is 256 KiB: batches are split across polls, every raw
- * reply stays under the budget, every message is verified, and a message no reply could carry is refused.
+ * reply stays under the budget, every message is verified. A message no reply could carry is refused, on a
+ * canister with the smallest budget (64 KiB): an app call carrying a 256 KiB text argument runs past the
+ * IC's 40 B instruction limit (the devnet meters as a replica does) before the library sees the message.
  */
 import { IDL } from '@dfinity/candid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +17,12 @@ import type { TestGateway } from './support/ws-actors';
 import { startWsTestEnv, type WsTestEnv } from './support/ws-test-env';
 
 const BUDGET = 256 * 1024;
+/** The smallest reply budget the library accepts (`MIN_REPLY_BYTES`). */
+const MIN_REPLY_BYTES = 64 * 1024;
 let env: WsTestEnv;
 let gateway: TestGateway;
+const envOf = () => env;
+const gatewayOf = () => gateway;
 
 beforeAll(async () => {
   env = await startWsTestEnv({ max_reply_bytes: BUDGET });
@@ -28,7 +34,9 @@ afterAll(async () => {
 });
 
 /** Polls with raw `devnet.query` calls (to measure each reply) until the end of the queue, verifying each. */
-async function pollMeasured(): Promise<{ messages: VerifiedMessage[]; replyBytes: number[]; counts: number[]; ends: boolean[] }> {
+async function pollMeasured(
+  { env, gateway }: { env: WsTestEnv; gateway: TestGateway } = { env: envOf(), gateway: gatewayOf() },
+): Promise<{ messages: VerifiedMessage[]; replyBytes: number[]; counts: number[]; ends: boolean[] }> {
   const out = { messages: [] as VerifiedMessage[], replyBytes: [] as number[], counts: [] as number[], ends: [] as boolean[] };
   for (;;) {
     const outcome = await env.devnet.query({
@@ -81,13 +89,19 @@ describe('big messages', () => {
   });
 
   it('refuses a message no reply could carry with MESSAGE_TOO_LARGE, queueing nothing', async () => {
-    const client = await env.client();
-    await client.open(gateway.principal);
-    await pollMeasured();
-    const result = await env.app.send({ Client: client.key }, { text: 'x'.repeat(BUDGET), n: 0 });
-    expect(result).toEqual({ Err: expect.stringMatching(new RegExp(`^${ErrorCode.MessageTooLarge}: `)) });
-    expect((await pollMeasured()).messages).toEqual([]);
-    expect(await client.send({ text: 'still works', n: 1 })).toEqual({ Ok: null });
-    expect((await pollMeasured()).messages.map((m) => m.app)).toEqual([{ text: 'echo: still works', n: 1 }]);
-  });
+    const small = await startWsTestEnv({ max_reply_bytes: MIN_REPLY_BYTES });
+    try {
+      const parties = { env: small, gateway: await small.gateway() };
+      const client = await small.client();
+      await client.open(parties.gateway.principal);
+      await pollMeasured(parties);
+      const result = await small.app.send({ Client: client.key }, { text: 'x'.repeat(MIN_REPLY_BYTES), n: 0 });
+      expect(result).toEqual({ Err: expect.stringMatching(new RegExp(`^${ErrorCode.MessageTooLarge}: `)) });
+      expect((await pollMeasured(parties)).messages).toEqual([]);
+      expect(await client.send({ text: 'still works', n: 1 })).toEqual({ Ok: null });
+      expect((await pollMeasured(parties)).messages.map((m) => m.app)).toEqual([{ text: 'echo: still works', n: 1 }]);
+    } finally {
+      await small.close();
+    }
+  }, 120_000);
 });

@@ -39,8 +39,15 @@ export interface WsTarget {
   appMessageIdl: IDL.Type;
 }
 
+/**
+ * Ingress expiry of the parties' agents. The devnet's manual clock lags the wall clock (which agents base the
+ * expiry on) while a long test runs and leads it after `advance()`: 3 minutes keeps requests inside the
+ * accepted window [now, now + 5 min + 60 s] for a lag of up to ~3 minutes or a lead of up to ~2.
+ */
+export const INGRESS_EXPIRY_MINUTES = 3;
+
 async function actorFor(target: WsTarget, identity: Ed25519KeyIdentity): Promise<ActorSubclass<WsActor>> {
-  const agent = await HttpAgent.create({ host: target.url, identity, shouldFetchRootKey: true, retryTimes: 0 });
+  const agent = await HttpAgent.create({ host: target.url, identity, shouldFetchRootKey: true, retryTimes: 0, ingressExpiryInMinutes: INGRESS_EXPIRY_MINUTES });
   return Actor.createActor<WsActor>(wsServiceIdlFactory(target.appMessageIdl), { agent, canisterId: target.canisterId });
 }
 

@@ -7,7 +7,7 @@ import type { Principal } from '@dfinity/principal';
 import type { ClientKey } from 'ic-ws-protocol';
 import { startDevnet, type Devnet } from 'ic-ws-devnet';
 import { AppMessageIdl, type AppMessage, type Result, type Target, type WsTestEvent } from '../canisters/ws-test/src/ws-test-idl';
-import { TestClient, TestGateway, type WsTarget } from './ws-actors';
+import { INGRESS_EXPIRY_MINUTES, TestClient, TestGateway, type WsTarget } from './ws-actors';
 import { buildWsTestCanister, installWsTest, wsTestIdlFactory, wsTestInitArg } from './ws-test-canister';
 
 /** The app methods of the ws-test canister. */
@@ -41,7 +41,7 @@ export async function startWsTestEnv(initOptions?: Parameters<typeof wsTestInitA
   const devnet = await startDevnet({ time: 'manual' });
   const canisterId = await installWsTest(devnet, wasm, initOptions);
   const target: WsTarget = { url: devnet.url, canisterId, rootKey: devnet.rootKey, appMessageIdl: AppMessageIdl };
-  const agent = await HttpAgent.create({ host: devnet.url, shouldFetchRootKey: true, retryTimes: 0 });
+  const agent = await HttpAgent.create({ host: devnet.url, shouldFetchRootKey: true, retryTimes: 0, ingressExpiryInMinutes: INGRESS_EXPIRY_MINUTES });
   return {
     devnet,
     wasm,
