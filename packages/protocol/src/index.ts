@@ -115,6 +115,7 @@ export {
   MAX_SERVICE_MESSAGE_BYTES,
 } from './candid/service-message';
 export { assertNoZeroSizedVectors } from './candid/zero-sized-vec-guard';
+export { decodeWsGetMessagesResult } from './candid/get-messages-result';
 export {
   encodeWebsocketMessage,
   decodeWebsocketMessage,
@@ -140,6 +141,7 @@ export {
   type CallRequestContent,
   type SignedDelegation,
 } from './cbor/frames-envelope';
+export { CanisterFrameEncoder } from './cbor/canister-frame-encoder';
 export { DEFAULT_FRAME_LIMITS, type FrameLimits } from './cbor/frames-limits';
 export { MAX_PRINCIPAL_BYTES } from './cbor/shape';
 export {

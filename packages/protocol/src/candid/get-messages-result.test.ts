@@ -1,0 +1,168 @@
+import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mutationOf, protocolErrorOf } from '../../tests/support/hostile-bytes';
+import { ErrorCode, ProtocolError } from '../errors';
+import { formatOutgoingKey } from '../key';
+import { CandidReader } from './candid-reader';
+import { readTypeTable } from './candid-type-table';
+import { decodeWsGetMessagesResult } from './get-messages-result';
+import { CanisterOutputMessageIdl, CanisterWsGetMessagesResultIdl, ClientKeyIdl } from './idl';
+import type { CanisterOutputCertifiedMessages, CanisterOutputMessage, CanisterWsGetMessagesResult } from './types';
+
+const gateway = Principal.fromUint8Array(new Uint8Array(29).fill(0x42));
+const bytes = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (i * 13 + seed) & 0xff);
+
+function messages(count: number): CanisterOutputMessage[] {
+  return Array.from({ length: count }, (_, i) => ({
+    client_key: { client_principal: Principal.fromUint8Array(Uint8Array.of(i, 1, 2, 3)), client_nonce: BigInt(i) * 0x1_0000_0001n },
+    key: formatOutgoingKey(gateway, BigInt(i)),
+    content: bytes(40 + i, i),
+  }));
+}
+
+function okReply(count: number, isEnd = true, certBytes = 1_300): { Ok: CanisterOutputCertifiedMessages } {
+  return { Ok: { messages: messages(count), cert: bytes(certBytes, 1), tree: bytes(certBytes / 6, 2), is_end_of_queue: isEnd } };
+}
+
+const encode = (value: CanisterWsGetMessagesResult) => IDL.encode([CanisterWsGetMessagesResultIdl], [value]);
+const generic = (reply: Uint8Array) => IDL.decode([CanisterWsGetMessagesResultIdl], reply)[0];
+
+/** The reply types of a canister that adds fields of its own (Candid lets a reply carry more than the caller reads). */
+const Extra = {
+  ClientKey: IDL.Record({ client_principal: IDL.Principal, client_nonce: IDL.Nat64, a_label: IDL.Text }),
+  Message: (clientKey: IDL.Type) =>
+    IDL.Record({ client_key: clientKey, key: IDL.Text, content: IDL.Vec(IDL.Nat8), z_meta: IDL.Vec(IDL.Opt(IDL.Int)) }),
+};
+const ExtendedBatch = IDL.Record({
+  messages: IDL.Vec(Extra.Message(Extra.ClientKey)),
+  cert: IDL.Vec(IDL.Nat8),
+  tree: IDL.Vec(IDL.Nat8),
+  is_end_of_queue: IDL.Bool,
+  next_nonce: IDL.Opt(IDL.Nat64),
+  stats: IDL.Record({ n: IDL.Nat, f: IDL.Float64, v: IDL.Variant({ A: IDL.Null, B: IDL.Int32 }), r: IDL.Reserved, p: IDL.Principal }),
+});
+const extendedReply = IDL.encode(
+  [IDL.Variant({ Ok: ExtendedBatch, Err: IDL.Text })],
+  [
+    {
+      Ok: {
+        ...okReply(3, true, 60).Ok,
+        messages: messages(3).map((m) => ({ ...m, client_key: { ...m.client_key, a_label: 'é' }, z_meta: [[5n], [], [-7n]] })),
+        next_nonce: [42n],
+        stats: { n: 12345678901234567890n, f: 1.5, v: { B: -3 }, r: null, p: gateway },
+      },
+    },
+  ],
+);
+
+describe('decodeWsGetMessagesResult', () => {
+  it.each([
+    ['an empty batch', okReply(0)],
+    ['one message', okReply(1, false)],
+    ['50 messages', okReply(50)],
+    ['Err', { Err: 'not a registered gateway: é' } as CanisterWsGetMessagesResult],
+  ])('decodes %s to what IDL.decode gives', (_name, value) => {
+    const reply = encode(value);
+    expect(decodeWsGetMessagesResult(reply)).toEqual(generic(reply));
+    expect(decodeWsGetMessagesResult(reply)).toEqual(value);
+  });
+
+  it('skips fields the reply adds (the next_nonce extension among them), as Candid subtyping says', () => {
+    const decoded = decodeWsGetMessagesResult(extendedReply);
+    expect(decoded).toEqual(generic(extendedReply));
+    expect('Ok' in decoded && decoded.Ok.messages.map((m) => m.key)).toEqual(messages(3).map((m) => m.key));
+  });
+
+  it('decodes an Ok-only reply type, and refuses its out-of-range variant index', () => {
+    const OkOnly = IDL.Variant({ Ok: (CanisterWsGetMessagesResultIdl as IDL.VariantClass)._fields[0]![1] });
+    const reply = IDL.encode([OkOnly], [okReply(2)]);
+    expect(decodeWsGetMessagesResult(reply)).toEqual(okReply(2));
+    const wrongIndex = reply.slice();
+    wrongIndex[valueStart(reply)] = 1;
+    expect(protocolErrorOf(() => decodeWsGetMessagesResult(wrongIndex)).code).toBe(ErrorCode.CandidDecode);
+  });
+
+  it('leaves replies it does not plan for to the generic decoder: two reply values, a func in an extra field', () => {
+    const two = IDL.encode([CanisterWsGetMessagesResultIdl, IDL.Text], [okReply(1), 'extra value']);
+    expect(decodeWsGetMessagesResult(two)).toEqual(okReply(1));
+    const WithFunc = IDL.Variant({
+      Ok: IDL.Record({ ...recordFields(ExtendedBatch), callback: IDL.Func([], [], ['query']) }),
+      Err: IDL.Text,
+    });
+    const [extended] = IDL.decode([IDL.Variant({ Ok: ExtendedBatch, Err: IDL.Text })], extendedReply) as [{ Ok: object }];
+    const withFunc = IDL.encode([WithFunc], [{ Ok: { ...extended.Ok, callback: [gateway, 'm'] } }]);
+    expect(decodeWsGetMessagesResult(withFunc)).toEqual(generic(withFunc));
+  });
+
+  it('refuses replies of another type with CANDID_DECODE', () => {
+    for (const [type, value] of [
+      [IDL.Text, 'hello'],
+      [IDL.Variant({ Ok: IDL.Record({ messages: IDL.Vec(CanisterOutputMessageIdl) }), Err: IDL.Text }), { Ok: { messages: [] } }],
+      [IDL.Variant({ Ok: ClientKeyIdl, Err: IDL.Text }), { Ok: messages(1)[0]!.client_key }],
+      [IDL.Variant({ Ok: IDL.Null, Nope: IDL.Nat }), { Nope: 1n }],
+    ] as [IDL.Type, unknown][]) {
+      expect(protocolErrorOf(() => decodeWsGetMessagesResult(IDL.encode([type], [value]))).code).toBe(ErrorCode.CandidDecode);
+    }
+    expect(protocolErrorOf(() => decodeWsGetMessagesResult(IDL.encode([], []))).code).toBe(ErrorCode.CandidDecode);
+  });
+
+  it('refuses trailing bytes, truncation, a bool other than 0/1, invalid UTF-8 and a vector of a zero-sized type', () => {
+    const reply = encode(okReply(2));
+    const cases = [
+      Uint8Array.from([...reply, 0]),
+      reply.subarray(0, reply.length - 1),
+      withLastByte(reply, 2),
+      encode({ Err: 'x' }).map((b, i, all) => (i === all.length - 1 ? 0xff : b)),
+      IDL.encode([IDL.Variant({ Ok: IDL.Vec(IDL.Null), Err: IDL.Text })], [{ Ok: [] }]),
+    ];
+    for (const bad of cases) expect(protocolErrorOf(() => decodeWsGetMessagesResult(bad)).code).toBe(ErrorCode.CandidDecode);
+  });
+
+  it('agrees with IDL.decode on random mutations of valid replies: same value, or both refuse', () => {
+    // Small certificates, so that mutations land in the structure rather than in opaque bytes.
+    for (const valid of [encode(okReply(3, false, 60)), extendedReply]) {
+      fc.assert(
+        fc.property(mutationOf(valid), (mutated) => {
+          const ours = outcome(() => decodeWsGetMessagesResult(mutated));
+          const theirs = outcome(() => generic(mutated));
+          if (ours.ok) expect(theirs).toEqual(ours);
+          else {
+            expect(ours.error).toBeInstanceOf(ProtocolError);
+            // Stricter than the generic decoder only where Candid says the bytes are invalid.
+            if (theirs.ok) expect(ours.error.message).toMatch(/UTF-8|bool|opt flag|left over/);
+          }
+        }),
+        { numRuns: 800 },
+      );
+    }
+  });
+});
+
+function outcome(run: () => unknown): { ok: true; value: unknown } | { ok: false; error: Error } {
+  try {
+    return { ok: true, value: run() };
+  } catch (error) {
+    return { ok: false, error: error as Error };
+  }
+}
+
+function withLastByte(reply: Uint8Array, byte: number): Uint8Array {
+  const out = reply.slice();
+  out[out.length - 1] = byte;
+  return out;
+}
+
+function recordFields(record: IDL.RecordClass): Record<string, IDL.Type> {
+  return Object.fromEntries(record._fields);
+}
+
+/** Offset of the first value byte of a one-argument message: past the type table and the argument types. */
+function valueStart(reply: Uint8Array): number {
+  const reader = new CandidReader(reply);
+  readTypeTable(reader);
+  reader.leb();
+  reader.sleb();
+  return reader.pos;
+}
