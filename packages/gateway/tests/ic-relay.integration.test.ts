@@ -5,14 +5,20 @@
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import {
+  CanisterWsGetMessagesResultIdl,
   CanisterWsOpenArgumentsIdl,
   CanisterWsOpenResultIdl,
   CloseCode,
   ErrorCode,
+  cborDecode,
+  cborEncode,
   decodeClientRequestFrame,
   decodeServiceMessageContent,
   decodeWebsocketMessage,
+  expectMap,
   formatOutgoingKey,
+  type CborEncodable,
+  type CborValue,
   type ClientKey,
 } from 'ic-ws-protocol';
 import { canisterIdFromIndex, startDevnet, type Devnet } from 'ic-ws-devnet';
@@ -95,6 +101,35 @@ describe.each([
       code: ErrorCode.RelayRejected,
     });
     expect(await echo.clientCount()).toBe(0);
+  });
+
+  it('refuses (POLL_FAILED) a query answer whose reply or node signature was changed on the way', async () => {
+    const tampered = async (change: (answer: Map<CborValue, CborValue>) => void) => {
+      const tamperingFetch: typeof fetch = async (input, init) => {
+        const response = await globalThis.fetch(input, init);
+        if (!String(input).endsWith('/query') || response.status !== 200) return response;
+        const answer = expectMap(cborDecode(new Uint8Array(await response.arrayBuffer())), 'query answer');
+        change(answer);
+        return new Response(cborEncode(answer as Map<string, CborEncodable>) as Uint8Array<ArrayBuffer>, { status: 200, headers: response.headers });
+      };
+      const tamperedIc = await createHttpGatewayIc({ icUrl: new URL(devnet.url), identity: gatewayIdentity, fetch: tamperingFetch, rootKey: { kind: 'fetch' }, requestTimeoutMs: 10_000 });
+      return tamperedIc.getMessages(canisterId, 0n);
+    };
+    await expect(ic.getMessages(canisterId, 0n)).resolves.toMatchObject({ is_end_of_queue: true });
+    const signatureOf = (answer: Map<CborValue, CborValue>) => expectMap((answer.get('signatures') as CborValue[])[0]!, 'signature');
+    await expect(
+      tampered((answer) => {
+        const reply = expectMap(answer.get('reply')!, 'reply');
+        reply.set('arg', IDL.encode([CanisterWsGetMessagesResultIdl], [{ Err: 'forged' }]));
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.PollFailed, message: expect.stringMatching(/signature of node .* does not verify/) });
+    await expect(
+      tampered((answer) => {
+        const signature = signatureOf(answer);
+        signature.set('signature', (signature.get('signature') as Uint8Array).map((byte, i) => (i === 0 ? byte ^ 1 : byte)));
+      }),
+    ).rejects.toMatchObject({ code: ErrorCode.PollFailed, message: expect.stringMatching(/does not verify/) });
+    await expect(tampered((answer) => answer.delete('signatures'))).rejects.toMatchObject({ message: expect.stringMatching(/no node signature/) });
   });
 
   it('checks the IC status, and reports polling a canister that does not exist as POLL_FAILED', async () => {

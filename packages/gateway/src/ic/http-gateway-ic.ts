@@ -5,12 +5,12 @@ import {
   wsServiceIdlFactory,
   type CanisterWsCloseArguments,
   type CanisterWsCloseResult,
-  type CanisterWsGetMessagesArguments,
   type CanisterWsGetMessagesResult,
 } from 'ic-ws-protocol';
 import { GatewayError, describeError } from '../gateway-error';
 import type { RootKeySource } from '../options/resolve-gateway-options';
 import type { GatewayIc } from './gateway-ic';
+import { createGetMessagesQuery } from './get-messages-query';
 import { createHttpRelay } from './http-relay';
 import { readRootKeyFile } from './root-key';
 
@@ -25,13 +25,13 @@ export interface HttpGatewayIcOptions {
 }
 
 interface WsActor {
-  ws_get_messages(args: CanisterWsGetMessagesArguments): Promise<CanisterWsGetMessagesResult>;
   ws_close(args: CanisterWsCloseArguments): Promise<CanisterWsCloseResult>;
 }
 
 /**
- * The production {@link GatewayIc}: relays over plain `fetch`, and polls and closes through
- * @dfinity/agent with the gateway's identity and query-signature verification on.
+ * The production {@link GatewayIc}: relays over plain `fetch`, polls with the gateway's identity through
+ * `createGetMessagesQuery` (query signatures checked with Node's Ed25519, replies read by the dedicated
+ * decoder) and closes through @dfinity/agent.
  *
  * @throws GatewayError `ROOT_KEY_UNAVAILABLE` when the root key file cannot be read. A root key to fetch is
  *   fetched on first use, so the IC may come up after the gateway.
@@ -44,12 +44,14 @@ export async function createHttpGatewayIc(options: HttpGatewayIcOptions): Promis
     host: options.icUrl.toString(),
     identity: options.identity,
     fetch: options.fetch,
-    verifyQuerySignatures: true,
+    // Query signatures are checked by createGetMessagesQuery (Node's Ed25519 instead of the agent's pure JS).
+    verifyQuerySignatures: false,
     // The poller has its own backoff; agent retries would only multiply the wait.
     retryTimes: 0,
     shouldFetchRootKey: options.rootKey.kind === 'fetch',
     ...(rootKey ? { rootKey } : {}),
   });
+  const getMessages = createGetMessagesQuery(agent);
   const relay = createHttpRelay({ icUrl: options.icUrl, fetch: options.fetch, timeoutMs: options.requestTimeoutMs });
   const actors = new Map<string, ActorSubclass<WsActor>>();
   const actorOf = (canisterId: Principal): ActorSubclass<WsActor> => {
@@ -65,8 +67,9 @@ export async function createHttpGatewayIc(options: HttpGatewayIcOptions): Promis
     async getMessages(canisterId, nonce) {
       let result: CanisterWsGetMessagesResult;
       try {
-        result = await actorOf(canisterId).ws_get_messages({ nonce });
+        result = await getMessages(canisterId, nonce);
       } catch (error) {
+        if (error instanceof GatewayError) throw error;
         throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages failed: ${describeError(error)}`, { cause: error });
       }
       if ('Err' in result) throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages returned Err: ${result.Err}`);

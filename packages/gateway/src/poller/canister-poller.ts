@@ -1,5 +1,5 @@
 import type { Principal } from '@dfinity/principal';
-import { ErrorCode, encodeCanisterMessageFrame, type CanisterOutputCertifiedMessages } from 'ic-ws-protocol';
+import { CanisterFrameEncoder, ErrorCode, type CanisterOutputCertifiedMessages, type CanisterOutputMessage } from 'ic-ws-protocol';
 import { GatewayError, describeError } from '../gateway-error';
 import type { RoutedSession } from '../session/session-ports';
 import { clientKeyId } from '../session/session-state';
@@ -152,7 +152,7 @@ export class CanisterPoller {
       this.#nextNonce = first.nonce;
     }
     this.#seenMessage = true;
-    let delivered = 0;
+    const routed: { session: RoutedSession; message: CanisterOutputMessage }[] = [];
     for (const entry of parsed) {
       if (entry.nonce < this.#nextNonce) {
         this.deps.observer.skipped('out_of_order');
@@ -164,15 +164,20 @@ export class CanisterPoller {
         this.deps.observer.skipped('unknown_client');
         continue;
       }
-      const { key, content } = entry.message;
+      routed.push({ session, message: entry.message });
+    }
+    // The batch's certificate and witness are encoded once, and every frame written into one buffer.
+    const frames = new CanisterFrameEncoder(batch.cert, batch.tree).encodeAll(routed.map((r) => r.message));
+    let delivered = 0;
+    routed.forEach(({ session }, i) => {
       try {
-        session.deliver(encodeCanisterMessageFrame({ key, content, cert: batch.cert, tree: batch.tree }));
+        session.deliver(frames[i]!);
         delivered += 1;
       } catch {
         // deliver() is built not to throw; if it ever does, one session's fault must not stop the others.
         this.deps.observer.skipped('delivery_failed');
       }
-    }
+    });
     return delivered;
   }
 
