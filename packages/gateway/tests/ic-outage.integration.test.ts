@@ -21,8 +21,8 @@ import { buildWsEcho, wsEchoActor, type WsEchoActor } from './support/ws-echo-ca
 
 /** The shortest outage; it lasts until its events have happened too. */
 const OUTAGE_MS = Number(process.env.IC_WS_TEST_OUTAGE_MS ?? 300);
-const CLIENTS = 3;
-const QUEUED_DURING_OUTAGE = 5;
+const CLIENTS = 2;
+const QUEUED_DURING_OUTAGE = 4;
 
 let wasm: Uint8Array;
 let devnet: Devnet;
