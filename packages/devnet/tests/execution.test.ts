@@ -161,7 +161,7 @@ describe('Subnet running the Azle counter canister', () => {
   it('rejects unsupported management canister methods to the calling canister', async () => {
     const text = decode<string>([IDL.Text], await update('callUnsupported'));
     expect(text).toMatch(/^rejected: /);
-    expect(text).toContain("Management canister has no method 'canister_status'");
+    expect(text).toContain("Management canister has no method 'bitcoin_get_balance'");
   });
 
   it('rejects a missing method or canister with the replica codes', async () => {

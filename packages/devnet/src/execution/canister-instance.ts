@@ -181,6 +181,16 @@ export class CanisterInstance {
     return { context, trap, instructions, stats };
   }
 
+  /** Bytes of linear memory. */
+  get heapBytes(): number {
+    return this.loaded.memory.buffer.byteLength;
+  }
+
+  /** Bytes of the installed wasm module. */
+  get wasmBytes(): number {
+    return this.loaded.wasm.length;
+  }
+
   /** The sha256 (hex) of the installed wasm. */
   get moduleHash(): string {
     return this.loaded.moduleHash;

@@ -28,7 +28,7 @@ export interface Ic0Host {
 }
 
 /** Cycle balance reported to canisters: the devnet does not meter cycles. */
-const CYCLE_BALANCE = 100_000_000_000_000n;
+export const CYCLE_BALANCE = 100_000_000_000_000n;
 const MAX_CERTIFIED_DATA = 32;
 const decoder = new TextDecoder();
 

@@ -5,16 +5,22 @@ import type { CallOutcome, RejectCode } from './types';
 
 /** The replica's user-facing error codes this engine produces. */
 export const ReplicaErrorCode = {
+  CanisterIdAlreadyExists: 'IC0205',
   CanisterNotFound: 'IC0301',
   CanisterRejectedMessage: 'IC0406',
   UnknownManagementMessage: 'IC0407',
   CanisterTrapped: 'IC0502',
   CanisterCalledTrap: 'IC0503',
   CanisterContractViolation: 'IC0504',
-  CanisterInstructionLimitExceeded: 'IC0522',
+  CanisterInvalidWasm: 'IC0505',
   CanisterDidNotReply: 'IC0506',
   CanisterStopped: 'IC0508',
+  CanisterNotStopped: 'IC0510',
+  CanisterInvalidController: 'IC0512',
+  CanisterNonEmpty: 'IC0514',
+  CanisterInstructionLimitExceeded: 'IC0522',
   CanisterMethodNotFound: 'IC0536',
+  CanisterWasmModuleNotFound: 'IC0537',
 } as const;
 
 /** One of `ReplicaErrorCode`'s values. */

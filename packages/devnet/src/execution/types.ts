@@ -43,7 +43,17 @@ export interface CallCost {
  */
 export type CallOutcome = (
   | { status: 'replied'; reply: Uint8Array }
-  | { status: 'rejected'; rejectCode: RejectCode; rejectMessage: string; errorCode: string }
+  | {
+      status: 'rejected';
+      rejectCode: RejectCode;
+      rejectMessage: string;
+      errorCode: string;
+      /**
+       * Refused before execution (the replica's ingress filter or `canister_inspect_message`): nothing is
+       * certified, the HTTP interface answers `non_replicated_rejection`.
+       */
+      nonReplicated?: true;
+    }
 ) & {
   /** What running the call cost; absent when nothing ran (no such canister or method, inspect_message refused). */
   cost?: CallCost;

@@ -9,6 +9,9 @@ import { cborAnswer, type HttpAnswer } from './http-answer';
 import { checkIngressSize } from './ingress-size';
 import type { InterfaceContext } from './interface-context';
 import { checkEffectiveCanister } from './query-handler';
+import { isManagementCanister, managementEffectiveCanisterId } from '../management/management-canister';
+import { RequestError } from './request-error';
+import { ErrorCode } from 'ic-ws-protocol';
 
 /** `sync`: v3/v4 call, answered with a certificate; `async`: v2 call, answered 202 and polled. */
 export type CallMode = 'sync' | 'async';
@@ -37,16 +40,19 @@ export class CallHandler {
   async handle(effectiveCanisterId: Principal, body: Uint8Array, mode: CallMode): Promise<HttpAnswer> {
     const { env, certifier } = this.#context;
     const envelope = decodeEnvelope(body, 'call');
-    checkEffectiveCanister(envelope, effectiveCanisterId);
+    const toManagement = isManagementCanister(envelope.canisterId.toUint8Array());
+    if (toManagement) checkManagementEffectiveCanister(envelope, effectiveCanisterId);
+    else checkEffectiveCanister(envelope, effectiveCanisterId);
     checkIngressSize(envelope.requestId, body.length);
     authenticateEnvelope(envelope, { now: env.now(), targetCanister: envelope.canisterId });
-    if (!env.hasCanister(envelope.canisterId)) return nonReplicatedRejection(canisterNotFound(envelope.canisterId.toText()));
+    if (!toManagement && !env.hasCanister(envelope.canisterId)) return nonReplicatedRejection(canisterNotFound(envelope.canisterId.toText()));
 
     const key = bytesToHex(envelope.requestId);
     const { fresh, record } = certifier.requestStatuses.admit({
       requestId: envelope.requestId,
       sender: envelope.sender,
-      canisterId: envelope.canisterId,
+      // read_state of the status goes to the effective canister (for aaaaa-aa: the canister the call is about).
+      canisterId: toManagement ? effectiveCanisterId : envelope.canisterId,
       ingressExpiry: envelope.ingressExpiry,
     });
     let pending = this.#inFlight.get(key);
@@ -99,13 +105,38 @@ export class CallHandler {
 }
 
 /**
- * A reject that happened before execution. The engine reports inspect_message refusals with the exact
- * replica wording of `inspectRejected`, which is how they are told apart from a canister's own IC0406 reject.
+ * A reject that happened before execution: marked so by the engine (ingress filter, inspect_message, stopped
+ * or missing canister); an execution failure before the engine answered (a relayed envelope joining a
+ * completed call) is recognised by the wording of `inspectRejected`, as a canister's own IC0406 reject differs.
  */
 function isNonReplicated(outcome: Rejected, canisterId: Principal): boolean {
-  if (outcome.errorCode === 'IC0301') return true;
+  if (outcome.nonReplicated === true || outcome.errorCode === 'IC0301') return true;
   const inspect = inspectRejected(canisterId.toText());
   return outcome.errorCode === inspect.errorCode && outcome.rejectMessage === inspect.rejectMessage;
+}
+
+/**
+ * Calls to `aaaaa-aa` go to the canister they are about (the interface specification's effective canister id
+ * rule): the URL must name that canister, except for `provisional_create_canister_with_cycles`, which any
+ * effective id may carry; an argument naming no canister is refused.
+ */
+function checkManagementEffectiveCanister(envelope: CanisterCallEnvelope, effectiveCanisterId: Principal): void {
+  const expected = managementEffectiveCanisterId(envelope.methodName, envelope.arg);
+  if (expected === 'any') return;
+  if (expected === undefined) {
+    throw new RequestError(
+      ErrorCode.EffectiveCanisterMismatch,
+      400,
+      `Could not determine the effective canister id of a call to ${envelope.canisterId.toText()} method ${envelope.methodName}: its argument names no canister`,
+    );
+  }
+  if (expected.compareTo(effectiveCanisterId) !== 'eq') {
+    throw new RequestError(
+      ErrorCode.EffectiveCanisterMismatch,
+      400,
+      `Specified CanisterId ${expected.toText()} does not match effective canister id in URL ${effectiveCanisterId.toText()}`,
+    );
+  }
 }
 
 function outcomeOf(status: RequestStatus): CallOutcome | undefined {

@@ -9,8 +9,8 @@ import { xnetCallCycles, CYCLES_FEES } from '../execution/cycles-fees';
 import { CallQueue } from './call-queue';
 import type { CanisterInstance, ExecutionResult } from '../execution/canister-instance';
 import type { ExecutionContext } from '../execution/execution-context';
-import { callManagementCanister, isManagementCanister } from './management-canister';
-import { canisterNotFound, didNotReply, methodNotFound, rejected, ReplicaErrorCode } from '../execution/replica-errors';
+import { isManagementCanister } from '../management/management-canister';
+import { didNotReply, methodNotFound, rejected, ReplicaErrorCode, type RejectedOutcome } from '../execution/replica-errors';
 import type { CallOutcome } from '../execution/types';
 
 /** A unit of work on the subnet. */
@@ -28,8 +28,10 @@ export type SubnetTask =
 
 /** What the dispatcher needs from the subnet. */
 export interface DispatcherHost {
-  canister(id: Uint8Array): CanisterInstance | undefined;
-  canisterText(id: Uint8Array): string;
+  /** The instance a request to `id` runs on, or the reject its caller gets (missing, stopped or empty canister). */
+  target(id: Uint8Array): { instance: CanisterInstance } | { reject: RejectedOutcome };
+  /** Executes a call to the management canister by `caller`: a user's ingress message or a canister's call. */
+  management(method: string, arg: Uint8Array, caller: { kind: 'ingress' | 'canister'; id: Uint8Array }): CallOutcome;
   now(): bigint;
   warn(canisterText: string, message: string): void;
 }
@@ -65,14 +67,15 @@ export class MessageDispatcher {
 
   private runRequest(task: Extract<SubnetTask, { kind: 'request' }>): void {
     if (isManagementCanister(task.callee)) {
-      this.deliver(task.origin, callManagementCanister(task.methodName));
+      this.deliver(task.origin, this.host.management(task.methodName, task.arg, { kind: task.origin.kind === 'ingress' ? 'ingress' : 'canister', id: task.caller }));
       return;
     }
-    const canister = this.host.canister(task.callee);
-    if (canister === undefined) {
-      this.deliver(task.origin, canisterNotFound(this.host.canisterText(task.callee)));
+    const target = this.host.target(task.callee);
+    if ('reject' in target) {
+      this.deliver(task.origin, target.reject);
       return;
     }
+    const canister = target.instance;
     const entry = `canister_update ${task.methodName}`;
     if (!canister.hasExport(entry)) {
       this.deliver(task.origin, methodNotFound(canister.idText, 'update', task.methodName));

@@ -1,7 +1,8 @@
 /**
- * A one-subnet Internet Computer in Node: installs real canister wasm, executes ingress updates, queries,
- * inter-canister calls and global timers with the replica's semantics (rollback on trap, serialized
- * executions, committed-state queries), and exposes what the HTTP interface needs.
+ * A one-subnet Internet Computer in Node: hosts canisters (created empty, then given code), executes ingress
+ * updates, queries, inter-canister calls, management canister calls and global timers with the replica's
+ * semantics (rollback on trap, serialized executions, committed-state queries, stopped canisters refusing
+ * calls), and exposes what the HTTP interface and persistence need.
  *
  * @example
  * ```ts
@@ -14,19 +15,24 @@
  */
 import { Principal } from '@dfinity/principal';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
-import { canisterIdFromIndex } from './canister-id';
-import { CanisterInstance } from '../execution/canister-instance';
-import { Clock } from './clock';
+import { CanisterInstance, type CanisterInstanceHooks } from '../execution/canister-instance';
 import { describeExecution, type ExecutionStats } from '../execution/execution-stats';
-import type { HeapRollbackMode } from '../execution/heap-rollback';
-import { MessageDispatcher } from './message-dispatcher';
-import { isManagementCanister, MANAGEMENT_CANISTER_TEXT } from './management-canister';
-import { canisterNotFound, didNotReply, inspectRejected, methodNotFound, rejected, ReplicaErrorCode } from '../execution/replica-errors';
 import { ingressInductionCycles } from '../execution/cycles-fees';
-import { INSTRUCTION_LIMITS } from '../execution/instruction-limits';
 import { CallCostLedger } from './call-cost-ledger';
-import { TimerScheduler } from './timer-scheduler';
+import type { HeapRollbackMode } from '../execution/heap-rollback';
+import { CYCLE_BALANCE } from '../execution/ic0-imports';
+import { canisterNotFound, didNotReply, inspectRejected, methodNotFound, rejected, ReplicaErrorCode, type RejectedOutcome } from '../execution/replica-errors';
 import type { CallOutcome, CallRequest, ExecutionEnvironment } from '../execution/types';
+import { canisterIdExists, canisterNotRunning, stoppedCanisterQuery, wasmModuleNotFound } from '../management/management-errors';
+import { isManagementCanister, ManagementCanister, type InstallRequest, type ManagementHost } from '../management/management-canister';
+import type { LiveCanisterState } from '../persistence/canister-image';
+import type { PersistableSubnet, RestoredSubnet } from '../persistence/persister';
+import { canisterIdFromIndex } from './canister-id';
+import { Clock } from './clock';
+import { installCode, type CodeInstallerHost } from './code-installer';
+import { ManagedCanister } from './managed-canister';
+import { MessageDispatcher } from './message-dispatcher';
+import { TimerScheduler } from './timer-scheduler';
 
 /**
  * A line of devnet diagnostics: canister `debug_print` output (`debug`), what an execution cost
@@ -61,6 +67,8 @@ export interface SubnetOptions {
   metering?: boolean;
   /** Receives what every execution cost: instructions, cycles, timings (benchmarks, diagnostics). @default none */
   onExecution?: (stats: ExecutionStats) => void;
+  /** Called after timers fired on their own (real time), when the state moved outside any caller's request. @default none */
+  afterTimers?: () => void;
 }
 
 /** Arguments of `Subnet.install`. */
@@ -82,32 +90,34 @@ export interface UpgradeArgs {
   arg?: Uint8Array;
 }
 
-/** Candid encoding of "no arguments". */
-const EMPTY_CANDID = Uint8Array.from([0x44, 0x49, 0x44, 0x4c, 0x00, 0x00]);
-
 /** The devnet's execution environment. */
 export class Subnet implements ExecutionEnvironment {
   private readonly clock: Clock;
-  private readonly canisters = new Map<string, CanisterInstance>();
+  private readonly canisters = new Map<string, ManagedCanister>();
   private readonly dispatcher: MessageDispatcher;
   private readonly timers: TimerScheduler;
+  private readonly management: ManagementCanister;
+  private readonly installer: CodeInstallerHost;
   private readonly certifiedListeners: ((id: Principal) => void)[] = [];
   private nextIndex = 0n;
   private closed = false;
 
   constructor(private readonly options: SubnetOptions) {
     this.clock = options.clock ?? new Clock();
+    this.installer = { hooks: (canister) => this.instanceHooks(canister), now: () => this.clock.now() };
+    this.management = new ManagementCanister(this.managementHost());
     this.dispatcher = new MessageDispatcher({
-      canister: (id) => this.canisters.get(keyOf(id)),
-      canisterText: (id) => Principal.fromUint8Array(id).toText(),
+      target: (id) => this.target(id, 'update'),
+      management: (method, arg, caller) => this.management.call(method, arg, caller),
       now: () => this.clock.now(),
       warn: (source, message) => this.log('warn', source, message),
     });
     this.timers = new TimerScheduler({
       clock: this.clock,
-      canisters: () => this.canisters.values(),
+      canisters: () => this.runningInstances(),
       enqueue: (canister) => this.dispatcher.queue.push({ kind: 'timer', canister }),
       drain: () => this.dispatcher.queue.drain(),
+      ...(options.afterTimers === undefined ? {} : { afterTimers: options.afterTimers }),
     });
   }
 
@@ -115,6 +125,7 @@ export class Subnet implements ExecutionEnvironment {
     return this.canisters.has(keyOf(id.toUint8Array()));
   }
 
+  /** The canisters, in creation order (empty ones included). */
   canisterIds(): Principal[] {
     return [...this.canisters.values()].map((canister) => canister.id);
   }
@@ -124,110 +135,81 @@ export class Subnet implements ExecutionEnvironment {
   }
 
   certifiedData(id: Principal): Uint8Array {
-    return this.canisters.get(keyOf(id.toUint8Array()))?.certifiedData ?? new Uint8Array(0);
+    return this.canisters.get(keyOf(id.toUint8Array()))?.instance?.certifiedData ?? new Uint8Array(0);
   }
 
   onCertifiedDataChange(listener: (id: Principal) => void): void {
     this.certifiedListeners.push(listener);
   }
 
-  /** Installs `wasm` as a new canister and runs `canister_init`; throws `CANISTER_INSTALL_FAILED` if it traps. */
+  /**
+   * Creates a canister and installs `wasm` in it (running `canister_init`); throws `CANISTER_INSTALL_FAILED`
+   * if the id is taken or init traps (the canister is then not created), `CANISTER_WASM_INVALID` for a module
+   * that does not load.
+   */
   async install(args: InstallArgs): Promise<Principal> {
     this.assertOpen();
-    const id = args.canisterId ?? this.allocateId();
-    if (this.hasCanister(id)) {
-      throw new IcWsError(ErrorCode.CanisterInstallFailed, `canister ${id.toText()} is already installed`);
+    const controllers = (args.controllers ?? [Principal.anonymous()]).map((controller) => controller.toUint8Array());
+    const created = this.createCanister(controllers, args.canisterId);
+    if (!(created instanceof ManagedCanister)) {
+      throw new IcWsError(ErrorCode.CanisterInstallFailed, `canister ${args.canisterId?.toText()} is already installed`);
     }
-    const controllers = args.controllers ?? [Principal.anonymous()];
-    const canister = new CanisterInstance(
-      id,
-      args.wasm,
-      controllers,
-      {
-        debugPrint: (message) => this.log('debug', id.toText(), message),
-        warn: (message) => this.log('warn', id.toText(), message),
-        certifiedDataChanged: () => this.notifyCertified(id),
-        onExecution: (stats) => this.reportExecution(stats),
-        heapRollback: this.options.heapRollback,
-        metering: this.options.metering,
-      },
-    );
-    canister.version = 1n;
-    // Registered before init so that certified-data listeners called during init can read the canister.
-    this.canisters.set(keyOf(canister.idBytes), canister);
-    try {
-      this.runLifecycleHook(canister, 'init', 'canister_init', args.arg);
-    } catch (error) {
-      this.canisters.delete(keyOf(canister.idBytes));
-      throw error;
+    const failed = this.installDirectly(created, { mode: 'install', wasm: args.wasm, arg: args.arg ?? new Uint8Array(), skipPreUpgrade: false, caller: controllers[0] ?? Uint8Array.of(4) });
+    if (failed !== undefined) {
+      this.canisters.delete(keyOf(created.idBytes));
+      this.notifyCertified(created.id);
+      throw failed;
     }
-    this.timers.reschedule();
-    return id;
+    return created.id;
   }
 
   /**
    * Upgrades a canister: `canister_pre_upgrade` on the old module, a fresh instance of `wasm` (heap reset,
-   * stable memory kept, global timer cleared), then `canister_post_upgrade`. A trap in either hook throws
-   * `CANISTER_INSTALL_FAILED`; a trapping post_upgrade puts the old module and stable memory back.
+   * stable memory kept, global timer cleared), then `canister_post_upgrade`. Throws `CANISTER_NOT_FOUND`, or
+   * `CANISTER_INSTALL_FAILED` when a hook traps (the canister is then exactly as it was).
    */
   async upgrade(args: UpgradeArgs): Promise<void> {
     this.assertOpen();
-    const canister = this.requireCanister(args.canisterId);
+    const canister = this.canisters.get(keyOf(args.canisterId.toUint8Array()));
+    if (canister === undefined) throw new IcWsError(ErrorCode.CanisterNotFound, `canister ${args.canisterId.toText()} is not installed`);
     this.dispatcher.queue.drain();
-    const checkpoint = canister.stable.checkpoint();
-    const before = { timer: canister.globalTimer, certified: canister.certifiedData };
-    // pre_upgrade and post_upgrade run in one install_code message: they share its instruction limit.
-    const preUpgradeInstructions = this.runLifecycleHook(canister, 'pre_upgrade', 'canister_pre_upgrade', undefined);
-    const restoreModule = canister.swapModule(args.wasm);
-    canister.globalTimer = 0n;
-    try {
-      this.runLifecycleHook(canister, 'post_upgrade', 'canister_post_upgrade', args.arg, INSTRUCTION_LIMITS.installCode - preUpgradeInstructions);
-    } catch (error) {
-      restoreModule();
-      canister.stable.restore(checkpoint);
-      canister.globalTimer = before.timer;
-      canister.certifiedData = before.certified;
-      throw error;
-    }
-    canister.version++;
-    this.timers.reschedule();
+    const failed = this.installDirectly(canister, {
+      mode: 'upgrade',
+      wasm: args.wasm,
+      arg: args.arg ?? new Uint8Array(),
+      skipPreUpgrade: false,
+      caller: canister.controllers[0] ?? Uint8Array.of(4),
+    });
+    if (failed !== undefined) throw failed;
   }
 
   update(req: CallRequest): Promise<CallOutcome> {
     if (this.closed) return Promise.resolve(devnetClosed());
     const callee = req.canisterId.toUint8Array();
+    const caller = req.caller.toUint8Array();
     if (isManagementCanister(callee)) {
-      return Promise.resolve(
-        rejected(4, ReplicaErrorCode.UnknownManagementMessage, `ic-ws-devnet does not accept ingress messages to ${MANAGEMENT_CANISTER_TEXT}`),
-      );
+      const refused = this.management.filterIngress(req.methodName, req.arg, caller);
+      if (refused !== undefined) return Promise.resolve({ ...refused, nonReplicated: true });
+      return this.enqueueIngress(req, callee, caller, new CallCostLedger());
     }
-    const canister = this.canisters.get(keyOf(callee));
-    if (canister === undefined) return Promise.resolve(canisterNotFound(req.canisterId.toText()));
+    const target = this.target(callee, 'update');
+    if ('reject' in target) return Promise.resolve({ ...target.reject, nonReplicated: true });
+    const canister = target.instance;
     if (!canister.hasExport(`canister_update ${req.methodName}`)) {
       return Promise.resolve(methodNotFound(canister.idText, 'update', req.methodName));
     }
     const ingressBytes = req.ingressBytes ?? new TextEncoder().encode(req.methodName).length + req.arg.length;
     const ledger = new CallCostLedger(ingressInductionCycles(ingressBytes));
     const inspection = this.inspect(canister, req, ledger);
-    if (inspection !== undefined) return Promise.resolve(inspection);
-    return new Promise<CallOutcome>((resolve) => {
-      this.dispatcher.queue.push({
-        kind: 'request',
-        callee,
-        methodName: req.methodName,
-        arg: req.arg,
-        caller: req.caller.toUint8Array(),
-        origin: { kind: 'ingress', resolve, ledger },
-      });
-      this.dispatcher.queue.drain();
-      this.timers.reschedule();
-    });
+    if (inspection !== undefined) return Promise.resolve({ ...inspection, nonReplicated: true });
+    return this.enqueueIngress(req, callee, caller, ledger);
   }
 
   query(req: CallRequest): Promise<CallOutcome> {
     if (this.closed) return Promise.resolve(devnetClosed());
-    const canister = this.canisters.get(keyOf(req.canisterId.toUint8Array()));
-    if (canister === undefined) return Promise.resolve(canisterNotFound(req.canisterId.toText()));
+    const target = this.target(req.canisterId.toUint8Array(), 'query');
+    if ('reject' in target) return Promise.resolve(target.reject);
+    const canister = target.instance;
     const entry = [`canister_query ${req.methodName}`, `canister_composite_query ${req.methodName}`].find((name) =>
       canister.hasExport(name),
     );
@@ -271,8 +253,69 @@ export class Subnet implements ExecutionEnvironment {
     this.timers.stop();
   }
 
+  /** The subnet as persistence reads it at a commit point (between executions). */
+  persistable(): PersistableSubnet {
+    return {
+      timeNs: this.clock.now(),
+      nextIndex: this.nextIndex,
+      canisters: [...this.canisters.values()].map((canister) => ({
+        id: canister.idBytes,
+        changeCount: canister.memoryChangeCount,
+        state: () => persistentStateOf(canister),
+      })),
+    };
+  }
+
+  /**
+   * Brings back persisted canisters into this fresh subnet (before it serves anything): each module is
+   * instantiated and given its heap, globals, stable memory, certified data and timer; nothing runs.
+   */
+  restore(restored: RestoredSubnet, readModule: (hash: string) => Uint8Array): void {
+    if (this.canisters.size > 0) throw new IcWsError(ErrorCode.InvalidOptions, 'Subnet.restore: the subnet already has canisters');
+    for (const image of restored.canisters) {
+      const id = Principal.fromUint8Array(image.id);
+      const canister = new ManagedCanister(id, image.settings.controllers);
+      canister.status = image.settings.status;
+      canister.chunks.restore(image.settings.chunks);
+      if (image.moduleHash !== '') {
+        const instance = new CanisterInstance(id, readModule(image.moduleHash), [], this.instanceHooks(canister));
+        canister.instance = instance;
+        instance.restoreState(image);
+      }
+      canister.restoreVersion(image.version);
+      this.canisters.set(keyOf(canister.idBytes), canister);
+    }
+    this.nextIndex = restored.nextIndex;
+    this.timers.reschedule();
+  }
+
+  private enqueueIngress(req: CallRequest, callee: Uint8Array, caller: Uint8Array, ledger: CallCostLedger): Promise<CallOutcome> {
+    return new Promise<CallOutcome>((resolve) => {
+      this.dispatcher.queue.push({ kind: 'request', callee, methodName: req.methodName, arg: req.arg, caller, origin: { kind: 'ingress', resolve, ledger } });
+      this.dispatcher.queue.drain();
+      this.timers.reschedule();
+    });
+  }
+
+  /** The instance a message to `id` runs on, or why it cannot run. */
+  private target(id: Uint8Array, kind: 'update' | 'query'): { instance: CanisterInstance } | { reject: RejectedOutcome } {
+    const canister = this.canisters.get(keyOf(id));
+    if (canister === undefined) return { reject: canisterNotFound(Principal.fromUint8Array(id).toText()) };
+    if (canister.status === 'stopped') {
+      return { reject: kind === 'query' ? stoppedCanisterQuery(canister.idText) : canisterNotRunning(canister.idText) };
+    }
+    if (canister.instance === undefined) return { reject: wasmModuleNotFound(canister.idText) };
+    return { instance: canister.instance };
+  }
+
+  private *runningInstances(): Iterable<CanisterInstance> {
+    for (const canister of this.canisters.values()) {
+      if (canister.status === 'running' && canister.instance !== undefined) yield canister.instance;
+    }
+  }
+
   /** Runs `canister_inspect_message` (rolled back); returns the reject, or undefined when accepted. */
-  private inspect(canister: CanisterInstance, req: CallRequest, ledger: CallCostLedger): CallOutcome | undefined {
+  private inspect(canister: CanisterInstance, req: CallRequest, ledger: CallCostLedger): RejectedOutcome | undefined {
     if (!canister.hasExport('canister_inspect_message')) return undefined;
     const result = canister.execute(
       {
@@ -290,28 +333,61 @@ export class Subnet implements ExecutionEnvironment {
     return result.context.accepted ? undefined : inspectRejected(canister.idText);
   }
 
-  /** Runs an install hook if exported; returns the instructions it used. */
-  private runLifecycleHook(
-    canister: CanisterInstance,
-    kind: 'init' | 'pre_upgrade' | 'post_upgrade',
-    entry: string,
-    arg: Uint8Array | undefined,
-    limit?: bigint,
-  ): bigint {
-    if (!canister.hasExport(entry)) return 0n;
-    const result = canister.execute(
-      { kind, arg: arg ?? EMPTY_CANDID, caller: canister.controllers[0] ?? new Uint8Array([4]), time: this.clock.now() },
-      { export: entry },
-      limit === undefined ? {} : { limit },
-    );
-    if (result.trap !== undefined) {
-      throw new IcWsError(
-        ErrorCode.CanisterInstallFailed,
-        `${entry} of ${canister.idText} trapped: ${result.trap.toOutcome(canister.idText).rejectMessage}`,
-        { cause: result.trap },
-      );
-    }
-    return result.instructions ?? 0n;
+  /** An install from the devnet's own API: the subnet's queue is idle, so it runs directly. */
+  private installDirectly(canister: ManagedCanister, request: InstallRequest): IcWsError | undefined {
+    const failed = this.runInstall(canister, request);
+    if (failed === undefined) return undefined;
+    const code = failed.errorCode === ReplicaErrorCode.CanisterInvalidWasm ? ErrorCode.CanisterWasmInvalid : ErrorCode.CanisterInstallFailed;
+    return new IcWsError(code, `${request.mode} of ${canister.idText} failed: ${failed.rejectMessage}`);
+  }
+
+  private runInstall(canister: ManagedCanister, request: InstallRequest): RejectedOutcome | undefined {
+    const failed = installCode(this.installer, canister, request);
+    this.notifyCertified(canister.id);
+    this.timers.reschedule();
+    return failed;
+  }
+
+  private createCanister(controllers: readonly Uint8Array[], specifiedId: Principal | undefined): ManagedCanister | RejectedOutcome {
+    const id = specifiedId ?? this.allocateId();
+    if (this.hasCanister(id)) return canisterIdExists(id.toText());
+    const canister = new ManagedCanister(id, controllers);
+    this.canisters.set(keyOf(canister.idBytes), canister);
+    this.notifyCertified(id);
+    return canister;
+  }
+
+  private managementHost(): ManagementHost {
+    return {
+      canister: (id) => this.canisters.get(keyOf(id)),
+      createCanister: (controllers, specifiedId) => this.createCanister(controllers, specifiedId),
+      installCode: (canister, request) => this.runInstall(canister, request),
+      uninstallCode: (canister) => {
+        canister.instance = undefined;
+        canister.bumpVersion();
+        this.notifyCertified(canister.id);
+        this.timers.reschedule();
+      },
+      deleteCanister: (canister) => {
+        this.canisters.delete(keyOf(canister.idBytes));
+        this.notifyCertified(canister.id);
+        this.timers.reschedule();
+      },
+      statusChanged: () => this.timers.reschedule(),
+      cycleBalance: CYCLE_BALANCE,
+    };
+  }
+
+  private instanceHooks(canister: ManagedCanister): CanisterInstanceHooks {
+    const text = canister.idText;
+    return {
+      debugPrint: (message) => this.log('debug', text, message),
+      warn: (message) => this.log('warn', text, message),
+      certifiedDataChanged: () => this.notifyCertified(canister.id),
+      onExecution: (stats) => this.reportExecution(stats),
+      heapRollback: this.options.heapRollback,
+      metering: this.options.metering,
+    };
   }
 
   private allocateId(): Principal {
@@ -319,12 +395,6 @@ export class Subnet implements ExecutionEnvironment {
       const id = canisterIdFromIndex(this.nextIndex++);
       if (!this.hasCanister(id)) return id;
     }
-  }
-
-  private requireCanister(id: Principal): CanisterInstance {
-    const canister = this.canisters.get(keyOf(id.toUint8Array()));
-    if (canister === undefined) throw new IcWsError(ErrorCode.CanisterNotFound, `canister ${id.toText()} is not installed`);
-    return canister;
   }
 
   private notifyCertified(id: Principal): void {
@@ -352,6 +422,26 @@ export class Subnet implements ExecutionEnvironment {
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
+/** A canister's state for persistence; an empty canister has no module (hash `''`) and no memory. */
+function persistentStateOf(canister: ManagedCanister): LiveCanisterState {
+  const settings = canister.settingsImage();
+  if (canister.instance !== undefined) return canister.instance.persistentState(settings);
+  return {
+    id: canister.idBytes,
+    moduleHash: '',
+    wasm: EMPTY,
+    heap: EMPTY,
+    globals: [],
+    stable: { chunks: new Map(), pages: 0 },
+    certifiedData: EMPTY,
+    globalTimer: 0n,
+    version: canister.version,
+    settings,
+  };
+}
+
 function keyOf(id: Uint8Array): string {
   return Buffer.from(id).toString('hex');
 }
@@ -359,3 +449,4 @@ function keyOf(id: Uint8Array): string {
 function devnetClosed(): CallOutcome {
   return rejected(5, ReplicaErrorCode.CanisterStopped, 'ic-ws-devnet: the subnet is closed');
 }
+

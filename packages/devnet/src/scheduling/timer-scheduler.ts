@@ -13,6 +13,8 @@ export interface TimerSchedulerHost {
   canisters(): Iterable<CanisterInstance>;
   enqueue(canister: CanisterInstance): void;
   drain(): boolean;
+  /** Told after timers fired on their own (a real clock's Node timer), not after `runDue()` calls. */
+  afterTimers?(): void;
 }
 
 /** Rounds per `runDue()`: bounds the work a timer that re-arms itself at "now" can cause. */
@@ -54,6 +56,7 @@ export class TimerScheduler {
       () => {
         this.handle = undefined;
         this.runDue();
+        this.host.afterTimers?.();
       },
       Math.min(Math.max(delayMs, 0), MAX_DELAY_MS),
     );

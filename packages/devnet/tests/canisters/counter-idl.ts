@@ -1,5 +1,6 @@
 /** Candid interface of the counter test canister (tests/canisters/counter), for `Actor.createActor`. */
 import type { IDL } from '@dfinity/candid';
+import type { Principal } from '@dfinity/principal';
 
 export const counterIdlFactory: IDL.InterfaceFactory = ({ IDL }) =>
   IDL.Service({
@@ -16,6 +17,7 @@ export const counterIdlFactory: IDL.InterfaceFactory = ({ IDL }) =>
     whoami: IDL.Func([], [IDL.Text], []),
     forbidden: IDL.Func([], [], []),
     growHeap: IDL.Func([IDL.Nat32], [IDL.Nat32], []),
+    createChild: IDL.Func([IDL.Principal], [IDL.Text], []),
   });
 
 /** The counter's interface plus methods it does not have, to provoke "no such method" rejects. */
@@ -40,4 +42,5 @@ export interface CounterActor {
   whoami(): Promise<string>;
   forbidden(): Promise<void>;
   growHeap(bytes: number): Promise<number>;
+  createChild(extra: Principal): Promise<string>;
 }

@@ -5,6 +5,7 @@
  */
 import {
   call,
+  canisterSelf,
   certifiedDataSet,
   dataCertificate,
   IDL,
@@ -133,8 +134,32 @@ export default class {
   @update([], IDL.Text)
   async callUnsupported(): Promise<string> {
     try {
-      await call('aaaaa-aa', 'canister_status', { raw: true });
+      await call('aaaaa-aa', 'bitcoin_get_balance', { raw: true });
       return 'replied';
+    } catch (error) {
+      return `rejected: ${JSON.stringify(error)}`;
+    }
+  }
+
+  /**
+   * Creates a canister through the management canister's `create_canister` (a canister may call it, a user
+   * may not) with this canister and `extra` as controllers; answers its id, or the reject as text.
+   */
+  @update([IDL.Principal], IDL.Text)
+  async createChild(extra: Principal): Promise<string> {
+    const Settings = IDL.Record({ controllers: IDL.Opt(IDL.Vec(IDL.Principal)) });
+    try {
+      const created = await call<[{ settings: [{ controllers: [Principal[]] }]; sender_canister_version: [] }], { canister_id: Principal }>(
+        'aaaaa-aa',
+        'create_canister',
+        {
+          paramIdlTypes: [IDL.Record({ settings: IDL.Opt(Settings), sender_canister_version: IDL.Opt(IDL.Nat64) })],
+          returnIdlType: IDL.Record({ canister_id: IDL.Principal }),
+          args: [{ settings: [{ controllers: [[canisterSelf(), extra]] }], sender_canister_version: [] }],
+          cycles: 1_000_000_000_000n,
+        },
+      );
+      return created.canister_id.toText();
     } catch (error) {
       return `rejected: ${JSON.stringify(error)}`;
     }
