@@ -29,6 +29,8 @@ Options:
   --manual-time                   IC time moves only when told (default: real time)
   --round-interval-ms <ms>        Least time between two rounds of update execution (default: 200,
                                   0 with --manual-time)
+  --state-dir <dir>               Keep canisters, keys and IC time in <dir>: a restart serves the same
+                                  canisters in the same state (--install then upgrades changed modules)
   --delegated-certificates        Certificates as on mainnet: signed by an application subnet's key, with a
                                   delegation from the root key (default: the devnet is the root subnet)
   --no-metering                   Do not count instructions nor enforce the replica's instruction limits
@@ -93,6 +95,7 @@ async function main(argv: string[]): Promise<void> {
       'round-interval-ms': { type: 'string' },
       'delegated-certificates': { type: 'boolean' },
       'no-metering': { type: 'boolean' },
+      'state-dir': { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -127,6 +130,7 @@ async function main(argv: string[]): Promise<void> {
     ...(values['delegated-certificates'] ? { delegatedCertificates: true } : {}),
     metering: !values['no-metering'],
     ...(secretHex ? { rootKeySecret: hexToBytes(secretHex) } : {}),
+    ...(values['state-dir'] ? { stateDir: values['state-dir'] } : {}),
     log: (entry) => {
       if (values.verbose || entry.level === 'warn') process.stderr.write(`[${entry.level}] ${entry.source}: ${entry.message}\n`);
     },
@@ -154,13 +158,15 @@ async function main(argv: string[]): Promise<void> {
   for (const spec of installs) {
     const started = performance.now();
     const wasm = new Uint8Array(await readFile(spec.path));
-    const id = await devnet.install({
+    // Keyed by file name: with --state-dir, the next start finds (and upgrades, if changed) the same canister.
+    const { canisterId: id, action } = await devnet.deploy({
+      name: basename(spec.path),
       wasm,
       ...(spec.canisterId ? { canisterId: spec.canisterId } : {}),
       ...(spec.initArgHex ? { arg: hexToBytes(spec.initArgHex) } : {}),
     });
     canisters[basename(spec.path)] = id.toText();
-    process.stderr.write(`ic-ws-devnet: installed ${basename(spec.path)} as ${id.toText()} in ${Math.round(performance.now() - started)} ms\n`);
+    process.stderr.write(`ic-ws-devnet: ${action} ${basename(spec.path)} as ${id.toText()} in ${Math.round(performance.now() - started)} ms\n`);
   }
   process.stdout.write(`${JSON.stringify({ url: devnet.url, rootKey: bytesToHex(devnet.rootKey), canisters })}\n`);
   process.stderr.write(`ic-ws-devnet: listening on ${devnet.url}\n`);

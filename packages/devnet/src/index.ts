@@ -1,4 +1,4 @@
-export { startDevnet, DEVNET_DEFAULTS, type Devnet, type DevnetOptions } from './start-devnet';
+export { startDevnet, DEVNET_DEFAULTS, type Devnet, type DevnetOptions, type DeployArgs, type Deployed } from './start-devnet';
 export { Subnet, type SubnetOptions, type SubnetLogEntry, type InstallArgs, type UpgradeArgs } from './scheduling/subnet';
 export { Clock, type ClockMode, type ClockOptions } from './scheduling/clock';
 export type { HeapRollbackMode } from './execution/heap-rollback';

@@ -2,14 +2,19 @@
  * `startDevnet`: the whole local Internet Computer in one call. Wires the execution engine (`Subnet`), the
  * certifier (root key, node key, state tree) and the IC HTTP interface together.
  */
-import type { Principal } from '@dfinity/principal';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { Principal } from '@dfinity/principal';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import { Clock } from './scheduling/clock';
 import { Subnet, type InstallArgs, type SubnetLogEntry, type UpgradeArgs } from './scheduling/subnet';
 import type { ExecutionStats } from './execution/execution-stats';
 import type { CallOutcome, CallRequest } from './execution/types';
 import { startHttpServer } from './http/http-server';
+import { NodeKey } from './crypto/node-key';
 import { RootKey } from './crypto/root-key';
+import { openDevnetState, type DevnetState } from './persistence/devnet-state';
+import type { DevnetKeys } from './persistence/state-dir';
 import { Certifier } from './state/certifier';
 import { IngressRounds } from './state/ingress-rounds';
 
@@ -60,6 +65,16 @@ export interface DevnetOptions {
   onExecution?: (stats: ExecutionStats) => void;
   /** Canister debug output, per-execution costs (`execution` entries) and engine warnings. @default dropped */
   log?: (entry: SubnetLogEntry) => void;
+  /**
+   * Keep the devnet's state in this directory (created when absent): canisters (ids, code, heap, stable
+   * memory, globals, certified data, timers, controllers, status, chunk stores), the root, subnet and node
+   * keys, and IC time. A devnet started again on it serves the same canisters in the same state under the
+   * same root key, IC time never going back. Every acknowledged update is on disk before its answer leaves
+   * (a journal of checksummed records, `fdatasync`ed; a `kill -9` loses nothing acknowledged); `close()`
+   * writes a checkpoint. One devnet at a time per directory (`STATE_DIR_LOCKED`). @default undefined: state
+   * lives in memory and is gone after `close()`
+   */
+  stateDir?: string;
 }
 
 /** Defaults of {@link DevnetOptions}. */
@@ -70,6 +85,29 @@ export const DEVNET_DEFAULTS = {
   syncCall: true,
   metering: true,
 } as const satisfies DevnetOptions;
+
+/** Arguments of `Devnet.deploy`. */
+export interface DeployArgs {
+  /**
+   * The canister's name (its dfx.json name, say): deploying the same name again finds the same canister,
+   * after a restart on the same `stateDir` too.
+   */
+  name: string;
+  wasm: Uint8Array;
+  /** Candid argument of `canister_init` (first deploy) and of `canister_post_upgrade` (later ones). @default empty */
+  arg?: Uint8Array;
+  /** For the first deploy only. @default the next free id */
+  canisterId?: Principal;
+  /** For the first deploy only. @default [anonymous] */
+  controllers?: Principal[];
+}
+
+/** What `Devnet.deploy` did. */
+export interface Deployed {
+  readonly canisterId: Principal;
+  /** `installed` a new canister, `upgraded` it to a different module, or left it `unchanged` (same module). */
+  readonly action: 'installed' | 'upgraded' | 'unchanged';
+}
 
 /** Default `roundIntervalMs` by time mode: manual time is for step-by-step tests, which should not wait. */
 export const DEFAULT_ROUND_INTERVAL_MS = { real: 200, manual: 0 } as const;
@@ -85,6 +123,11 @@ export interface Devnet {
   /** Upgrades a canister: pre_upgrade, fresh heap, stable memory kept, post_upgrade. */
   upgrade(args: UpgradeArgs): Promise<void>;
   /**
+   * Installs the canister called `name`, or, when a canister of that name exists, upgrades it if its module
+   * differs (as `dfx deploy` does). Names persist with `stateDir`, so a restarted devnet finds its canisters.
+   */
+  deploy(args: DeployArgs): Promise<Deployed>;
+  /**
    * Runs an update call directly, bypassing HTTP and signatures (setup and benchmarks). The outcome's `cost`
    * holds the instructions and cycles it took.
    */
@@ -95,8 +138,10 @@ export interface Devnet {
   advanceTime(ms: number): void;
   /** Runs every due global timer and drains inter-canister calls. */
   tick(): Promise<void>;
-  /** The canisters installed, in install order. */
+  /** The canisters, in creation order (those restored from `stateDir` first). */
   canisterIds(): Principal[];
+  /** The state directory in use, and whether this run restored an earlier one's state. */
+  readonly state: { readonly dir: string; readonly restored: boolean } | undefined;
   /** Stops the HTTP server and the engine. Idempotent. */
   close(): Promise<void>;
 }
@@ -120,7 +165,37 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   if (settings.time !== 'real' && settings.time !== 'manual') {
     throw new IcWsError(ErrorCode.InvalidOptions, `time must be 'real' or 'manual', got ${String(settings.time)}`);
   }
-  const clock = new Clock({ mode: settings.time, ...(settings.startTimeMs === undefined ? {} : { startMs: settings.startTimeMs }) });
+  const { keys, persisted } = openDevnetState(settings.stateDir, settings.rootKeySecret);
+  try {
+    return await assemble(settings, keys, persisted);
+  } catch (error) {
+    persisted?.persister.close();
+    throw error;
+  }
+}
+
+/** The sha256 (hex) a canister reports for `wasm` (of the unpacked module when it is gzipped). */
+function moduleHash(wasm: Uint8Array): string {
+  const unpacked = wasm[0] === 0x1f && wasm[1] === 0x8b ? gunzipSync(wasm) : wasm;
+  return createHash('sha256').update(unpacked).digest('hex');
+}
+
+function withoutName(args: DeployArgs): Omit<InstallArgs, 'wasm'> {
+  return {
+    ...(args.arg ? { arg: args.arg } : {}),
+    ...(args.canisterId ? { canisterId: args.canisterId } : {}),
+    ...(args.controllers ? { controllers: args.controllers } : {}),
+  };
+}
+
+type DevnetSettings = DevnetOptions & Required<Pick<DevnetOptions, 'host' | 'port' | 'time' | 'syncCall'>>;
+
+async function assemble(settings: DevnetSettings, keys: DevnetKeys, persisted: DevnetState['persisted']): Promise<Devnet> {
+  const clock = new Clock({
+    mode: settings.time,
+    ...(settings.startTimeMs === undefined ? {} : { startMs: settings.startTimeMs }),
+    ...(persisted ? { notBeforeNs: persisted.restored.timeNs } : {}),
+  });
   // The certifier reads the engine's state lazily and the engine asks the certifier for data certificates,
   // so the certifier is created first and forwards to the engine assigned right after it.
   let env: Subnet | undefined;
@@ -134,18 +209,40 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       certifiedData: (id) => live().certifiedData(id),
       now: () => clock.now(),
     },
-    ...(settings.rootKeySecret ? { rootKey: RootKey.create(settings.rootKeySecret) } : {}),
-    ...(settings.delegatedCertificates ? { subnetKey: RootKey.create() } : {}),
+    rootKey: RootKey.create(keys.rootKeySecret),
+    nodeKeys: keys.nodeKeySecrets.map((secret) => NodeKey.create(secret)),
+    ...(settings.delegatedCertificates ? { subnetKey: RootKey.create(keys.subnetKeySecret) } : {}),
     ...(settings.canisterRanges ? { canisterRanges: settings.canisterRanges } : {}),
   });
+  let closed = false;
+  /** Canister names given by `deploy`, kept with the state. */
+  const names = new Map<string, Uint8Array>(persisted?.restored.names ?? []);
+  /** Persists what changed (a no-op without a state directory): called wherever the state moved. */
+  const commit = (force = false): void => {
+    if (persisted && !closed) persisted.persister.commit({ ...subnet.persistable(), names }, { force });
+  };
+  const warn = (message: string) => settings.log?.({ level: 'warn', source: 'state', message });
   env = new Subnet({
     clock,
     dataCertificate: (id) => certifier.dataCertificate(id),
     metering: settings.metering,
     ...(settings.onExecution ? { onExecution: settings.onExecution } : {}),
     ...(settings.log ? { log: settings.log } : {}),
+    afterTimers: () => {
+      try {
+        commit();
+      } catch (error) {
+        warn(`could not persist what timers changed: ${String(error)}`);
+      }
+    },
   });
-  const rounds = new IngressRounds({ intervalMs: settings.roundIntervalMs ?? DEFAULT_ROUND_INTERVAL_MS[settings.time] });
+  const subnet = env;
+  if (persisted) subnet.restore(persisted.restored, (hash) => persisted.persister.readModule(hash));
+  const rounds = new IngressRounds({
+    intervalMs: settings.roundIntervalMs ?? DEFAULT_ROUND_INTERVAL_MS[settings.time],
+    // Before any caller of the round hears back: an acknowledged update is on disk.
+    afterRound: () => commit(),
+  });
   const server = await startHttpServer({
     env,
     certifier,
@@ -154,18 +251,53 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     port: settings.port,
     syncCall: settings.syncCall,
   });
-  const subnet = env;
+  /** Runs a direct API operation, then persists what it changed (even when it failed halfway). */
+  const persisting = async <T>(run: () => Promise<T>, force = false): Promise<T> => {
+    try {
+      return await run();
+    } finally {
+      commit(force);
+    }
+  };
   let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    await server.close();
+    await rounds.flush();
+    await subnet.close();
+    if (persisted) {
+      commit(true);
+      persisted.persister.checkpoint();
+      persisted.persister.close();
+    }
+    closed = true;
+  };
   return {
     url: server.url,
     rootKey: server.rootKey,
-    install: (args) => subnet.install(args),
-    upgrade: (args) => subnet.upgrade(args),
-    update: (request) => subnet.update(request),
+    install: (args) => persisting(() => subnet.install(args)),
+    upgrade: (args) => persisting(() => subnet.upgrade(args)),
+    deploy: (args) =>
+      persisting(async () => {
+        const known = names.get(args.name);
+        const existing = known === undefined ? undefined : Principal.fromUint8Array(known);
+        if (existing !== undefined && subnet.hasCanister(existing)) {
+          if (subnet.moduleHashOf(existing) === moduleHash(args.wasm)) return { canisterId: existing, action: 'unchanged' };
+          await subnet.upgrade({ canisterId: existing, wasm: args.wasm, ...(args.arg ? { arg: args.arg } : {}) });
+          return { canisterId: existing, action: 'upgraded' };
+        }
+        const canisterId = await subnet.install({ wasm: args.wasm, ...withoutName(args) });
+        names.set(args.name, canisterId.toUint8Array());
+        return { canisterId, action: 'installed' };
+      }),
+    update: (request) => persisting(() => subnet.update(request)),
     query: (request) => subnet.query(request),
-    advanceTime: (ms) => subnet.advanceTime(ms),
-    tick: () => subnet.tick(),
+    advanceTime: (ms) => {
+      subnet.advanceTime(ms);
+      commit(true);
+    },
+    tick: () => persisting(() => subnet.tick()),
     canisterIds: () => subnet.canisterIds(),
-    close: () => (closing ??= Promise.all([server.close(), subnet.close()]).then(() => undefined)),
+    state: settings.stateDir === undefined || !persisted ? undefined : { dir: settings.stateDir, restored: !persisted.created },
+    close: () => (closing ??= close()),
   };
 }

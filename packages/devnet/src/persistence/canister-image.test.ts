@@ -76,10 +76,11 @@ describe('diffCanister and applyDelta', () => {
   it('round-trips a whole image through a checkpoint, all-zero pages left out', () => {
     const image = emptyImage(Uint8Array.of(1, 2));
     applyDelta(image, diffCanister(image, live({ heap: new Uint8Array(5 * IMAGE_PAGE_BYTES).fill(3, 200_000, 200_010) }), new Map())!);
-    const bytes = encodeCheckpoint({ journal: 4, timeNs: 1_800_000_000_000_000_000n, nextIndex: 3n, canisters: [image] });
+    const bytes = encodeCheckpoint({ journal: 4, timeNs: 1_800_000_000_000_000_000n, nextIndex: 3n, canisters: [image], names: new Map([['chat', Uint8Array.of(1, 2)]]) });
     expect(bytes.length).toBeLessThan(2 * IMAGE_PAGE_BYTES);
     const decoded = decodeCheckpoint(bytes);
     expect(decoded.journal).toBe(4);
+    expect(decoded.names).toEqual(new Map([['chat', Uint8Array.of(1, 2)]]));
     expect(decoded.timeNs).toBe(1_800_000_000_000_000_000n);
     expect(Buffer.compare(decoded.canisters[0]!.heap, image.heap)).toBe(0);
     expect(decoded.canisters[0]!.globals).toEqual(image.globals);

@@ -27,6 +27,8 @@ export interface PersistableSubnet {
   readonly nextIndex: bigint;
   /** In install order. */
   readonly canisters: Iterable<PersistableCanister>;
+  /** Canister names given by `Devnet.deploy`. */
+  readonly names: ReadonlyMap<string, Uint8Array>;
 }
 
 /** What a state directory held: the subnet to bring back. */
@@ -35,6 +37,7 @@ export interface RestoredSubnet {
   readonly nextIndex: bigint;
   /** In install order. */
   readonly canisters: readonly CanisterImage[];
+  readonly names: ReadonlyMap<string, Uint8Array>;
   /** Bytes of a torn last record cut off (a crash in the middle of a commit). */
   readonly truncatedBytes: number;
 }
@@ -62,6 +65,7 @@ export class Persister {
   #entries = new Map<string, Entry>();
   #timeNs: bigint;
   #nextIndex: bigint;
+  #names: Map<string, Uint8Array>;
   #records = 0;
 
   private constructor(dir: StateDir, restored: RestoredSubnet, options: PersisterOptions) {
@@ -69,6 +73,7 @@ export class Persister {
     this.#checkpointAfterBytes = options.checkpointAfterBytes ?? PERSISTER_DEFAULTS.checkpointAfterBytes;
     this.#timeNs = restored.timeNs;
     this.#nextIndex = restored.nextIndex;
+    this.#names = new Map(restored.names);
     for (const image of restored.canisters) {
       // The restored canister's stable memory is built from these very chunk objects (never mutated).
       this.#entries.set(bytesToHex(image.id), { image, liveChunks: new Map(image.stableChunks), changeCount: Number.NaN });
@@ -81,7 +86,9 @@ export class Persister {
     const images = new Map<string, CanisterImage>();
     for (const image of loaded.checkpoint.canisters) images.set(bytesToHex(image.id), image);
     let { timeNs, nextIndex } = loaded.checkpoint;
+    let names = new Map(loaded.checkpoint.names);
     for (const record of loaded.records) {
+      if (record.names !== undefined) names = new Map(record.names);
       for (const delta of record.changed) {
         const key = bytesToHex(delta.id);
         const image = images.get(key) ?? emptyImage(delta.id);
@@ -92,7 +99,7 @@ export class Persister {
       timeNs = record.timeNs;
       nextIndex = record.nextIndex;
     }
-    const restored: RestoredSubnet = { timeNs, nextIndex, canisters: [...images.values()], truncatedBytes: loaded.truncatedBytes };
+    const restored: RestoredSubnet = { timeNs, nextIndex, canisters: [...images.values()], names, truncatedBytes: loaded.truncatedBytes };
     return { persister: new Persister(dir, restored, options), restored };
   }
 
@@ -128,7 +135,8 @@ export class Persister {
     }
     const deleted = [...this.#entries.keys()].filter((key) => !seen.has(key));
     const moved = subnet.timeNs !== this.#timeNs || subnet.nextIndex !== this.#nextIndex;
-    if (changed.length === 0 && deleted.length === 0 && !(options.force && moved)) {
+    const renamed = !sameNames(this.#names, subnet.names);
+    if (changed.length === 0 && deleted.length === 0 && !renamed && !(options.force && moved)) {
       for (const { entry } of updates) this.#adopt(entry);
       return false;
     }
@@ -137,11 +145,13 @@ export class Persister {
       nextIndex: subnet.nextIndex,
       changed,
       deleted: deleted.map((key) => (this.#entries.get(key) as Entry).image.id),
+      ...(renamed ? { names: subnet.names } : {}),
     });
     // Only now that the record is on disk do the images move on: a failed write leaves them as the disk has them.
     this.#records++;
     this.#timeNs = subnet.timeNs;
     this.#nextIndex = subnet.nextIndex;
+    if (renamed) this.#names = new Map(subnet.names);
     for (const key of deleted) this.#entries.delete(key);
     for (const { entry, delta, live } of updates) {
       if (delta) applyDelta(entry.image, delta);
@@ -158,6 +168,7 @@ export class Persister {
     this.#dir.writeCheckpoint({
       timeNs: this.#timeNs,
       nextIndex: this.#nextIndex,
+      names: this.#names,
       canisters: [...this.#entries.values()].map((entry) => entry.image),
     });
   }
@@ -170,4 +181,13 @@ export class Persister {
   #adopt(entry: Entry): void {
     this.#entries.set(bytesToHex(entry.image.id), entry);
   }
+}
+
+function sameNames(a: ReadonlyMap<string, Uint8Array>, b: ReadonlyMap<string, Uint8Array>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, id] of a) {
+    const other = b.get(name);
+    if (other === undefined || bytesToHex(other) !== bytesToHex(id)) return false;
+  }
+  return true;
 }

@@ -35,6 +35,8 @@ export interface JournalRecord {
   readonly nextIndex: bigint;
   readonly changed: readonly CanisterDelta[];
   readonly deleted: readonly Uint8Array[];
+  /** Canister names (`Devnet.deploy`), the whole map, when it changed. */
+  readonly names?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** Every canister whole, in install order, and the journal that continues it. */
@@ -44,6 +46,8 @@ export interface Checkpoint {
   readonly timeNs: bigint;
   readonly nextIndex: bigint;
   readonly canisters: readonly CanisterImage[];
+  /** Canister names (`Devnet.deploy`). */
+  readonly names: ReadonlyMap<string, Uint8Array>;
 }
 
 // --- encoding
@@ -89,7 +93,21 @@ export function encodeJournalRecord(record: JournalRecord): Uint8Array {
     nextIndex: record.nextIndex,
     changed: record.changed.map(encodeDelta),
     deleted: [...record.deleted],
+    ...(record.names === undefined ? {} : { names: encodeNames(record.names) }),
   });
+}
+
+function encodeNames(names: ReadonlyMap<string, Uint8Array>): CborEncodable {
+  return [...names].map(([name, id]) => [name, id]);
+}
+
+function decodeNames(value: CborValue | undefined, what: string): Map<string, Uint8Array> {
+  const names = new Map<string, Uint8Array>();
+  for (const [i, entry] of expectArray(value, what).entries()) {
+    const [name, id] = expectArray(entry, `${what}[${i}]`);
+    names.set(expectText(name, `${what}[${i}].name`, 256), expectBytes(id, `${what}[${i}].id`, 29));
+  }
+  return names;
 }
 
 function nonZeroPages(bytes: Uint8Array): CborEncodable[] {
@@ -108,6 +126,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
     journal: checkpoint.journal,
     timeNs: checkpoint.timeNs,
     nextIndex: checkpoint.nextIndex,
+    names: encodeNames(checkpoint.names),
     canisters: checkpoint.canisters.map((image) => ({
       id: image.id,
       moduleHash: image.moduleHash,
@@ -131,8 +150,8 @@ function invalid(what: string, cause?: unknown): IcWsError {
   return new IcWsError(ErrorCode.StateDirInvalid, `state directory: ${what}${reason}`, cause === undefined ? undefined : { cause });
 }
 
-function decodeRoot(bytes: Uint8Array, what: string, fields: readonly string[]): (field: string) => CborValue | undefined {
-  const field = expectRecord(cborDecode(bytes), what, ['format', ...fields]);
+function decodeRoot(bytes: Uint8Array, what: string, fields: readonly string[], optional: readonly string[] = []): (field: string) => CborValue | undefined {
+  const field = expectRecord(cborDecode(bytes), what, ['format', ...fields], optional);
   const format = Number(expectU64(field('format'), `${what}.format`));
   if (format !== STATE_FORMAT_VERSION) {
     throw invalid(`${what} has format ${format}; this ic-ws-devnet reads format ${STATE_FORMAT_VERSION} (a newer devnet wrote it?)`);
@@ -207,8 +226,9 @@ function decodeDelta(value: CborValue, what: string): CanisterDelta {
 /** Decodes a journal record; throws `STATE_DIR_INVALID`. */
 export function decodeJournalRecord(bytes: Uint8Array): JournalRecord {
   try {
-    const field = decodeRoot(bytes, 'journal record', ['timeNs', 'nextIndex', 'changed', 'deleted']);
+    const field = decodeRoot(bytes, 'journal record', ['timeNs', 'nextIndex', 'changed', 'deleted'], ['names']);
     return {
+      ...(field('names') === undefined ? {} : { names: decodeNames(field('names'), 'names') }),
       timeNs: expectU64(field('timeNs'), 'timeNs'),
       nextIndex: expectU64(field('nextIndex'), 'nextIndex'),
       changed: expectArray(field('changed'), 'changed').map((delta, i) => decodeDelta(delta, `changed[${i}]`)),
@@ -223,8 +243,9 @@ export function decodeJournalRecord(bytes: Uint8Array): JournalRecord {
 /** Decodes a checkpoint; throws `STATE_DIR_INVALID`. */
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   try {
-    const field = decodeRoot(bytes, 'checkpoint', ['journal', 'timeNs', 'nextIndex', 'canisters']);
+    const field = decodeRoot(bytes, 'checkpoint', ['journal', 'timeNs', 'nextIndex', 'names', 'canisters']);
     return {
+      names: decodeNames(field('names'), 'names'),
       journal: decodeNumber(field('journal'), 'journal'),
       timeNs: expectU64(field('timeNs'), 'timeNs'),
       nextIndex: expectU64(field('nextIndex'), 'nextIndex'),

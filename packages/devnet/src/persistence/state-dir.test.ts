@@ -37,7 +37,9 @@ function codeOf(run: () => unknown): string | undefined {
 function fakeSubnet() {
   const heaps = new Map<number, { heap: Uint8Array; count: number }>();
   let time = 1_000n;
+  const names = new Map<string, Uint8Array>();
   const subnet = (): PersistableSubnet => ({
+    names,
     timeNs: time,
     nextIndex: BigInt(heaps.size),
     canisters: [...heaps].map(([id, entry]) => ({
@@ -64,7 +66,7 @@ function fakeSubnet() {
     heaps.set(id, entry);
     time += 1n;
   };
-  return { subnet, write, heaps, remove: (id: number) => heaps.delete(id) };
+  return { subnet, write, heaps, names, remove: (id: number) => heaps.delete(id) };
 }
 
 describe('StateDir', () => {
@@ -109,6 +111,8 @@ describe('Persister', () => {
     expect(persister.commit(fake.subnet())).toBe(false); // nothing changed
     fake.write(1, 11, 12);
     persister.commit(fake.subnet());
+    fake.names.set('first', Uint8Array.of(1));
+    expect(persister.commit(fake.subnet())).toBe(true); // a name alone is a change
     persister.close();
 
     // Reopen: the journal (or a checkpoint) brings both canisters back, byte for byte.
@@ -117,6 +121,7 @@ describe('Persister', () => {
     expect([one?.id, two?.id]).toEqual([Uint8Array.of(1), Uint8Array.of(2)]);
     expect([one?.heap[10], one?.heap[11], two?.heap[70_000]]).toEqual([11, 12, 22]);
     expect(reopened.restored.timeNs).toBe(1_003n);
+    expect(reopened.restored.names).toEqual(new Map([['first', Uint8Array.of(1)]]));
     expect(reopened.persister.readModule('cd'.repeat(32))).toEqual(Uint8Array.of(0, 97, 115, 109, 1));
 
     // A commit, then a crash in the middle of the next one: the torn record is cut off, the first kept.

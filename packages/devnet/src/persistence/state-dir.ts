@@ -107,7 +107,7 @@ export class StateDir {
       }
       const stateDir = new StateDir(dir, decodeKeys(readFileSync(join(dir, KEYS), 'utf8'), dir), created, options.sync ?? true);
       if (created) {
-        stateDir.writeCheckpoint({ journal: 0, timeNs: 0n, nextIndex: 0n, canisters: [] });
+        stateDir.writeCheckpoint({ journal: 0, timeNs: 0n, nextIndex: 0n, canisters: [], names: new Map() });
         writeFileAtomically(join(dir, MARKER), new TextEncoder().encode(`${JSON.stringify({ format: STATE_FORMAT_VERSION, by: 'ic-ws-devnet' })}\n`));
       }
       const marker = JSON.parse(readFileSync(join(dir, MARKER), 'utf8')) as { format?: unknown };

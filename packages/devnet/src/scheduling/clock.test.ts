@@ -21,4 +21,14 @@ describe('Clock', () => {
     clock.advance(1_000);
     expect(clock.now()).toBe(7_000_000_000n);
   });
+
+  it('starts no earlier than a time already reached (a restart), in either mode', () => {
+    expect(new Clock({ mode: 'manual', startMs: 1_000, notBeforeNs: 9_000_000_000n }).now()).toBe(9_000_000_000n);
+    expect(new Clock({ mode: 'manual', startMs: 10_000, notBeforeNs: 9_000_000_000n }).now()).toBe(10_000_000_000n);
+    let wall = 5_000;
+    const behind = new Clock({ wallClock: () => wall, notBeforeNs: 8_000_000_000n });
+    expect(behind.now()).toBe(8_000_000_000n);
+    wall = 6_000; // time keeps moving from where it was, never back to the wall clock's reading
+    expect(behind.now()).toBe(9_000_000_000n);
+  });
 });

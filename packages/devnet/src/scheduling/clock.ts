@@ -14,6 +14,11 @@ export interface ClockOptions {
   startMs?: number;
   /** Wall clock in ms since the epoch, injectable for tests. @default Date.now */
   wallClock?: () => number;
+  /**
+   * IC time already reached (a restart from a state directory): the clock starts no earlier. In real mode a
+   * wall clock behind it is offset forward, so time keeps moving. @default 0n
+   */
+  notBeforeNs?: bigint;
 }
 
 const NS_PER_MS = 1_000_000n;
@@ -31,6 +36,11 @@ export class Clock {
     this.mode = options.mode ?? 'real';
     this.wallClock = options.wallClock ?? Date.now;
     this.manualNs = BigInt(Math.floor(options.startMs ?? this.wallClock())) * NS_PER_MS;
+    const notBefore = options.notBeforeNs ?? 0n;
+    if (this.mode === 'manual' && this.manualNs < notBefore) this.manualNs = notBefore;
+    const wallNs = BigInt(Math.floor(this.wallClock() * 1_000_000));
+    if (this.mode === 'real' && wallNs < notBefore) this.offsetNs = notBefore - wallNs;
+    this.lastNs = notBefore;
   }
 
   /** A manual clock starting at `startMs` (default: now). */

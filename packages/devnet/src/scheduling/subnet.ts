@@ -134,6 +134,11 @@ export class Subnet implements ExecutionEnvironment {
     return this.clock.now();
   }
 
+  /** The sha256 (hex) of the module `id` runs, or undefined (no such canister, or no code). */
+  moduleHashOf(id: Principal): string | undefined {
+    return this.canisters.get(keyOf(id.toUint8Array()))?.instance?.moduleHash;
+  }
+
   certifiedData(id: Principal): Uint8Array {
     return this.canisters.get(keyOf(id.toUint8Array()))?.instance?.certifiedData ?? new Uint8Array(0);
   }
@@ -253,8 +258,8 @@ export class Subnet implements ExecutionEnvironment {
     this.timers.stop();
   }
 
-  /** The subnet as persistence reads it at a commit point (between executions). */
-  persistable(): PersistableSubnet {
+  /** The subnet as persistence reads it at a commit point (between executions); names are the devnet's. */
+  persistable(): Omit<PersistableSubnet, 'names'> {
     return {
       timeNs: this.clock.now(),
       nextIndex: this.nextIndex,
