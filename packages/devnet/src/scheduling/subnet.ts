@@ -29,7 +29,7 @@ import type { LiveCanisterState } from '../persistence/canister-image';
 import type { PersistableSubnet, RestoredSubnet } from '../persistence/persister';
 import { canisterIdFromIndex } from './canister-id';
 import { Clock } from './clock';
-import { installCode, type CodeInstallerHost } from './code-installer';
+import { EMPTY_CANDID, installCode, type CodeInstallerHost } from './code-installer';
 import { ManagedCanister } from './managed-canister';
 import { MessageDispatcher } from './message-dispatcher';
 import { TimerScheduler } from './timer-scheduler';
@@ -159,7 +159,7 @@ export class Subnet implements ExecutionEnvironment {
     if (!(created instanceof ManagedCanister)) {
       throw new IcWsError(ErrorCode.CanisterInstallFailed, `canister ${args.canisterId?.toText()} is already installed`);
     }
-    const failed = this.installDirectly(created, { mode: 'install', wasm: args.wasm, arg: args.arg ?? new Uint8Array(), skipPreUpgrade: false, caller: controllers[0] ?? Uint8Array.of(4) });
+    const failed = this.installDirectly(created, { mode: 'install', wasm: args.wasm, arg: args.arg ?? EMPTY_CANDID, skipPreUpgrade: false, caller: controllers[0] ?? Uint8Array.of(4) });
     if (failed !== undefined) {
       this.canisters.delete(keyOf(created.idBytes));
       this.notifyCertified(created.id);
@@ -181,7 +181,7 @@ export class Subnet implements ExecutionEnvironment {
     const failed = this.installDirectly(canister, {
       mode: 'upgrade',
       wasm: args.wasm,
-      arg: args.arg ?? new Uint8Array(),
+      arg: args.arg ?? EMPTY_CANDID,
       skipPreUpgrade: false,
       caller: canister.controllers[0] ?? Uint8Array.of(4),
     });
