@@ -3,9 +3,12 @@
  * port), and two Chromium contexts, so two identities, chatting. A message reaches the other page only
  * through the client's `message` event, which fires after the certificate, witness, hash and sequence
  * checks. Then Ctrl-C, as a terminal sends it (SIGINT to the whole process group): exit status 0, no
- * `ELIFECYCLE`, nothing left running.
+ * `ELIFECYCLE`, nothing left running. Then `pnpm dev` again on the same project state: the chat keeps its
+ * canister, its gateway principal and its messages.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,16 +22,22 @@ const UI_TIMEOUT_MS = 60_000;
 let demo: PnpmDev | undefined;
 let browser: Browser | undefined;
 const pageErrors: string[] = [];
+/** The project state of these runs (what `.ic-ws` is for a user), apart from the checkout's own. */
+let stateDir: string;
+/** What the first run's chat said, for the second run to show. */
+const firstRun = { hello: '', bobNickname: '', hi: 'hi alice!' };
 
 beforeAll(async () => {
   // The browser first: without one the test fails at once, before minutes of canister builds.
   browser = await launchChromium();
-  demo = await startPnpmDev(['--port', '0', '--admin-port', 'off']);
+  stateDir = await mkdtemp(join(tmpdir(), 'ic-ws-e2e-state-'));
+  demo = await startPnpmDev(['--port', '0', '--admin-port', 'off', '--state-dir', stateDir]);
 });
 
 afterAll(async () => {
   await browser?.close();
   await demo?.kill();
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
 });
 
 /** Opens the chat in a fresh browser context (its own localStorage, so its own identity). */
@@ -70,6 +79,7 @@ describe('the chat demo in Chromium', () => {
     await bob.getByTestId('online-list').getByText('alice', { exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
 
     const hello = `hello bob, it is ${new Date().toISOString()}`;
+    firstRun.hello = hello;
     await post(alice, hello);
     await waitForMessage(bob, 'alice', hello);
     await waitForMessage(alice, 'alice', hello);
@@ -81,8 +91,9 @@ describe('the chat demo in Chromium', () => {
 
     const bobNickname = (await bob.getByTestId('nickname-input').inputValue()).trim();
     expect(bobNickname).toMatch(/^guest-/);
-    await post(bob, 'hi alice!');
-    await waitForMessage(alice, bobNickname, 'hi alice!');
+    firstRun.bobNickname = bobNickname;
+    await post(bob, firstRun.hi);
+    await waitForMessage(alice, bobNickname, firstRun.hi);
 
     // A reload is the same identity (kept in localStorage), welcomed with the history from stable memory.
     await bob.reload();
@@ -111,5 +122,19 @@ describe('the chat demo in Chromium', () => {
     expect(output).toContain('SIGINT, stopping');
     expect(demo!.survivors()).toEqual([]);
     await expect(fetch(`${demo!.ready.networkUrl}/api/v2/status`)).rejects.toThrow();
+  });
+
+  it('runs again on the same project state: same canister and gateway principal, the first run\'s messages shown', async () => {
+    const first = demo!.ready;
+    demo = await startPnpmDev(['--port', '0', '--admin-port', 'off', '--state-dir', stateDir]);
+    expect(demo.ready.canisterIds).toEqual(first.canisterIds);
+    expect(demo.ready.gatewayPrincipal).toBe(first.gatewayPrincipal);
+    // A new visitor (a fresh browser context) is welcomed with the history the first run's chat left.
+    const carol = await openChat('carol');
+    await waitForMessage(carol, 'alice', firstRun.hello);
+    await waitForMessage(carol, firstRun.bobNickname, firstRun.hi);
+    expect(pageErrors).toEqual([]);
+    const { code, output } = await demo.interrupt();
+    expect(code, output).toBe(0);
   });
 });

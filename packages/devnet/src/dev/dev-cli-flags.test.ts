@@ -36,6 +36,13 @@ describe('parseDevCli', () => {
     expect(() => parseDevCli([], { IC_WS_FRONTEND_PORT: 'abc' })).toThrow(/IC_WS_FRONTEND_PORT: not a TCP port/);
   });
 
+  it('passes --clean and --state-dir on', () => {
+    const request = parseDevCli(['--clean', '--state-dir', '/tmp/x'], {});
+    expect(request.kind === 'start' && request.options.clean).toBe(true);
+    expect(request.kind === 'start' && request.options.stateDir).toBe('/tmp/x');
+    expect(parseDevCli([], {}).kind === 'start' && (parseDevCli([], {}) as { options: { clean?: boolean } }).options.clean).toBeUndefined();
+  });
+
   it('answers --help', () => {
     expect(parseDevCli(['-h'], {})).toEqual({ kind: 'help' });
   });

@@ -27,6 +27,10 @@ Options (flags win over environment variables):
   --port 0               every server on a free port (for tests and parallel runs)
   --host <address>       interface to listen on (default 127.0.0.1; env IC_WS_DEV_HOST)
   --name <text>          what the ready block calls the project (default: package.json "name")
+  --state-dir <dir>      the project's local state: devnet canisters and data, gateway identity, dev.json
+                         (default: .ic-ws in the project)
+  --clean                start over: forget the canisters and their data kept in <state dir>/devnet
+                         (without it, a restart finds them as they were; changed code is upgraded)
   --json                 print the ready information as one JSON line instead of the block
   --verbose              print canister debug output and the gateway's info logs
   -h, --help             show this help
@@ -64,6 +68,8 @@ export function parseDevCli(argv: readonly string[], env: Readonly<Record<string
         host: { type: 'string' },
         name: { type: 'string' },
         json: { type: 'boolean' },
+        clean: { type: 'boolean' },
+        'state-dir': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -90,6 +96,8 @@ export function parseDevCli(argv: readonly string[], env: Readonly<Record<string
     ...(values.project === undefined ? {} : { projectDir: values.project }),
     ...(values.canister === undefined ? {} : { canisters: values.canister }),
     ...(values.frontend === undefined ? {} : { frontend: values.frontend }),
+    ...(values.clean === true ? { clean: true } : {}),
+    ...(values['state-dir'] === undefined ? {} : { stateDir: values['state-dir'] }),
   };
   return { kind: 'start', options, json: values.json === true, name: values.name };
 }

@@ -32,8 +32,16 @@ export interface DevOptions {
   ports?: Partial<DevPorts>;
   /** Interface every server listens on. The devnet has no access control: keep it on loopback. @default '127.0.0.1' */
   host?: string;
-  /** Where `dev.json` (the running servers and canister ids, for clients) and the gateway's identity go. @default `<projectDir>/.ic-ws` */
+  /**
+   * The project's local state: `dev.json` (the running servers and canister ids, for clients), the gateway's
+   * identity (so its principal stays), and the devnet's state in `devnet/` (canisters with their heap and
+   * stable memory, keys, IC time), so a restart serves the same canisters with the same data under the same
+   * root key; changed canister code is upgraded, as `dfx deploy` does. Keep it out of version control.
+   * @default `<projectDir>/.ic-ws`
+   */
   stateDir?: string;
+  /** Start over: delete the devnet's saved state (canisters and their data) first; the gateway identity stays. @default false */
+  clean?: boolean;
   /** Canister debug output and the gateway's info logs. @default false */
   verbose?: boolean;
   /** Progress lines while starting ("building chat", ...). @default dropped */

@@ -1,9 +1,10 @@
 /**
  * `startDev`: what `ic-ws-devnet dev` runs, as one function (tests start exactly what a user gets). Builds
- * the project's canisters (cached), starts a devnet and installs them, starts the project's ic-ws-gateway
- * against it, then the project's frontend, and writes `.ic-ws/dev.json`.
+ * the project's canisters (cached), starts a devnet on the project's state (`.ic-ws/devnet`: a restart keeps
+ * canisters and data) and deploys them, starts the project's ic-ws-gateway against it, then the project's
+ * frontend, and writes `.ic-ws/dev.json`.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ErrorCode, IcWsError } from 'ic-ws-protocol';
 import { startDevnet, type Devnet } from '../start-devnet';
@@ -23,6 +24,9 @@ export interface DevSession extends DevSessionInfo {
   /** Stops the frontend, then the gateway (it calls `ws_close` for open sessions), then the devnet. Idempotent. */
   close(): Promise<void>;
 }
+
+/** The devnet's state directory, inside the project's state folder. */
+export const DEVNET_STATE_FOLDER = 'devnet';
 
 const PORT_FLAGS = {
   devnet: '--devnet-port (IC_WS_DEVNET_PORT)',
@@ -78,10 +82,16 @@ export async function startDev(options: DevOptions = {}): Promise<DevSession> {
       built.push(result);
     }
 
-    progress(`starting ic-ws-devnet on ${host}:${ports.devnet}`);
+    const devnetState = join(stateDir, DEVNET_STATE_FOLDER);
+    if (options.clean === true) {
+      progress(`--clean: forgetting the canisters and data kept in ${devnetState}`);
+      await rm(devnetState, { recursive: true, force: true });
+    }
+    progress(`starting ic-ws-devnet on ${host}:${ports.devnet} (state in ${devnetState})`);
     const devnet: Devnet = await startDevnet({
       host,
       port: ports.devnet,
+      stateDir: devnetState,
       log: (entry) => {
         if (verbose || entry.level === 'warn') log(`[devnet ${entry.level}] ${entry.source}: ${entry.message}`);
       },
@@ -91,7 +101,10 @@ export async function startDev(options: DevOptions = {}): Promise<DevSession> {
     stack.push({ name: 'devnet', close: () => devnet.close() });
     const canisterIds: Record<string, string> = {};
     for (const canister of built) {
-      canisterIds[canister.name] = (await devnet.install({ wasm: new Uint8Array(await readFile(canister.wasmPath)) })).toText();
+      // By name: a restart finds the canister the last run installed, with its data, and upgrades changed code.
+      const deployed = await devnet.deploy({ name: canister.name, wasm: new Uint8Array(await readFile(canister.wasmPath)) });
+      canisterIds[canister.name] = deployed.canisterId.toText();
+      progress(`canister ${canister.name}: ${deployed.action} as ${deployed.canisterId.toText()}`);
     }
 
     progress(`starting ic-ws-gateway on ${host}:${ports.gateway}`);
