@@ -12,6 +12,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Tarball path by package name. */
     tarballs: Record<string, string>;
+    /** npm's cache for this run's installs (fresh each run: no other run's npx installs or half-written entries). */
+    npmCache: string;
   }
 }
 
@@ -20,6 +22,7 @@ let dir: string | undefined;
 export async function setup(project: TestProject): Promise<void> {
   dir = await mkdtemp(join(tmpdir(), 'ic-ws-packed-'));
   project.provide('tarballs', await packPublished(dir));
+  project.provide('npmCache', join(dir, 'npm-cache'));
 }
 
 export async function teardown(): Promise<void> {

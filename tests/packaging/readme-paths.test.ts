@@ -22,7 +22,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   registry = await startLocalRegistry(inject('tarballs'));
   work = await mkdtemp(join(tmpdir(), 'ic-ws-readme-paths-'));
-  env = await userEnv(registry.url);
+  env = userEnv(registry.url, inject('npmCache'));
 });
 
 afterAll(async () => {

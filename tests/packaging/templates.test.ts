@@ -27,7 +27,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   registry = await startLocalRegistry(inject('tarballs'));
   work = await mkdtemp(join(tmpdir(), 'ic-ws-templates-'));
-  env = await userEnv(registry.url);
+  env = userEnv(registry.url, inject('npmCache'));
 });
 
 afterAll(async () => {
@@ -78,8 +78,8 @@ describe.each(TEMPLATES)('the $template template, from the tarballs with plain n
     expect(await readFile(join(dir, '.npmrc'), 'utf8')).toContain('ignore-scripts=true');
   });
 
-  it('npm install', async () => {
-    await run('npm', ['install'], { cwd: dir, env, timeoutMs: 600_000 });
+  it('npm install', { timeout: 900_000 }, async () => {
+    await run('npm', ['install'], { cwd: dir, env, timeoutMs: 900_000 });
     for (const name of ['ic-ws-client', 'ic-ws-devnet', 'ic-ws-gateway']) {
       const installed = JSON.parse(await readFile(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
       expect(installed.version).toMatch(/^\d+\.\d+\.\d+/);

@@ -11,6 +11,8 @@ import { basename } from 'node:path';
 import { promisify } from 'node:util';
 
 const UPSTREAM = 'https://registry.npmjs.org';
+const UPSTREAM_ATTEMPTS = 4;
+const UPSTREAM_TIMEOUT_MS = 60_000;
 
 /** A running registry. */
 export interface LocalRegistry {
@@ -32,12 +34,36 @@ async function manifestOf(tarball: string): Promise<Record<string, unknown>> {
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
+/**
+ * One request to the public registry, tried up to four times: on a loaded machine (or a slow network) a
+ * connection can time out, and a 502 from here makes npm give up on the package after its own retries.
+ */
+async function fetchUpstream(request: IncomingMessage): Promise<{ status: number; contentType: string; body: Buffer }> {
+  const url = `${UPSTREAM}${request.url ?? '/'}`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const upstream = await fetch(url, {
+        method: request.method ?? 'GET',
+        headers: { accept: request.headers.accept ?? '*/*', 'user-agent': request.headers['user-agent'] ?? 'ic-ws-local-registry' },
+        signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+      });
+      if (upstream.status >= 500 && attempt < UPSTREAM_ATTEMPTS) throw new Error(`HTTP ${upstream.status}`);
+      return { status: upstream.status, contentType: upstream.headers.get('content-type') ?? 'application/octet-stream', body: Buffer.from(await upstream.arrayBuffer()) };
+    } catch (error) {
+      if (attempt >= UPSTREAM_ATTEMPTS) throw new Error(`${url}: ${attempt} attempts failed, the last with ${String(error)}`, { cause: error });
+      process.stderr.write(`local registry: ${url} attempt ${attempt} failed (${String(error)}), retrying\n`);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  }
+}
+
 /** Starts the registry on a free loopback port, serving `tarballs` (path by package name). */
 export async function startLocalRegistry(tarballs: Record<string, string>): Promise<LocalRegistry> {
   const ours = new Map<string, Published>();
   const hits: Record<string, number> = {};
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
+      process.stderr.write(`local registry: ${String(error)}\n`);
       if (!response.headersSent) response.writeHead(502, { 'content-type': 'text/plain' });
       response.end(`local registry: ${String(error)}`);
     });
@@ -81,12 +107,8 @@ export async function startLocalRegistry(tarballs: Record<string, string>): Prom
       return;
     }
     // Everything else: the public registry, as npm would have asked it.
-    const upstream = await fetch(`${UPSTREAM}${request.url ?? '/'}`, {
-      method: request.method ?? 'GET',
-      headers: { accept: request.headers.accept ?? '*/*', 'user-agent': request.headers['user-agent'] ?? 'ic-ws-local-registry' },
-    });
-    const body = Buffer.from(await upstream.arrayBuffer());
-    response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream', 'content-length': body.length }).end(body);
+    const upstream = await fetchUpstream(request);
+    response.writeHead(upstream.status, { 'content-type': upstream.contentType, 'content-length': upstream.body.length }).end(upstream.body);
   }
 
   return {
