@@ -30,8 +30,11 @@ export {
   lookupPath,
   lookupSubtree,
   labeledForest,
+  NodeHasher,
+  defaultNodeHasher,
 } from './hash-tree/hash-tree';
 export type {
+  Sha256Into,
   HashTree,
   EmptyNode,
   ForkNode,
@@ -43,7 +46,7 @@ export type {
 } from './hash-tree/hash-tree';
 export { prunePaths } from './hash-tree/prune-paths';
 export { assertWellFormed } from './hash-tree/well-formed';
-export { compareBytes, type LabelInput } from './hash-tree/label-bytes';
+export { compareBytes, utf8Bytes, type LabelInput } from './hash-tree/label-bytes';
 export {
   encodeHashTree,
   decodeHashTree,
@@ -116,6 +119,7 @@ export {
 } from './candid/service-message';
 export { assertNoZeroSizedVectors } from './candid/zero-sized-vec-guard';
 export { decodeWsGetMessagesResult } from './candid/get-messages-result';
+export { encodeCanisterOutputMessage, encodeMessagesReplyOk, type MessagesReplyFields } from './candid/messages-reply-bytes';
 export {
   encodeWebsocketMessage,
   decodeWebsocketMessage,
@@ -146,6 +150,7 @@ export { DEFAULT_FRAME_LIMITS, type FrameLimits } from './cbor/frames-limits';
 export { MAX_PRINCIPAL_BYTES } from './cbor/shape';
 export {
   formatOutgoingKey,
+  formatOutgoingKeyOfText,
   parseOutgoingKey,
   outgoingKeyNonce,
   outgoingKeyLength,
@@ -158,6 +163,7 @@ export {
   CERTIFIED_LABEL,
   certifiedMessageHash,
   certifiedMessagesRootHash,
+  encodeMessagesRangeWitness,
   encodeMessagesWitness,
 } from './certified-message/certified-messages-tree';
 export { BatchWitness } from './certified-message/batch-witness';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { protocolErrorOf } from '../tests/support/hostile-bytes';
 import { ErrorCode, ProtocolError } from './errors';
-import { formatOutgoingKey, outgoingKeyLength, outgoingKeyNonce, parseOutgoingKey, OUTGOING_KEY_NONCE_DIGITS } from './key';
+import { formatOutgoingKey, formatOutgoingKeyOfText, outgoingKeyLength, outgoingKeyNonce, parseOutgoingKey, OUTGOING_KEY_NONCE_DIGITS } from './key';
 
 const MAX_U64 = (1n << 64n) - 1n;
 const gateway = Principal.fromText('rrkah-fqaaa-aaaaa-aaaaq-cai');
@@ -13,6 +13,11 @@ describe('formatOutgoingKey', () => {
     expect(formatOutgoingKey(gateway, 0n)).toBe('rrkah-fqaaa-aaaaa-aaaaq-cai_00000000000000000000');
     expect(formatOutgoingKey(gateway, 42n)).toBe('rrkah-fqaaa-aaaaa-aaaaq-cai_00000000000000000042');
     expect(formatOutgoingKey(gateway, MAX_U64)).toBe('rrkah-fqaaa-aaaaa-aaaaq-cai_18446744073709551615');
+  });
+
+  it('gives the same key from the principal text', () => {
+    for (const nonce of [0n, 42n, MAX_U64]) expect(formatOutgoingKeyOfText(gateway.toText(), nonce)).toBe(formatOutgoingKey(gateway, nonce));
+    expect(protocolErrorOf(() => formatOutgoingKeyOfText(gateway.toText(), -1n)).code).toBe(ErrorCode.OutOfRange);
   });
 
   it('refuses nonces outside u64', () => {

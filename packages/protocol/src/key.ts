@@ -26,10 +26,21 @@ export interface OutgoingKey {
  * @example formatOutgoingKey(Principal.fromText('aaaaa-aa'), 7n) // 'aaaaa-aa_00000000000000000007'
  */
 export function formatOutgoingKey(gatewayPrincipal: Principal, nonce: bigint): string {
+  return formatOutgoingKeyOfText(gatewayPrincipal.toText(), nonce);
+}
+
+/**
+ * {@link formatOutgoingKey} from the gateway's principal text (`principal.toText()`), for a caller that keeps
+ * it: computing the text (base32 and a CRC) costs far more than the rest of the key.
+ *
+ * @throws ProtocolError `OUT_OF_RANGE` when `nonce` is not a u64.
+ * @example formatOutgoingKeyOfText('aaaaa-aa', 7n) // 'aaaaa-aa_00000000000000000007'
+ */
+export function formatOutgoingKeyOfText(gatewayPrincipalText: string, nonce: bigint): string {
   if (typeof nonce !== 'bigint' || nonce < 0n || nonce > MAX_U64) {
     throw new ProtocolError(ErrorCode.OutOfRange, `outgoing key nonce ${String(nonce)} is not a u64`);
   }
-  return `${gatewayPrincipal.toText()}${SEPARATOR}${nonce.toString().padStart(OUTGOING_KEY_NONCE_DIGITS, '0')}`;
+  return `${gatewayPrincipalText}${SEPARATOR}${nonce.toString().padStart(OUTGOING_KEY_NONCE_DIGITS, '0')}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ErrorCode, ProtocolError } from '../errors';
+import { CBOR_MAJOR_BYTES, CBOR_MAJOR_TEXT, cborHeadLength, writeCborHead } from './cbor-head';
 
 /** One message of a batch, as the frame encoder needs it. */
 export interface FrameFields {
@@ -24,7 +24,7 @@ export class CanisterFrameEncoder {
   readonly #tail: Uint8Array;
 
   constructor(cert: Uint8Array, tree: Uint8Array) {
-    const tail = new Uint8Array(2 * LABEL_LENGTH + headLength(cert.length) + cert.length + headLength(tree.length) + tree.length);
+    const tail = new Uint8Array(2 * LABEL_LENGTH + cborHeadLength(cert.length) + cert.length + cborHeadLength(tree.length) + tree.length);
     let at = writeLabel(tail, 0, CERT_LABEL);
     at = writeBytes(tail, at, cert);
     at = writeLabel(tail, at, TREE_LABEL);
@@ -62,12 +62,12 @@ export class CanisterFrameEncoder {
   }
 
   #frameLength(key: string | Uint8Array, contentLength: number): number {
-    return FRAME_PREFIX.length + headLength(key.length) + key.length + CONTENT_LABEL.length + headLength(contentLength) + contentLength + this.#tail.length;
+    return FRAME_PREFIX.length + cborHeadLength(key.length) + key.length + CONTENT_LABEL.length + cborHeadLength(contentLength) + contentLength + this.#tail.length;
   }
 
   #write(frame: Uint8Array, start: number, key: string | Uint8Array, content: Uint8Array): void {
     frame.set(FRAME_PREFIX, start);
-    let at = writeHead(frame, start + FRAME_PREFIX.length, MAJOR_TEXT, key.length);
+    let at = writeCborHead(frame, start + FRAME_PREFIX.length, CBOR_MAJOR_TEXT, key.length);
     if (typeof key === 'string') {
       for (let i = 0; i < key.length; i++) frame[at + i] = key.charCodeAt(i);
     } else {
@@ -80,15 +80,13 @@ export class CanisterFrameEncoder {
   }
 }
 
-const MAJOR_BYTES = 0x40;
-const MAJOR_TEXT = 0x60;
 const TEXT_ENCODER = new TextEncoder();
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 // A four-entry map, then its first key: `a4 63 "key"`.
-const FRAME_PREFIX = Uint8Array.of(0xa4, MAJOR_TEXT | 3, ...ascii('key'));
-const CONTENT_LABEL = Uint8Array.of(MAJOR_TEXT | 7, ...ascii('content'));
-const CERT_LABEL = Uint8Array.of(MAJOR_TEXT | 4, ...ascii('cert'));
-const TREE_LABEL = Uint8Array.of(MAJOR_TEXT | 4, ...ascii('tree'));
+const FRAME_PREFIX = Uint8Array.of(0xa4, CBOR_MAJOR_TEXT | 3, ...ascii('key'));
+const CONTENT_LABEL = Uint8Array.of(CBOR_MAJOR_TEXT | 7, ...ascii('content'));
+const CERT_LABEL = Uint8Array.of(CBOR_MAJOR_TEXT | 4, ...ascii('cert'));
+const TREE_LABEL = Uint8Array.of(CBOR_MAJOR_TEXT | 4, ...ascii('tree'));
 const LABEL_LENGTH = CERT_LABEL.length;
 
 /** The key itself when it is ASCII (one byte per character, the usual case), else its UTF-8 bytes. */
@@ -97,41 +95,8 @@ function keyBytes(key: string): string | Uint8Array {
   return key;
 }
 
-/** Bytes of the shortest CBOR head announcing `length` (what cborg writes). */
-function headLength(length: number): number {
-  if (length < 24) return 1;
-  if (length < 0x100) return 2;
-  if (length < 0x1_0000) return 3;
-  if (length <= 0xffff_ffff) return 5;
-  throw new ProtocolError(ErrorCode.OutOfRange, `a canister message frame field of ${length} bytes is too large to encode`);
-}
-
-function writeHead(out: Uint8Array, at: number, major: number, length: number): number {
-  switch (headLength(length)) {
-    case 1:
-      out[at] = major | length;
-      return at + 1;
-    case 2:
-      out[at] = major | 24;
-      out[at + 1] = length;
-      return at + 2;
-    case 3:
-      out[at] = major | 25;
-      out[at + 1] = length >>> 8;
-      out[at + 2] = length & 0xff;
-      return at + 3;
-    default:
-      out[at] = major | 26;
-      out[at + 1] = length >>> 24;
-      out[at + 2] = (length >>> 16) & 0xff;
-      out[at + 3] = (length >>> 8) & 0xff;
-      out[at + 4] = length & 0xff;
-      return at + 5;
-  }
-}
-
 function writeBytes(out: Uint8Array, at: number, bytes: Uint8Array): number {
-  const start = writeHead(out, at, MAJOR_BYTES, bytes.length);
+  const start = writeCborHead(out, at, CBOR_MAJOR_BYTES, bytes.length);
   out.set(bytes, start);
   return start + bytes.length;
 }

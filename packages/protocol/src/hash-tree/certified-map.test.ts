@@ -220,6 +220,23 @@ describe('CertifiedMap properties', () => {
     );
   });
 
+  it('a range witness is the witness of every key of the range', () => {
+    fc.assert(
+      fc.property(opsArb, fc.nat(), fc.nat(), (ops, a, b) => {
+        const { map } = build(ops);
+        const keys = [...map.keys()];
+        if (keys.length === 0) {
+          expect(() => map.witnessRange(Uint8Array.of(1), Uint8Array.of(1))).toThrow(ProtocolError);
+          return;
+        }
+        const [i, j] = [a % keys.length, b % keys.length].sort((x, y) => x - y) as [number, number];
+        const range = map.witnessRange(keys[i] as Uint8Array, keys[j] as Uint8Array);
+        expect(encodeHashTree(range)).toEqual(encodeHashTree(map.witness(keys.slice(i, j + 1))));
+        if (i < j) expect(() => map.witnessRange(keys[j] as Uint8Array, keys[i] as Uint8Array)).toThrow(ProtocolError);
+      }),
+    );
+  });
+
   it('witnesses of present keys hold no Empty inside a fork, which agent-js lookups stop at (ic-websocket-js interop)', () => {
     const emptyInFork = (tree: HashTree): boolean =>
       tree[0] === NodeType.Fork

@@ -4,7 +4,7 @@
  * sha256(message)), sets the canister's certified data from it and hands out witnesses.
  */
 import { ErrorCode, ProtocolError } from '../errors';
-import { HASH_LENGTH, labeledHash, leaf, leafHash } from './hash-tree';
+import { HASH_LENGTH, leaf, NodeHasher, type Sha256Into } from './hash-tree';
 import type { LabelInput } from './label-bytes';
 import { LabeledTreapMap, type EntryValueCodec } from './treap-map';
 
@@ -12,7 +12,7 @@ export { CERTIFIED_MAP_MAX_KEY_BYTES } from './treap-map';
 
 // Values are 32-byte hashes under `leaf`; they are copied in and out.
 const LEAF_VALUES: EntryValueCodec<Uint8Array> = {
-  hash: (value) => leafHash(value),
+  hash: (value, hasher) => hasher.leaf(value),
   tree: (value) => leaf(value.slice()),
   copy: (value) => {
     if (!(value instanceof Uint8Array) || value.length !== HASH_LENGTH) {
@@ -43,8 +43,12 @@ const LEAF_VALUES: EntryValueCodec<Uint8Array> = {
  * ```
  */
 export class CertifiedMap extends LabeledTreapMap<Uint8Array> {
-  constructor() {
-    super(LEAF_VALUES);
+  /**
+   * @param options.sha256 the SHA-256 its node hashes use (the same function, whatever its speed). @default
+   *   @noble/hashes
+   */
+  constructor(options: { sha256?: Sha256Into } = {}) {
+    super(LEAF_VALUES, options.sha256 === undefined ? undefined : new NodeHasher(options.sha256));
   }
 
   /**
@@ -60,7 +64,7 @@ export class CertifiedMap extends LabeledTreapMap<Uint8Array> {
  * The hash of `labeled(label, map.tree())` without building the tree: the certified data of a canister that
  * keeps `map` under `label` (ic-ws uses `websocket`). O(1) beyond the map's cached root hash.
  */
-export function labeledRootHash(label: LabelInput, map: Pick<LabeledTreapMap<unknown>, 'rootHash'>): Uint8Array {
-  return labeledHash(label, map.rootHash());
+export function labeledRootHash(label: LabelInput, map: Pick<LabeledTreapMap<unknown>, 'rootHash' | 'hasher'>): Uint8Array {
+  return map.hasher.labeled(label, map.rootHash());
 }
 

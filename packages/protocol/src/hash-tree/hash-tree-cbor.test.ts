@@ -26,6 +26,26 @@ const encode = (value: unknown): Uint8Array => cborEncode(value as CborEncodable
 const bytes = (n: number): Uint8Array => new Uint8Array(n).fill(7);
 
 describe('encodeHashTree / decodeHashTree', () => {
+  it('writes exactly the bytes of the generic CBOR encoder, for every node type and head size', () => {
+    const sizes = [0, 1, 23, 24, 255, 256, 65_535, 65_536];
+    const trees: HashTree[] = [
+      empty(),
+      pruned(bytes(32)),
+      ...sizes.map((n) => leaf(bytes(n))),
+      ...sizes.map((n) => labeled(bytes(n), fork(leaf(bytes(1)), pruned(bytes(32))))),
+      fork(fork(labeled('a', leaf(bytes(2))), empty()), labeled('websocket', fork(pruned(bytes(32)), labeled('k', leaf(bytes(32)))))),
+    ];
+    for (const tree of trees) {
+      for (const selfDescribe of [true, false]) {
+        expect(encodeHashTree(tree, { selfDescribe })).toEqual(cborEncode(tree as unknown as CborEncodable, { selfDescribe }));
+      }
+    }
+  });
+
+  it('refuses a node of unknown type', () => {
+    rejects(() => encodeHashTree(fork(empty(), [9] as unknown as HashTree)), ErrorCode.HashTreeMalformed);
+  });
+
   it('round-trips every node type, with and without the self-describe tag', () => {
     const tree: HashTree = fork(labeled('a', fork(leaf(bytes(3)), empty())), labeled('b', pruned(bytes(32))));
     // A leaf beside a fork is not well-formed, so use a well-formed variant for the round trip.

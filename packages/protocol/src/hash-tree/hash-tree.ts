@@ -78,32 +78,66 @@ const FORK_SEP = domainSeparator('ic-hashtree-fork');
 const LABELED_SEP = domainSeparator('ic-hashtree-labeled');
 const LEAF_SEP = domainSeparator('ic-hashtree-leaf');
 
+/** SHA-256 of the concatenation of `parts`, written into `out` (32 bytes), which it returns. */
+export type Sha256Into = (out: Uint8Array, parts: readonly Uint8Array[]) => Uint8Array;
+
 // Node hashes are small (at most two blocks) and hot: the certified map computes dozens per update. Reusing
 // one hasher, reset by cloning a pristine one, halves their cost against `sha256(concat(...))`. Safe because
 // nothing can run between reset and digest.
 const pristineHasher = sha256.create();
 let scratchHasher: ReturnType<typeof sha256.create> | undefined;
 
-function hashConcat(sep: Uint8Array, a: Uint8Array, b?: Uint8Array, out: Uint8Array = new Uint8Array(HASH_LENGTH)): Uint8Array {
+const nobleSha256Into: Sha256Into = (out, parts) => {
   const hasher = pristineHasher._cloneInto(scratchHasher);
   scratchHasher = hasher;
-  hasher.update(sep).update(a);
-  if (b) hasher.update(b);
+  for (const part of parts) hasher.update(part);
   hasher.digestInto(out);
   return out;
+};
+
+/**
+ * The node hashes of the IC hash tree (domain separator, then the node's parts) over a given SHA-256. The
+ * functions below use @noble/hashes; a runtime where another implementation is faster (an interpreter such as
+ * the QuickJS of Azle canisters) builds its own and hands it to `CertifiedMap`.
+ */
+export class NodeHasher {
+  private emptyCache: Uint8Array | undefined;
+
+  constructor(private readonly sha256Into: Sha256Into) {}
+
+  /** The root hash of the empty tree (a fresh copy). */
+  empty(): Uint8Array {
+    this.emptyCache ??= this.sha256Into(new Uint8Array(HASH_LENGTH), [EMPTY_SEP]);
+    return this.emptyCache.slice();
+  }
+
+  /** The hash of a fork whose subtrees hash to `left` and `right`, written into `out` (not one of the inputs). */
+  forkInto(out: Uint8Array, left: Uint8Array, right: Uint8Array): Uint8Array {
+    return this.sha256Into(out, [FORK_SEP, left, right]);
+  }
+
+  /** The hash of `labeled(label, t)` where `t` hashes to `subtreeHash`. */
+  labeled(label: LabelInput, subtreeHash: Uint8Array): Uint8Array {
+    return this.sha256Into(new Uint8Array(HASH_LENGTH), [LABELED_SEP, labelBytes(label), subtreeHash]);
+  }
+
+  /** The hash of `leaf(value)`. */
+  leaf(value: Uint8Array): Uint8Array {
+    return this.sha256Into(new Uint8Array(HASH_LENGTH), [LEAF_SEP, value]);
+  }
 }
 
-let emptyHashCache: Uint8Array | undefined;
+/** The node hashes over @noble/hashes' SHA-256: what every function of this module uses. */
+export const defaultNodeHasher = new NodeHasher(nobleSha256Into);
 
 /** The root hash of the empty tree. Returns a fresh copy each call. */
 export function emptyHash(): Uint8Array {
-  emptyHashCache ??= sha256(EMPTY_SEP);
-  return emptyHashCache.slice();
+  return defaultNodeHasher.empty();
 }
 
 /** The hash of a fork whose subtrees hash to `left` and `right`. */
 export function forkHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return hashConcat(FORK_SEP, left, right);
+  return defaultNodeHasher.forkInto(new Uint8Array(HASH_LENGTH), left, right);
 }
 
 /**
@@ -111,17 +145,17 @@ export function forkHash(left: Uint8Array, right: Uint8Array): Uint8Array {
  * the inputs. Lets the certified map update its cached hashes in place instead of allocating per node.
  */
 export function forkHashInto(out: Uint8Array, left: Uint8Array, right: Uint8Array): Uint8Array {
-  return hashConcat(FORK_SEP, left, right, out);
+  return defaultNodeHasher.forkInto(out, left, right);
 }
 
 /** The hash of `labeled(label, t)` where `t` hashes to `subtreeHash`. */
 export function labeledHash(label: LabelInput, subtreeHash: Uint8Array): Uint8Array {
-  return hashConcat(LABELED_SEP, labelBytes(label), subtreeHash);
+  return defaultNodeHasher.labeled(label, subtreeHash);
 }
 
 /** The hash of `leaf(value)`. */
 export function leafHash(value: Uint8Array): Uint8Array {
-  return hashConcat(LEAF_SEP, value);
+  return defaultNodeHasher.leaf(value);
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesEqual, compareBytes, compareBytesFrom, labelBytes } from './label-bytes';
+import { bytesEqual, compareBytes, compareBytesFrom, labelBytes, utf8Bytes } from './label-bytes';
 
 const bytesArb = fc.uint8Array({ maxLength: 6, max: 2 });
 
@@ -11,6 +11,14 @@ describe('label bytes', () => {
     expect(compareBytes(labelBytes(''), new Uint8Array(0))).toBe(0);
     expect(compareBytes(Uint8Array.of(0xff), labelBytes('z'))).toBeGreaterThan(0);
     expect(labelBytes('é')).toEqual(Uint8Array.of(0xc3, 0xa9));
+  });
+
+  it('utf8Bytes is TextEncoder, ASCII or not', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' })), (text) => {
+        expect(utf8Bytes(text)).toEqual(new TextEncoder().encode(text));
+      }),
+    );
   });
 
   it('compareBytesFrom agrees with compareBytes and reports the common prefix', () => {

@@ -9,7 +9,21 @@ export type LabelInput = string | Uint8Array;
 
 /** Returns the bytes of a label: text is UTF-8 encoded; bytes are returned as they are (not copied). */
 export function labelBytes(label: LabelInput): Uint8Array {
-  return typeof label === 'string' ? utf8.encode(label) : label;
+  return typeof label === 'string' ? utf8Bytes(label) : label;
+}
+
+/**
+ * The UTF-8 bytes of `text`. ASCII (every key and label of the protocol) is copied by a loop: in an interpreter,
+ * such as the QuickJS of Azle canisters, whose TextEncoder is a JavaScript polyfill, that costs a fifth as much.
+ */
+export function utf8Bytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return utf8.encode(text);
+    out[i] = code;
+  }
+  return out;
 }
 
 /**

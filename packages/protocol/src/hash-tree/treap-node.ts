@@ -11,7 +11,7 @@
  * Hashes are settled lazily: changes mark the nodes whose hash they affect as dirty (always a connected set
  * containing the root), and `settle` rehashes exactly those, once each, in place.
  */
-import { emptyHash, forkHashInto, HASH_LENGTH } from './hash-tree';
+import { HASH_LENGTH, type NodeHasher } from './hash-tree';
 import { compareBytes, compareBytesFrom } from './label-bytes';
 
 /** One entry of the map, its neighbours in key order, and the cached hashes of it and of its subtree. */
@@ -66,16 +66,17 @@ function outranks<V>(a: TreapNode<V>, b: TreapNode<V>): boolean {
   return a.priority !== b.priority ? a.priority > b.priority : compareBytes(a.key, b.key) < 0;
 }
 
-let emptyTreeHash: Uint8Array | undefined;
-
-/** Rehashes every dirty node of the subtree (children first), in place, and clears the flags. */
-export function settle<V>(node: TreapNode<V> | null): void {
+/**
+ * Rehashes every dirty node of the subtree (children first), in place, and clears the flags. `emptyTreeHash`
+ * is the hash of Empty (what stands before the first entry).
+ */
+export function settle<V>(node: TreapNode<V> | null, hasher: NodeHasher, emptyTreeHash: Uint8Array): void {
   if (node === null || !node.dirty) return;
-  settle(node.left);
-  settle(node.right);
-  const a = node.left ? node.left.subtreeHash : node.prev ? node.prev.selfHash : (emptyTreeHash ??= emptyHash());
+  settle(node.left, hasher, emptyTreeHash);
+  settle(node.right, hasher, emptyTreeHash);
+  const a = node.left ? node.left.subtreeHash : node.prev ? node.prev.selfHash : emptyTreeHash;
   const b = node.right ? node.right.subtreeHash : node.selfHash;
-  forkHashInto(node.subtreeHash, a, b);
+  hasher.forkInto(node.subtreeHash, a, b);
   node.dirty = false;
 }
 
