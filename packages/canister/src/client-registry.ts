@@ -1,5 +1,7 @@
 import type { Principal } from '@dfinity/principal';
 import type { ClientKey } from 'ic-ws-protocol';
+import { HeldWrites } from './held-writes';
+import { principalText } from './principal-text';
 import { decodeClientRecord, encodeClientRecord, type ClientRecord } from './stable-records';
 import type { StableMap } from './stable-store';
 
@@ -14,7 +16,7 @@ export interface ConnectedClient {
 
 /** The stable-map key of a client key: `<principal text>:<nonce>`. */
 export function clientId(principal: Principal, nonce: bigint): string {
-  return `${principal.toText()}:${nonce.toString()}`;
+  return `${principalText(principal)}:${nonce.toString()}`;
 }
 
 /** A fresh {@link ClientKey} object for `client` (the app gets copies, never the registry's own). */
@@ -31,6 +33,10 @@ export class ClientRegistry {
   private readonly byId = new Map<string, ConnectedClient>();
   private readonly byPrincipal = new Map<string, Map<string, ConnectedClient>>();
   private readonly byGateway = new Map<string, Set<string>>();
+  private readonly writes = new HeldWrites<ConnectedClient>(
+    (client) => this.store.set(client.id, encodeClientRecord(client.record)),
+    (client) => this.byId.get(client.id) === client,
+  );
 
   constructor(private readonly store: StableMap) {}
 
@@ -57,13 +63,13 @@ export class ClientRegistry {
 
   /** The connections of `principal`, oldest first. */
   ofPrincipal(principal: Principal): ConnectedClient[] {
-    const connections = this.byPrincipal.get(principal.toText());
+    const connections = this.byPrincipal.get(principalText(principal));
     return connections ? [...connections.values()] : [];
   }
 
   /** Number of connections of `principal`. */
   countOfPrincipal(principal: Principal): number {
-    return this.byPrincipal.get(principal.toText())?.size ?? 0;
+    return this.byPrincipal.get(principalText(principal))?.size ?? 0;
   }
 
   /** Number of clients registered through the gateway with this principal text. */
@@ -93,19 +99,33 @@ export class ClientRegistry {
     return client;
   }
 
-  /** Writes back a changed record of a registered client. */
+  /**
+   * Writes back a changed record of a registered client: at once, or, between {@link hold} and {@link flush},
+   * once at the flush however often it changed (a batch of sends changes a client's record per message).
+   */
   save(client: ConnectedClient): void {
-    this.store.set(client.id, encodeClientRecord(client.record));
+    this.writes.save(client);
+  }
+
+  /** Holds the writes of {@link save} until {@link flush}. */
+  hold(): void {
+    this.writes.hold();
+  }
+
+  /** Writes the records held since {@link hold} (of clients still registered) and stops holding. */
+  flush(): void {
+    this.writes.flush();
   }
 
   /** Unregisters a client and deletes its record. */
   remove(client: ConnectedClient): void {
+    this.writes.drop(client);
     this.store.delete(client.id);
     this.byId.delete(client.id);
-    const principalText = client.record.clientPrincipal.toText();
-    const connections = this.byPrincipal.get(principalText);
+    const text = principalText(client.record.clientPrincipal);
+    const connections = this.byPrincipal.get(text);
     connections?.delete(client.id);
-    if (connections?.size === 0) this.byPrincipal.delete(principalText);
+    if (connections?.size === 0) this.byPrincipal.delete(text);
     const ofGateway = this.byGateway.get(client.gatewayText);
     ofGateway?.delete(client.id);
     if (ofGateway?.size === 0) this.byGateway.delete(client.gatewayText);
@@ -114,13 +134,13 @@ export class ClientRegistry {
   private index(record: ClientRecord): ConnectedClient {
     const client: ConnectedClient = {
       id: clientId(record.clientPrincipal, record.clientNonce),
-      gatewayText: record.gateway.toText(),
+      gatewayText: principalText(record.gateway),
       record,
     };
     this.byId.set(client.id, client);
-    const principalText = record.clientPrincipal.toText();
-    let connections = this.byPrincipal.get(principalText);
-    if (!connections) this.byPrincipal.set(principalText, (connections = new Map()));
+    const text = principalText(record.clientPrincipal);
+    let connections = this.byPrincipal.get(text);
+    if (!connections) this.byPrincipal.set(text, (connections = new Map()));
     connections.set(client.id, client);
     let ofGateway = this.byGateway.get(client.gatewayText);
     if (!ofGateway) this.byGateway.set(client.gatewayText, (ofGateway = new Set()));

@@ -1,4 +1,4 @@
-import type { CanisterOutputCertifiedMessages, CanisterOutputMessage } from 'ic-ws-protocol';
+import { encodeMessagesReplyOk, type MessagesReplyFields } from 'ic-ws-protocol';
 import type { GatewayQueue, OutgoingQueues, QueuedMessage } from './outgoing-queues';
 
 /**
@@ -46,9 +46,13 @@ export function worstCaseSingleReplyBytes(encodedBytes: number, keyBytes: number
   return REPLY_FIXED_BYTES + CERTIFICATE_RESERVE_BYTES + boundaryPathBytes(MAX_TREE_LEVELS) + messageCost(encodedBytes, keyBytes);
 }
 
-/** The reply for an empty batch (protocol.md section 3): no messages, empty cert and tree. */
-export function emptyReply(): CanisterOutputCertifiedMessages {
-  return { messages: [], cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true };
+/** The Candid bytes of the reply for an empty batch (protocol.md section 3): no messages, empty cert and tree. */
+export function emptyReplyCandid(): Uint8Array {
+  return encodeMessagesReplyOk(emptyReplyFields(), []);
+}
+
+function emptyReplyFields(): MessagesReplyFields {
+  return { cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true };
 }
 
 /** Limits of one reply. */
@@ -58,9 +62,11 @@ export interface ReplyLimits {
 }
 
 /**
- * Builds the `ws_get_messages` reply for `gateway` from `nonce` on: starts at the oldest kept message if
- * `nonce` is older, returns at most `maxMessages` and stays within `maxBytes` (always at least one message
- * when any is queued), with a witness revealing exactly the returned keys. O(k log n) for k messages.
+ * The Candid bytes of the `ws_get_messages` reply (`variant { Ok }`) for `gateway` from `nonce` on: starts at
+ * the oldest kept message if `nonce` is older, returns at most `maxMessages` and stays within `maxBytes`
+ * (always at least one message when any is queued), with a witness revealing exactly the returned keys.
+ * Each message's bytes were encoded when it was queued; here they are only read and spliced in, so a poll
+ * costs a stable-memory read per message plus the witness. O(k log n) for k messages.
  */
 export function buildMessagesReply(
   queues: OutgoingQueues,
@@ -68,10 +74,10 @@ export function buildMessagesReply(
   nonce: bigint,
   cert: Uint8Array,
   limits: ReplyLimits,
-): CanisterOutputCertifiedMessages {
+): Uint8Array {
   const { oldestNonce, nextNonce } = gateway.record;
   const start = nonce < oldestNonce ? oldestNonce : nonce;
-  if (start >= nextNonce) return emptyReply();
+  if (start >= nextNonce) return emptyReplyCandid();
 
   const budget = limits.maxBytes - REPLY_FIXED_BYTES - cert.length - boundaryPathBytes(treeLevels(queues.messageCount));
   const batch: QueuedMessage[] = [];
@@ -79,7 +85,7 @@ export function buildMessagesReply(
   for (let n = start; n < nextNonce && batch.length < limits.maxMessages; n++) {
     const message = queues.read(gateway, n);
     if (!message) break;
-    const cost = messageCost(message.record.content.length, message.key.length);
+    const cost = message.record.output.length + WITNESS_BYTES_PER_KEY + message.key.length;
     if (batch.length > 0 && used + cost > budget) break;
     batch.push(message);
     used += cost;
@@ -87,33 +93,10 @@ export function buildMessagesReply(
 
   // The estimate is an upper bound; measuring the real reply keeps the guarantee even if it were not.
   for (;;) {
-    const reply = assemble(queues, batch, cert, start + BigInt(batch.length) >= nextNonce);
-    if (batch.length <= 1 || replyBytes(reply) <= limits.maxBytes) return reply;
+    const tree = queues.witness((batch[0] as QueuedMessage).key, (batch[batch.length - 1] as QueuedMessage).key);
+    const fields: MessagesReplyFields = { cert, tree, is_end_of_queue: start + BigInt(batch.length) >= nextNonce };
+    const reply = encodeMessagesReplyOk(fields, batch.map((message) => message.record.output));
+    if (batch.length <= 1 || reply.length <= limits.maxBytes) return reply;
     batch.length = Math.max(1, Math.floor(batch.length / 2));
   }
-}
-
-function assemble(
-  queues: OutgoingQueues,
-  batch: readonly QueuedMessage[],
-  cert: Uint8Array,
-  isEndOfQueue: boolean,
-): CanisterOutputCertifiedMessages {
-  const keys = batch.map((message) => message.key);
-  const tree = queues.witness(keys);
-  const messages: CanisterOutputMessage[] = batch.map(({ key, record }) => ({
-    client_key: { client_principal: record.clientPrincipal, client_nonce: record.clientNonce },
-    key,
-    content: record.content,
-  }));
-  return { messages, cert, tree, is_end_of_queue: isEndOfQueue };
-}
-
-/** An upper bound of the Candid size of `reply`. */
-function replyBytes(reply: CanisterOutputCertifiedMessages): number {
-  let total = REPLY_FIXED_BYTES + reply.cert.length + reply.tree.length;
-  for (const message of reply.messages) {
-    total += MESSAGE_FRAMING_BYTES + message.key.length + message.content.length;
-  }
-  return total;
 }

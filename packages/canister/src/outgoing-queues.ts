@@ -3,16 +3,21 @@ import {
   CertifiedMap,
   certifiedMessageHash,
   certifiedMessagesRootHash,
-  encodeMessagesWitness,
+  encodeCanisterOutputMessage,
+  encodeMessagesRangeWitness,
   encodeWebsocketMessage,
-  formatOutgoingKey,
+  formatOutgoingKeyOfText,
   type WebsocketMessage,
 } from 'ic-ws-protocol';
+import { HeldWrites } from './held-writes';
+import { KeyBytes } from './key-bytes';
+import { interpreterSha256Into } from './sha256';
 import {
   decodeGatewayRecord,
   decodeQueuedMessageRecord,
   encodeGatewayRecord,
   encodeQueuedMessageRecord,
+  queuedAtOfMessageRecord,
   type GatewayRecord,
   type QueuedMessageRecord,
 } from './stable-records';
@@ -44,7 +49,13 @@ export interface QueuedMessage {
  */
 export class OutgoingQueues {
   private readonly gateways = new Map<string, GatewayQueue>();
-  private readonly certified = new CertifiedMap();
+  // Node hashes with the SHA-256 that is fastest where this runs (an Azle canister's interpreter).
+  private readonly certified = new CertifiedMap({ sha256: interpreterSha256Into });
+  private readonly keyBytes = new KeyBytes();
+  private readonly writes = new HeldWrites<GatewayQueue>(
+    (gateway) => this.gatewayStore.set(gateway.text, encodeGatewayRecord(gateway.record)),
+    (gateway) => this.gateways.get(gateway.text) === gateway,
+  );
   private changed = false;
 
   constructor(
@@ -65,7 +76,7 @@ export class OutgoingQueues {
       });
     }
     for (const [key, bytes] of this.messageStore.entries()) {
-      this.certified.set(key, decodeQueuedMessageRecord(bytes).hash);
+      this.certified.set(this.keyBytes.encode(key), decodeQueuedMessageRecord(bytes, key).hash);
     }
     this.changed = true;
   }
@@ -125,21 +136,18 @@ export class OutgoingQueues {
     this.save(gateway);
   }
 
-  /** Queues `message` for the gateway under its next key and certifies it; returns the key. */
+  /**
+   * Queues `message` for the gateway under its next key and certifies it; returns the key. The message is
+   * encoded here once, as CBOR (what is certified) inside the Candid `CanisterOutputMessage` a poll returns.
+   */
   enqueue(gateway: GatewayQueue, message: WebsocketMessage, queuedAtNs: bigint): string {
     const nonce = gateway.record.nextNonce;
-    const key = formatOutgoingKey(gateway.principal, nonce);
+    const key = formatOutgoingKeyOfText(gateway.text, nonce);
     const content = encodeWebsocketMessage(message);
-    const hash = certifiedMessageHash(content);
-    const record: QueuedMessageRecord = {
-      clientPrincipal: message.client_key.client_principal,
-      clientNonce: message.client_key.client_nonce,
-      queuedAtNs,
-      hash,
-      content,
-    };
-    this.messageStore.set(key, encodeQueuedMessageRecord(record));
-    this.certified.set(key, hash);
+    const hash = certifiedMessageHash(content, interpreterSha256Into);
+    const output = encodeCanisterOutputMessage({ client_key: message.client_key, key, content });
+    this.messageStore.set(key, encodeQueuedMessageRecord({ queuedAtNs, hash, output }));
+    this.certified.set(this.keyBytes.encode(key), hash);
     if (gateway.record.oldestNonce === nonce) gateway.oldestQueuedAtNs = queuedAtNs;
     gateway.record.nextNonce = nonce + 1n;
     this.save(gateway);
@@ -155,11 +163,11 @@ export class OutgoingQueues {
     let deleted = 0;
     const { record } = gateway;
     while (deleted < limit && record.oldestNonce < record.nextNonce) {
-      const key = formatOutgoingKey(gateway.principal, record.oldestNonce);
+      const key = formatOutgoingKeyOfText(gateway.text, record.oldestNonce);
       if (gateway.oldestQueuedAtNs === undefined) {
         const bytes = this.messageStore.get(key);
         // A missing record (never expected) is pruned like an old one rather than blocking the queue.
-        gateway.oldestQueuedAtNs = bytes ? decodeQueuedMessageRecord(bytes).queuedAtNs : cutoffNs - 1n;
+        gateway.oldestQueuedAtNs = bytes ? queuedAtOfMessageRecord(bytes) : cutoffNs - 1n;
       }
       if (gateway.oldestQueuedAtNs >= cutoffNs) break;
       this.deleteMessage(key);
@@ -174,8 +182,9 @@ export class OutgoingQueues {
   /** Deletes the gateway and every message still queued for it. */
   forget(gateway: GatewayQueue): void {
     for (let nonce = gateway.record.oldestNonce; nonce < gateway.record.nextNonce; nonce++) {
-      this.deleteMessage(formatOutgoingKey(gateway.principal, nonce));
+      this.deleteMessage(formatOutgoingKeyOfText(gateway.text, nonce));
     }
+    this.writes.drop(gateway);
     this.gateways.delete(gateway.text);
     this.gatewayStore.delete(gateway.text);
   }
@@ -183,22 +192,38 @@ export class OutgoingQueues {
   /** The message with this nonce in the gateway's queue, if still queued. O(log n). */
   read(gateway: GatewayQueue, nonce: bigint): QueuedMessage | undefined {
     if (nonce < gateway.record.oldestNonce || nonce >= gateway.record.nextNonce) return undefined;
-    const key = formatOutgoingKey(gateway.principal, nonce);
+    const key = formatOutgoingKeyOfText(gateway.text, nonce);
     const bytes = this.messageStore.get(key);
-    return bytes ? { key, record: decodeQueuedMessageRecord(bytes) } : undefined;
+    return bytes ? { key, record: decodeQueuedMessageRecord(bytes, key) } : undefined;
   }
 
-  /** The encoded witness of a batch revealing exactly `keys` (protocol.md section 3). */
-  witness(keys: readonly string[]): Uint8Array {
-    return encodeMessagesWitness(this.certified, keys);
+  /**
+   * The encoded witness of a batch of consecutive queued keys, `firstKey` to `lastKey`, revealing exactly
+   * those (protocol.md section 3).
+   */
+  witness(firstKey: string, lastKey: string): Uint8Array {
+    return encodeMessagesRangeWitness(this.certified, this.keyBytes.encode(firstKey), this.keyBytes.encode(lastKey));
   }
 
   private deleteMessage(key: string): void {
     this.messageStore.delete(key);
-    if (this.certified.delete(key)) this.changed = true;
+    if (this.certified.delete(this.keyBytes.encode(key))) this.changed = true;
+  }
+
+  /**
+   * Holds the writes of gateway records until {@link flush}: a batch of sends changes a gateway's record per
+   * message, and one write at the end is enough.
+   */
+  hold(): void {
+    this.writes.hold();
+  }
+
+  /** Writes the gateway records held since {@link hold} (of gateways still registered) and stops holding. */
+  flush(): void {
+    this.writes.flush();
   }
 
   private save(gateway: GatewayQueue): void {
-    this.gatewayStore.set(gateway.text, encodeGatewayRecord(gateway.record));
+    this.writes.save(gateway);
   }
 }

@@ -1,3 +1,4 @@
+import { encodeCanisterOutputMessage } from 'ic-ws-protocol';
 import { describe, expect, it } from 'vitest';
 import {
   decodeClientRecord,
@@ -8,8 +9,10 @@ import {
   encodeGatewayRecord,
   encodeQueuedMessageRecord,
   encodeTimestamp,
+  queuedAtOfMessageRecord,
   type ClientRecord,
 } from './stable-records';
+import { RecordWriter } from './record-bytes';
 import { MemoryStableStore } from './stable-store';
 import { principal } from './testing/ws-canister-harness';
 
@@ -41,12 +44,20 @@ describe('stable records', () => {
     ]) {
       expect(decodeGatewayRecord(encodeGatewayRecord(record))).toEqual(record);
     }
-    const message = { clientPrincipal: principal(4), clientNonce: 1n, queuedAtNs: 2n, hash: new Uint8Array(32).fill(7), content: Uint8Array.of(1, 2, 3) };
-    const back = decodeQueuedMessageRecord(encodeQueuedMessageRecord(message));
-    expect(back.content).toEqual(message.content);
-    expect(back.hash).toEqual(message.hash);
-    expect(back.clientPrincipal.toText()).toBe(message.clientPrincipal.toText());
+    const message = { queuedAtNs: 2n, hash: new Uint8Array(32).fill(7), output: Uint8Array.of(1, 2, 3) };
+    expect(decodeQueuedMessageRecord(encodeQueuedMessageRecord(message), 'k')).toEqual(message);
+    expect(queuedAtOfMessageRecord(encodeQueuedMessageRecord(message))).toBe(2n);
     expect(decodeTimestamp(encodeTimestamp(MAX))).toBe(MAX);
+  });
+
+  it('read a version 1 message record (client key and CBOR content) as the reply bytes it stands for', () => {
+    const client_key = { client_principal: principal(4), client_nonce: MAX };
+    const content = Uint8Array.of(1, 2, 3);
+    const hash = new Uint8Array(32).fill(7);
+    const v1 = new RecordWriter().u8(1).principal(client_key.client_principal).u64(client_key.client_nonce).u64(5n).bytes(hash).bytes(content).finish();
+    const key = 'gateway_00000000000000000003';
+    expect(decodeQueuedMessageRecord(v1, key)).toEqual({ queuedAtNs: 5n, hash, output: encodeCanisterOutputMessage({ client_key, key, content }) });
+    expect(queuedAtOfMessageRecord(v1)).toBe(5n);
   });
 
   it.each([
@@ -60,8 +71,9 @@ describe('stable records', () => {
   });
 
   it('reject a message record whose hash is not 32 bytes', () => {
-    const bytes = encodeQueuedMessageRecord({ clientPrincipal: principal(1), clientNonce: 1n, queuedAtNs: 1n, hash: new Uint8Array(31), content: new Uint8Array() });
-    expect(() => decodeQueuedMessageRecord(bytes)).toThrow(expect.objectContaining({ code: 'STABLE_STATE_CORRUPT' }));
+    const bytes = encodeQueuedMessageRecord({ queuedAtNs: 1n, hash: new Uint8Array(31), output: new Uint8Array() });
+    expect(() => decodeQueuedMessageRecord(bytes, 'k')).toThrow(expect.objectContaining({ code: 'STABLE_STATE_CORRUPT' }));
+    expect(() => queuedAtOfMessageRecord(Uint8Array.of(9, ...bytes.slice(1)))).toThrow(expect.objectContaining({ code: 'STABLE_STATE_CORRUPT' }));
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Principal } from '@dfinity/principal';
+import { encodeCanisterOutputMessage } from 'ic-ws-protocol';
 import { RecordReader, RecordWriter } from './record-bytes';
 
 /**
@@ -34,14 +35,18 @@ export interface GatewayRecord {
 
 /** One queued outgoing message, keyed by its outgoing key in the `messages` map. */
 export interface QueuedMessageRecord {
-  clientPrincipal: Principal;
-  clientNonce: bigint;
   queuedAtNs: bigint;
-  /** sha256 of `content`: kept so the certified map is rebuilt after an upgrade without rehashing. */
+  /** sha256 of the CBOR WebsocketMessage: kept so the certified map is rebuilt after an upgrade without rehashing. */
   hash: Uint8Array;
-  /** The CBOR WebsocketMessage bytes, exactly as certified and returned. */
-  content: Uint8Array;
+  /**
+   * The message as `ws_get_messages` returns it: the Candid value bytes of its `CanisterOutputMessage` (client
+   * key, key, and the CBOR WebsocketMessage exactly as certified), encoded once, when it was queued.
+   */
+  output: Uint8Array;
 }
+
+// Message records of version 1 (before 2) held the client key and the CBOR content instead of `output`.
+const MESSAGE_VERSION = 2;
 
 /** Encodes a {@link ClientRecord}. */
 export function encodeClientRecord(r: ClientRecord): Uint8Array {
@@ -93,29 +98,41 @@ export function decodeGatewayRecord(bytes: Uint8Array): GatewayRecord {
 
 /** Encodes a {@link QueuedMessageRecord}. */
 export function encodeQueuedMessageRecord(r: QueuedMessageRecord): Uint8Array {
-  return new RecordWriter()
-    .u8(VERSION)
-    .principal(r.clientPrincipal)
-    .u64(r.clientNonce)
-    .u64(r.queuedAtNs)
-    .bytes(r.hash)
-    .bytes(r.content)
-    .finish();
+  return new RecordWriter().u8(MESSAGE_VERSION).u64(r.queuedAtNs).bytes(r.hash).bytes(r.output).finish();
 }
 
-/** Decodes a {@link QueuedMessageRecord}; `STABLE_STATE_CORRUPT` if the bytes are not one. */
-export function decodeQueuedMessageRecord(bytes: Uint8Array): QueuedMessageRecord {
-  const r = reader(bytes, 'message');
-  const record: QueuedMessageRecord = {
-    clientPrincipal: r.principal(),
-    clientNonce: r.u64(),
-    queuedAtNs: r.u64(),
-    hash: r.bytes(),
-    content: r.bytes(),
-  };
+/**
+ * Decodes the {@link QueuedMessageRecord} stored under `key`; `STABLE_STATE_CORRUPT` if the bytes are not one.
+ * A version 1 record (written by an older release) is converted.
+ */
+export function decodeQueuedMessageRecord(bytes: Uint8Array, key: string): QueuedMessageRecord {
+  const r = new RecordReader(bytes, 'message');
+  const version = r.u8();
+  let record: QueuedMessageRecord;
+  if (version === 1) {
+    const client_key = { client_principal: r.principal(), client_nonce: r.u64() };
+    const queuedAtNs = r.u64();
+    const hash = r.bytes();
+    record = { queuedAtNs, hash, output: encodeCanisterOutputMessage({ client_key, key, content: r.bytes() }) };
+  } else if (version === MESSAGE_VERSION) {
+    record = { queuedAtNs: r.u64(), hash: r.bytes(), output: r.bytes() };
+  } else {
+    throw r.corrupt(`unknown version ${version}`);
+  }
   if (record.hash.length !== 32) throw r.corrupt('hash is not 32 bytes');
   r.end();
   return record;
+}
+
+/** When the message stored as `bytes` was queued: all the pruning needs, read without copying the rest. */
+export function queuedAtOfMessageRecord(bytes: Uint8Array): bigint {
+  const r = new RecordReader(bytes, 'message');
+  const version = r.u8();
+  if (version === 1) {
+    r.principal();
+    r.u64();
+  } else if (version !== MESSAGE_VERSION) throw r.corrupt(`unknown version ${version}`);
+  return r.u64();
 }
 
 /** Encodes a timestamp (ns) kept in the `meta` map. */

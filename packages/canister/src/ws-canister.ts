@@ -2,6 +2,7 @@ import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import {
   assertNoZeroSizedVectors,
+  CanisterWsGetMessagesResultIdl,
   CLOSE_MESSAGE_REASONS,
   decodeServiceMessageContent,
   ErrorCode,
@@ -19,11 +20,13 @@ import {
 } from 'ic-ws-protocol';
 import { AckRounds } from './ack-rounds';
 import { AckScheduler } from './ack-scheduler';
+import { CandidValueEncoder } from './candid-value-encoder';
 import { CanisterError } from './canister-error';
+import { principalText } from './principal-text';
 import { ClientOutbox } from './client-outbox';
 import { ClientRegistry, clientKeyOf, type ConnectedClient } from './client-registry';
 import type { CanisterHost } from './host';
-import { buildMessagesReply, emptyReply } from './messages-reply';
+import { buildMessagesReply, emptyReplyCandid } from './messages-reply';
 import { OutgoingQueues } from './outgoing-queues';
 import { closeMessageContent, openMessageContent } from './service-messages';
 import { resolveWsCanisterOptions, type ResolvedWsCanisterOptions, type WsCanisterOptions } from './ws-canister-options';
@@ -71,12 +74,14 @@ export class IcWebSocketCanister<AppMessage> {
   private readonly scheduler: AckScheduler;
   private nextConnectionId = 0n;
   private depth = 0;
+  private readonly appEncoder: CandidValueEncoder<AppMessage>;
 
   constructor(
     private readonly host: CanisterHost,
     options: WsCanisterOptions<AppMessage>,
   ) {
     this.options = resolveWsCanisterOptions(options);
+    this.appEncoder = new CandidValueEncoder(this.options.appMessageIdl as IDL.Type<AppMessage>);
     const store = host.stableStore;
     this.registry = new ClientRegistry(store.map('clients'));
     this.queues = new OutgoingQueues(store.map('gateways'), store.map('messages'));
@@ -174,7 +179,7 @@ export class IcWebSocketCanister<AppMessage> {
   wsMessage(args: CanisterWsMessageArguments, caller: Principal = this.host.caller()): CanisterWsMessageResult {
     return this.batch(() => {
       const { msg } = args;
-      if (caller.toText() !== msg.client_key.client_principal.toText()) return err(WsErrorMessage.CallerNotClient);
+      if (principalText(caller) !== principalText(msg.client_key.client_principal)) return err(WsErrorMessage.CallerNotClient);
       const client = this.registry.get(msg.client_key);
       if (!client) return err(WsErrorMessage.ClientNotConnected);
       const now = this.host.time();
@@ -203,22 +208,31 @@ export class IcWebSocketCanister<AppMessage> {
   }
 
   /**
-   * `ws_get_messages` (query, caller = gateway): the gateway's messages from `nonce` on, certified. An
-   * unknown gateway gets an empty batch, as from the reference implementation.
+   * `ws_get_messages` (query, caller = gateway): the gateway's messages from `nonce` on, certified, as the
+   * Candid bytes of the reply (`CanisterWsGetMessagesResult`). The fast path, for an entry point that replies
+   * with raw bytes (azle's `@query(..., { manual: true })` and `msgReply`), as the Azle binding's does: each
+   * message was encoded when it was queued, so a poll only reads and splices. An unknown gateway gets an
+   * empty batch, as from the reference implementation.
    */
-  wsGetMessages(args: CanisterWsGetMessagesArguments, caller: Principal = this.host.caller()): CanisterWsGetMessagesResult {
+  wsGetMessagesCandid(args: CanisterWsGetMessagesArguments, caller: Principal = this.host.caller()): Uint8Array {
     const gateway = this.queues.gateway(caller.toText());
     if (!gateway || args.nonce >= gateway.record.nextNonce || gateway.record.oldestNonce >= gateway.record.nextNonce) {
-      return { Ok: emptyReply() };
+      return emptyReplyCandid();
     }
     const cert = this.host.dataCertificate();
-    if (cert === undefined) return err(WsErrorMessage.NoDataCertificate);
-    return {
-      Ok: buildMessagesReply(this.queues, gateway, args.nonce, cert, {
-        maxMessages: this.options.maxMessagesPerPoll,
-        maxBytes: this.options.maxReplyBytes,
-      }),
-    };
+    if (cert === undefined) return new Uint8Array(IDL.encode([CanisterWsGetMessagesResultIdl], [err(WsErrorMessage.NoDataCertificate)]));
+    return buildMessagesReply(this.queues, gateway, args.nonce, cert, {
+      maxMessages: this.options.maxMessagesPerPoll,
+      maxBytes: this.options.maxReplyBytes,
+    });
+  }
+
+  /**
+   * {@link wsGetMessagesCandid} decoded, for an entry point that returns values: the same reply, plus a Candid
+   * decode here and an encode by the runtime, which an interpreter pays per message.
+   */
+  wsGetMessages(args: CanisterWsGetMessagesArguments, caller: Principal = this.host.caller()): CanisterWsGetMessagesResult {
+    return IDL.decode([CanisterWsGetMessagesResultIdl], this.wsGetMessagesCandid(args, caller))[0] as unknown as CanisterWsGetMessagesResult;
   }
 
   // --- app API ------------------------------------------------------------------------------------------
@@ -275,14 +289,24 @@ export class IcWebSocketCanister<AppMessage> {
    * and timers already run as one batch; use this around several `send`s in your own update methods.
    */
   batch<T>(fn: () => T): T {
+    if (this.depth === 0) {
+      this.registry.hold();
+      this.queues.hold();
+    }
     this.depth++;
     try {
       return fn();
     } finally {
       this.depth--;
-      if (this.depth === 0 && this.queues.dirty) this.host.certifiedDataSet(this.queues.takeCertifiedData());
+      if (this.depth === 0) {
+        // Records changed by the batch are written once, here, however many messages changed them.
+        this.registry.flush();
+        this.queues.flush();
+        if (this.queues.dirty) this.host.certifiedDataSet(this.queues.takeCertifiedData());
+      }
     }
   }
+
 
   // --- internals ----------------------------------------------------------------------------------------
 
@@ -309,7 +333,7 @@ export class IcWebSocketCanister<AppMessage> {
 
   private encodeApp(message: AppMessage): Uint8Array {
     try {
-      return IDL.encode([this.options.appMessageIdl], [message]);
+      return this.appEncoder.encode(message);
     } catch (error) {
       throw new CanisterError(ErrorCode.CandidEncode, 'the message does not encode as appMessageIdl', { cause: error });
     }

@@ -37,6 +37,10 @@ export interface AzleApi extends AzleRuntimeApi, AzleDecoratorApi {}
 /** The runtime calls of azle that the core's host needs (everything but the decorators). */
 export interface AzleRuntimeApi {
   msgCaller(): Principal;
+  /** The Candid argument bytes of the current call (methods declared `{ manual: true }`). */
+  msgArgData(): Uint8Array;
+  /** Replies with Candid bytes (methods declared `{ manual: true }`). */
+  msgReply(data: Uint8Array): void;
   time(): bigint;
   certifiedDataSet(data: Uint8Array): void;
   dataCertificate(): Uint8Array | undefined;
@@ -58,7 +62,15 @@ export interface AzleDecoratorApi {
   /** `@postUpgrade(paramIdlTypes)`; azle requires the same parameters as `@init`. */
   postUpgrade(paramIdlTypes?: IDL.Type[]): AzleMethodDecorator;
   /** `@update(paramIdlTypes, returnIdlType)`. */
-  update(paramIdlTypes?: IDL.Type[], returnIdlType?: IDL.Type): AzleMethodDecorator;
+  update(paramIdlTypes?: IDL.Type[], returnIdlType?: IDL.Type, options?: AzleMethodOptions): AzleMethodDecorator;
   /** `@query(paramIdlTypes, returnIdlType)`. */
-  query(paramIdlTypes?: IDL.Type[], returnIdlType?: IDL.Type): AzleMethodDecorator;
+  query(paramIdlTypes?: IDL.Type[], returnIdlType?: IDL.Type, options?: AzleMethodOptions): AzleMethodDecorator;
+}
+
+/**
+ * Options of azle's `@query`/`@update` the binding uses: `manual` leaves decoding the arguments
+ * (`msgArgData`) and encoding the reply (`msgReply`) to the method; the types still make the Candid interface.
+ */
+export interface AzleMethodOptions {
+  manual?: boolean;
 }

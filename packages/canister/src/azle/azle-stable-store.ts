@@ -1,4 +1,5 @@
 import { ErrorCode } from 'ic-ws-protocol';
+import { KeyBytes } from '../key-bytes';
 import { CanisterError } from '../canister-error';
 import { STABLE_MAP_NAMES, type StableMap, type StableMapName, type StableStore } from '../stable-store';
 import type { AzleRuntimeApi, AzleSerializable, AzleStableBTreeMap } from './azle-api';
@@ -14,13 +15,14 @@ export const AZLE_DEFAULT_MEMORY_IDS: Readonly<AzleMemoryIds> = { clients: 250, 
 
 // Entries read per `items()` call while reloading after an upgrade, to keep each host call's reply small.
 const PAGE = 1000;
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-const utf8Key: AzleSerializable<string> = {
-  toBytes: (key) => encoder.encode(key),
-  fromBytes: (bytes) => decoder.decode(bytes),
-};
+// Keys are ASCII (principal texts, message keys, numbers), encoded without azle's TextEncoder polyfill, which
+// costs five times as much in the canister, and with a gateway's shared key prefix encoded once (KeyBytes).
+function utf8Keys(): AzleSerializable<string> {
+  const keys = new KeyBytes();
+  return { toBytes: (key) => keys.encode(key), fromBytes: (bytes) => decoder.decode(bytes) };
+}
 
 // Values are already bytes: stored as they are (azle's default would JSON-encode them).
 const rawBytes: AzleSerializable<Uint8Array> = {
@@ -52,7 +54,7 @@ export class AzleStableStore implements StableStore {
   map(name: StableMapName): StableMap {
     let map = this.maps.get(name);
     if (!map) {
-      map = stableMapOver(new this.azle.StableBTreeMap(this.memoryIds[name], utf8Key, rawBytes));
+      map = stableMapOver(new this.azle.StableBTreeMap(this.memoryIds[name], utf8Keys(), rawBytes));
       this.maps.set(name, map);
     }
     return map;

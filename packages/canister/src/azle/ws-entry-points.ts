@@ -1,9 +1,8 @@
-import type { IDL } from '@dfinity/candid';
+import { IDL } from '@dfinity/candid';
 import type {
   CanisterWsCloseArguments,
   CanisterWsCloseResult,
   CanisterWsGetMessagesArguments,
-  CanisterWsGetMessagesResult,
   CanisterWsMessageArguments,
   CanisterWsMessageResult,
   CanisterWsOpenArguments,
@@ -11,7 +10,7 @@ import type {
   WsServiceSignatures,
 } from 'ic-ws-protocol';
 import type { IcWebSocketCanister } from '../ws-canister';
-import type { AzleDecoratorApi } from './azle-api';
+import type { AzleDecoratorApi, AzleRuntimeApi } from './azle-api';
 import { wsMethodTypes } from './ws-method-types';
 
 /** Which lifecycle hook started the canister. */
@@ -37,13 +36,14 @@ export type WsCanisterClass = new () => object;
  * again: azle refuses a second definition at build time.
  */
 export function wsEntryPointsClass(
-  azle: AzleDecoratorApi,
+  azle: AzleDecoratorApi & Pick<AzleRuntimeApi, 'msgArgData' | 'msgReply'>,
   appMessageIdl: IDL.Type,
   initArgIdls: IDL.Type[],
   target: WsEntryPointTarget,
 ): WsCanisterClass {
   const t = wsMethodTypes(appMessageIdl);
-  return class IcWebSocketCanisterEntryPoints implements WsServiceSignatures<unknown> {
+  // ws_get_messages replies with raw bytes (manual), so it takes and returns nothing in TypeScript.
+  return class IcWebSocketCanisterEntryPoints implements Omit<WsServiceSignatures<unknown>, 'ws_get_messages'> {
     @azle.init(initArgIdls)
     init(...initArgs: unknown[]): void {
       target.start(initArgs, 'init');
@@ -71,10 +71,13 @@ export function wsEntryPointsClass(
       return target.core().wsMessage(args);
     }
 
-    // A query: the reply carries `dataCertificate()`, which exists only in queries.
-    @azle.query(t.ws_get_messages.args, t.ws_get_messages.ret)
-    ws_get_messages(args: CanisterWsGetMessagesArguments): CanisterWsGetMessagesResult {
-      return target.core().wsGetMessages(args);
+    // A query: the reply carries `dataCertificate()`, which exists only in queries. Manual: the core replies
+    // with the Candid bytes it assembles from messages encoded when they were queued (the declared types
+    // still make the Candid interface), instead of azle encoding a reply object per poll.
+    @azle.query(t.ws_get_messages.args, t.ws_get_messages.ret, { manual: true })
+    ws_get_messages(): void {
+      const [args] = IDL.decode(t.ws_get_messages.args, azle.msgArgData()) as unknown as [CanisterWsGetMessagesArguments];
+      azle.msgReply(target.core().wsGetMessagesCandid(args));
     }
   };
 }

@@ -11,9 +11,12 @@ export interface FakeAzleMethod {
   name: string;
   paramIdlTypes: IDL.Type[];
   returnIdlType: IDL.Type | undefined;
+  /** Declared with `{ manual: true }`: reads its argument with `msgArgData` and replies with `msgReply`. */
+  manual: boolean;
   /**
    * Calls the method as azle would: the arguments go through Candid (encoded with the declared parameter
-   * types, decoded again), and so does the result, so a type the method does not match fails here.
+   * types, decoded again), and so does the result, so a type the method does not match fails here. A manual
+   * method gets the encoded arguments from `msgArgData`, and the bytes it passes to `msgReply` are decoded.
    */
   call(...args: unknown[]): unknown;
 }
@@ -38,6 +41,15 @@ export class FakeAzle implements AzleApi {
   time = (): bigint => this.nowNs;
   certifiedDataSet = (data: Uint8Array): void => void this.certified.push(data.slice());
   dataCertificate = (): Uint8Array | undefined => this.certificate;
+  /** The argument bytes of the manual method being called. */
+  argData = new Uint8Array();
+  /** What the manual method being called replied, if it did. */
+  replied: Uint8Array | undefined;
+  msgArgData = (): Uint8Array => this.argData.slice();
+  msgReply = (data: Uint8Array): void => {
+    if (this.replied !== undefined) throw new Error('msgReply called twice in one call');
+    this.replied = data.slice();
+  };
 
   setTimer = (delaySeconds: number, callback: () => void | Promise<void>): bigint => {
     if (!Number.isInteger(delaySeconds) || delaySeconds < 0) throw new Error(`azle setTimer takes whole seconds, got ${delaySeconds}`);
@@ -55,10 +67,10 @@ export class FakeAzle implements AzleApi {
 
   readonly init = (paramIdlTypes: IDL.Type[] = []): AzleMethodDecorator => this.decorator('init', paramIdlTypes, undefined);
   readonly postUpgrade = (paramIdlTypes: IDL.Type[] = []): AzleMethodDecorator => this.decorator('postUpgrade', paramIdlTypes, undefined);
-  readonly update = (paramIdlTypes: IDL.Type[] = [], returnIdlType?: IDL.Type): AzleMethodDecorator =>
-    this.decorator('update', paramIdlTypes, returnIdlType);
-  readonly query = (paramIdlTypes: IDL.Type[] = [], returnIdlType?: IDL.Type): AzleMethodDecorator =>
-    this.decorator('query', paramIdlTypes, returnIdlType);
+  readonly update = (paramIdlTypes: IDL.Type[] = [], returnIdlType?: IDL.Type, options?: { manual?: boolean }): AzleMethodDecorator =>
+    this.decorator('update', paramIdlTypes, returnIdlType, options?.manual ?? false);
+  readonly query = (paramIdlTypes: IDL.Type[] = [], returnIdlType?: IDL.Type, options?: { manual?: boolean }): AzleMethodDecorator =>
+    this.decorator('query', paramIdlTypes, returnIdlType, options?.manual ?? false);
 
   // Where decorated methods register while `instantiate` runs; like azle, other instantiations register nothing.
   private registering: Map<string, FakeAzleMethod> | undefined;
@@ -83,7 +95,7 @@ export class FakeAzle implements AzleApi {
     return methods;
   }
 
-  private decorator(kind: FakeAzleMethodKind, paramIdlTypes: IDL.Type[], returnIdlType: IDL.Type | undefined): AzleMethodDecorator {
+  private decorator(kind: FakeAzleMethodKind, paramIdlTypes: IDL.Type[], returnIdlType: IDL.Type | undefined, manual = false): AzleMethodDecorator {
     const fake = this;
     return (method, context) => {
       context.addInitializer(function (this: unknown) {
@@ -97,8 +109,18 @@ export class FakeAzle implements AzleApi {
           name,
           paramIdlTypes,
           returnIdlType,
+          manual,
           call: (...args) => {
-            const result: unknown = bound(...IDL.decode(paramIdlTypes, IDL.encode(paramIdlTypes, args)));
+            const argData = new Uint8Array(IDL.encode(paramIdlTypes, args));
+            if (manual) {
+              fake.argData = argData;
+              fake.replied = undefined;
+              bound();
+              const reply = fake.replied as Uint8Array | undefined;
+              if (reply === undefined) throw new Error(`manual method ${name} did not reply`);
+              return returnIdlType === undefined ? undefined : IDL.decode([returnIdlType], reply)[0];
+            }
+            const result: unknown = bound(...IDL.decode(paramIdlTypes, argData));
             if (returnIdlType === undefined) return undefined;
             return IDL.decode([returnIdlType], IDL.encode([returnIdlType], [result]))[0];
           },
