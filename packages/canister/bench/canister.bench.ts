@@ -1,155 +1,79 @@
 /**
- * Cost of `send` and of a 50-message `ws_get_messages` as the queue grows, in the core (Node, fake host) and
- * in the real azle canister on a devnet (direct `devnet.update` / `devnet.query`, no HTTP). Both must stay
- * flat (O(log n)): the 10 000 figure is checked to be within 3x of the smallest. Then what the ws methods
- * cost on a replica, in instructions and cycles, as the devnet's metering counts them (`message-costs.ts`).
+ * What the canister's WebSocket methods cost, in instructions as the devnet meters them (the replica's
+ * costs: instruction counts do not depend on the machine's load):
  *
- *   pnpm bench   (tsx bench/canister.bench.ts)
+ * 1. Side by side with the library at the baseline commit (bench/side-by-side.ts,
+ *    bench/support/baseline-canister.ts): a 50-message and a 1-message `ws_get_messages`, one `send`, and
+ *    the per-message cost of filling the queue with `send_many`, at each queue size on fresh canisters, over
+ *    ROUNDS rounds; ratios current/baseline as min/median/max. The current side must stay flat as the queue
+ *    grows (O(log n)): its largest queue's 50-message poll within 3x of the smallest's.
+ * 2. What `ws_open`, `ws_message` and `ws_get_messages` of 1 and 50 messages cost on a replica, in
+ *    instructions and cycles, also as multiples of an empty update (message-costs.ts).
  *
- * One queue per runtime grows through 10, 50, 1 000 and 10 000 messages; `send` is measured at 10, 1 000
- * and 10 000, the poll (from the middle of the queue) at 50, 1 000 and 10 000 (a 50-message poll needs 50
- * queued). Each `send` sample adds a message, so the queue grows a little during its measurement. Figures
- * are wall-clock and this machine is shared: compare the ratios, taken in one run.
+ *   pnpm bench   (tsx bench/canister.bench.ts; BENCH_QUEUE_SIZES=50,1000,10000 BENCH_ROUNDS=7 to change)
+ *
+ * bench/README.md says what each side does.
  */
-import { IDL } from '@dfinity/candid';
-import { Principal } from '@dfinity/principal';
-import { CanisterWsGetMessagesArgumentsIdl, CanisterWsOpenArgumentsIdl, type ClientKey } from 'ic-ws-protocol';
 import { startDevnet } from 'ic-ws-devnet';
-import { percentiles, report } from '../../../scripts/bench-kit';
-import { createWsCanister } from '../src/ws-canister';
-import { FakeCanisterHost } from '../src/testing/fake-canister-host';
-import { AppMessageIdl, TargetIdl } from '../tests/canisters/ws-test/src/ws-test-idl';
-import { buildWsTestCanister, installWsTest } from '../tests/support/ws-test-canister';
+import { report, spread } from '../../../scripts/bench-kit';
+import { buildWsTestCanister } from '../tests/support/ws-test-canister';
 import { measureMessageCosts } from './message-costs';
+import { measureAtQueueSize, POLL, type RoundCost, type Side } from './side-by-side';
+import { BASELINE_COMMIT, buildBaselineWsTest } from './support/baseline-canister';
 
-const SEND_SIZES = [10, 1_000, 10_000];
-const POLL_SIZES = [50, 1_000, 10_000];
-const POLL = 50;
-const GATEWAY = Principal.fromUint8Array(Uint8Array.of(0x22, 1));
-const CLIENT = Principal.fromUint8Array(Uint8Array.of(0x11, 1));
-const MESSAGE = { text: 'a benchmark message of some sixty bytes, like a chat line', n: 1 };
+const QUEUE_SIZES = (process.env.BENCH_QUEUE_SIZES ?? '50,1000').split(',').map(Number);
+const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 5));
+const METRICS = ['poll50', 'poll1', 'send', 'fillPerMessage'] as const;
 
-type Row = {
-  where: 'core' | 'devnet';
-  op: string;
-  queued: number;
-  meanUs: number;
-  medianUs: number;
-  p99Us: number;
-  samples: number;
-};
-
-/** Times `fn` `samples` times (after `warmup` untimed runs); sync or async. */
-async function time(fn: () => unknown, samples: number, warmup: number): Promise<Omit<Row, 'where' | 'op' | 'queued'>> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const costs: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const t0 = performance.now();
-    await fn();
-    costs.push((performance.now() - t0) * 1000);
+const sides: Side[] = [
+  { name: 'baseline', wasm: await buildBaselineWsTest() },
+  { name: 'current', wasm: (await buildWsTestCanister()).wasm },
+];
+const devnet = await startDevnet({ time: 'manual' });
+const costs: RoundCost[] = [];
+try {
+  for (const queued of QUEUE_SIZES) {
+    if (queued < POLL) throw new Error(`queue sizes must be at least ${POLL}`);
+    costs.push(...(await measureAtQueueSize(devnet, sides, queued, ROUNDS)));
   }
-  return { meanUs: costs.reduce((a, b) => a + b, 0) / costs.length, ...percentiles(costs), samples };
+} finally {
+  await devnet.close();
 }
 
-function round(row: Row): Row {
-  return { ...row, meanUs: Math.round(row.meanUs), medianUs: Math.round(row.medianUs), p99Us: Math.round(row.p99Us) };
-}
-
-const SIZES = [...new Set([...SEND_SIZES, ...POLL_SIZES])].sort((a, b) => a - b);
-
-/** One queue grown step by step through SIZES; at each size, the operations measured there. */
-async function benchAt(
-  where: Row['where'],
-  rows: Row[],
-  fill: (count: number) => Promise<void>,
-  send: () => unknown,
-  poll: (nonce: bigint) => unknown,
-  samples: number,
-): Promise<void> {
-  let queued = 1; // the OpenMessage
-  for (const size of SIZES) {
-    await fill(size - queued);
-    queued = size;
-    if (SEND_SIZES.includes(size)) {
-      rows.push({ where, op: 'send', queued, ...(await time(send, samples, Math.ceil(samples / 10))) });
-      queued += samples + Math.ceil(samples / 10);
-    }
-    if (POLL_SIZES.includes(size)) {
-      // From the middle of the queue: the reply's witness then has two real boundary paths.
-      const from = BigInt(Math.max(0, queued - POLL) >> 1);
-      rows.push({ where, op: `poll ${POLL}`, queued, ...(await time(() => poll(from), samples, Math.ceil(samples / 10))) });
-    }
-  }
-}
-
-async function benchCore(rows: Row[]): Promise<void> {
-  const host = new FakeCanisterHost();
-  const ws = createWsCanister(host, { appMessageIdl: AppMessageIdl });
-  ws.start();
-  host.currentCaller = CLIENT;
-  ws.wsOpen({ client_nonce: 0n, gateway_principal: GATEWAY });
-  const key: ClientKey = { client_principal: CLIENT, client_nonce: 0n };
-  await benchAt(
-    'core',
-    rows,
-    async (count) => ws.batch(() => {
-      for (let i = 0; i < count; i++) ws.send(key, MESSAGE);
-    }),
-    () => ws.send(key, MESSAGE),
-    (nonce) => host.query(() => ws.wsGetMessages({ nonce }, GATEWAY)),
-    300,
-  );
-}
-
-async function benchDevnet(rows: Row[]): Promise<void> {
-  const { wasm } = await buildWsTestCanister();
-  const devnet = await startDevnet({ time: 'manual' });
-  try {
-    const canisterId = await installWsTest(devnet, wasm);
-    const call = async (kind: 'update' | 'query', methodName: string, types: IDL.Type[], args: unknown[], caller: Principal) => {
-      const outcome = await devnet[kind]({ canisterId, methodName, arg: new Uint8Array(IDL.encode(types, args)), caller });
-      if (outcome.status !== 'replied') throw new Error(`${methodName}: ${outcome.rejectMessage}`);
-      return outcome.reply;
+// Per queue size and metric: both sides' median instructions and the spread of the per-round ratios.
+const rows = QUEUE_SIZES.flatMap((queued) =>
+  METRICS.map((metric) => {
+    const of = (side: Side['name']) => costs.filter((c) => c.queued === queued && c.side === side);
+    const [baseline, current] = [of('baseline'), of('current')];
+    const ratios = current.map((c, i) => c[metric] / (baseline[i] as RoundCost)[metric]);
+    const median = (list: RoundCost[]) => spread(list.map((c) => c[metric])).median;
+    const { min, median: med, max } = spread(ratios);
+    return {
+      queued,
+      metric,
+      baseline: median(baseline),
+      current: median(current),
+      'ratio min': round(min),
+      'ratio median': round(med),
+      'ratio max': round(max),
     };
-    await call('update', 'ws_open', [CanisterWsOpenArgumentsIdl], [{ client_nonce: 0n, gateway_principal: GATEWAY }], CLIENT);
-    const target = { Client: { client_principal: CLIENT, client_nonce: 0n } };
-    await benchAt(
-      'devnet',
-      rows,
-      async (count) => {
-        for (let left = count; left > 0; left -= 1_000) {
-          await call('update', 'send_many', [TargetIdl, IDL.Nat32, IDL.Nat32], [target, Math.min(1_000, left), MESSAGE.text.length], CLIENT);
-        }
-      },
-      () => call('update', 'send', [TargetIdl, AppMessageIdl], [target, MESSAGE], CLIENT),
-      (nonce) => call('query', 'ws_get_messages', [CanisterWsGetMessagesArgumentsIdl], [{ nonce }], GATEWAY),
-      20,
-    );
-  } finally {
-    await devnet.close();
-  }
+  }),
+);
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
 
-const rows: Row[] = [];
-await benchCore(rows);
-await benchDevnet(rows);
-const ratios: Record<string, number> = {};
-for (const where of ['core', 'devnet'] as const) {
-  for (const op of ['send', `poll ${POLL}`]) {
-    const of = rows.filter((row) => row.where === where && row.op === op);
-    const ratio = of.at(-1)!.medianUs / of[0]!.medianUs;
-    ratios[`${where} ${op}: ${of.at(-1)!.queued} vs ${of[0]!.queued}`] = Math.round(ratio * 100) / 100;
-  }
-}
-report('canister', rows.map(round), { ratios, limit: 3 });
-console.table(ratios);
-const costs = await measureMessageCosts();
+const polls = rows.filter((row) => row.metric === 'poll50');
+const flatness = (polls.at(-1)?.current ?? NaN) / (polls[0]?.current ?? NaN);
+report('canister-side-by-side', rows, { baselineCommit: BASELINE_COMMIT, rounds: ROUNDS, costs, flatness: { poll50LargestVsSmallest: round(flatness), limit: 3 } });
+console.log(`current 50-message poll at ${QUEUE_SIZES.at(-1)} queued vs ${QUEUE_SIZES[0]}: ${round(flatness)}x (limit 3x)`);
+
+const messageCosts = await measureMessageCosts();
 report(
   'canister-instructions',
-  costs.map((cost) => ({ ...cost, instructions: cost.instructions.toString(), cycles: cost.cycles.toString() })),
+  messageCosts.map((cost) => ({ ...cost, instructions: cost.instructions.toString(), cycles: cost.cycles.toString() })),
 );
-const over = Object.entries(ratios).filter(([, ratio]) => ratio > 3);
-if (over.length > 0) {
-  console.error(`over the 3x limit: ${over.map(([name, ratio]) => `${name} = ${ratio}`).join(', ')}`);
+if (!(flatness <= 3)) {
+  console.error(`the 50-message poll grew ${round(flatness)}x with the queue (limit 3x)`);
   process.exitCode = 1;
 }
