@@ -145,9 +145,10 @@ export class OutgoingQueues {
     const key = formatOutgoingKeyOfText(gateway.text, nonce);
     const content = encodeWebsocketMessage(message);
     const hash = certifiedMessageHash(content, interpreterSha256Into);
-    const output = encodeCanisterOutputMessage({ client_key: message.client_key, key, content });
+    const keyBytes = this.keyBytes.encode(key);
+    const output = encodeCanisterOutputMessage({ client_key: message.client_key, key, content }, keyBytes);
     this.messageStore.set(key, encodeQueuedMessageRecord({ queuedAtNs, hash, output }));
-    this.certified.set(this.keyBytes.encode(key), hash);
+    this.certified.set(keyBytes, hash);
     if (gateway.record.oldestNonce === nonce) gateway.oldestQueuedAtNs = queuedAtNs;
     gateway.record.nextNonce = nonce + 1n;
     this.save(gateway);

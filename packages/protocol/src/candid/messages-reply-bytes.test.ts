@@ -22,6 +22,7 @@ describe('encodeCanisterOutputMessage', () => {
     fc.assert(
       fc.property(message, (m) => {
         expect(encodeCanisterOutputMessage(m)).toEqual(CanisterOutputMessageIdl.encodeValue(m));
+        expect(encodeCanisterOutputMessage(m, new TextEncoder().encode(m.key))).toEqual(CanisterOutputMessageIdl.encodeValue(m));
       }),
       { numRuns: 300 },
     );
@@ -39,7 +40,7 @@ describe('encodeMessagesReplyOk', () => {
         (messages, cert, tree, isEnd) => {
           const reply: CanisterOutputCertifiedMessages = { messages, cert, tree, is_end_of_queue: isEnd };
           const { messages: _, ...fields } = reply;
-          const bytes = encodeMessagesReplyOk(fields, messages.map(encodeCanisterOutputMessage));
+          const bytes = encodeMessagesReplyOk(fields, messages.map((m) => encodeCanisterOutputMessage(m)));
           expect(bytes).toEqual(new Uint8Array(IDL.encode([CanisterWsGetMessagesResultIdl], [{ Ok: reply }])));
           expect(IDL.decode([CanisterWsGetMessagesResultIdl], bytes)[0]).toEqual({ Ok: reply });
           expect(decodeWsGetMessagesResult(bytes)).toEqual({ Ok: reply });

@@ -49,12 +49,13 @@ function pushLeb(out: number[], n: number): void {
 
 /**
  * The Candid value bytes (no header) of one `CanisterOutputMessage`: what `CanisterOutputMessageIdl
- * .encodeValue(message)` gives.
+ * .encodeValue(message)` gives. `keyBytes`, the UTF-8 bytes of `message.key`, saves encoding it again when the
+ * caller has them.
  */
-export function encodeCanisterOutputMessage(message: CanisterOutputMessage): Uint8Array {
+export function encodeCanisterOutputMessage(message: CanisterOutputMessage, keyBytes?: Uint8Array): Uint8Array {
   const { message: order, clientKey } = replyLayout();
   const principal = message.client_key.client_principal.toUint8Array();
-  const key = utf8Bytes(message.key);
+  const key = keyBytes ?? utf8Bytes(message.key);
   const parts: (number[] | Uint8Array)[] = [];
   for (const field of order) {
     const head: number[] = [];
