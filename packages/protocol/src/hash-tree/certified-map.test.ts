@@ -117,6 +117,22 @@ describe('CertifiedMap basics', () => {
     expect(map.size).toBe(10);
   });
 
+  it('appends (keys above every other) give the map any insertion order gives, and keep it ordered', () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `gateway-principal-text_${String(i).padStart(20, '0')}`);
+    const appended = new CertifiedMap();
+    const reversed = new CertifiedMap();
+    for (const key of keys) appended.set(key, value(key));
+    for (const key of [...keys].reverse()) reversed.set(key, value(key));
+    // Interleave appends with deletes at the front, as a queue does.
+    for (let i = 0; i < 50; i++) {
+      appended.delete(keys[i] as string);
+      reversed.delete(keys[i] as string);
+    }
+    expect(hex(appended.rootHash())).toBe(hex(reversed.rootHash()));
+    expect([...appended.keys()].map((k) => new TextDecoder().decode(k))).toEqual(keys.slice(50));
+    expect(encodeHashTree(appended.witness([keys[100] as string]))).toEqual(encodeHashTree(reversed.witness([keys[100] as string])));
+  });
+
   it('stays shallow under sequential inserts', () => {
     const map = new CertifiedMap();
     const n = 4096;

@@ -66,7 +66,9 @@ export class LabeledTreapMap<V> {
     const selfHash = this.hasher.labeled(keyBytes, this.codec.hash(copy, this.hasher));
     const result = { replaced: false };
     const fresh = newNode(keyBytes, copy, selfHash);
-    this.root = insertNode(this.root, fresh, result);
+    // Appending (the way queues grow) needs one comparison, with the last key, instead of one per level.
+    const aboveAll = this.last !== null && compareBytes(keyBytes, this.last.key) > 0;
+    this.root = insertNode(this.root, fresh, result, aboveAll);
     if (!result.replaced) {
       this.count++;
       if (fresh.prev === null) this.first = fresh;

@@ -101,14 +101,21 @@ function rotateLeft<V>(node: TreapNode<V>): TreapNode<V> {
  * hash into that node (and sets `result.replaced`). Returns the new root. Every node on the search path is
  * marked dirty; that covers the new entry's neighbours too, as a new leaf's neighbours are its ancestors.
  */
-export function insertNode<V>(root: TreapNode<V> | null, fresh: TreapNode<V>, result: { replaced: boolean }): TreapNode<V> {
+export function insertNode<V>(
+  root: TreapNode<V> | null,
+  fresh: TreapNode<V>,
+  result: { replaced: boolean },
+  aboveAll = false,
+): TreapNode<V> {
   let prev: TreapNode<V> | null = null;
   let next: TreapNode<V> | null = null;
   // `low`/`high`: bytes the key shares with the nearest bounds so far; every key between shares the fewer.
+  // `aboveAll`: the caller knows the key is above every key of the tree (an append), so it goes right at
+  // every node without comparing (a queue's keys share a long prefix, and comparisons are what an insert costs).
   const insert = (node: TreapNode<V> | null, low: number, high: number): TreapNode<V> => {
     if (node === null) return fresh;
     node.dirty = true;
-    const order = compareBytesFrom(fresh.key, node.key, Math.min(low, high));
+    const order = aboveAll ? 1 : compareBytesFrom(fresh.key, node.key, Math.min(low, high));
     if (order === 0) {
       node.value = fresh.value;
       node.selfHash = fresh.selfHash;
