@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileCanisterModule } from '../wasm/compile-canister-module';
 import { DirtyPageSnapshot, dirtyPageTracker, type DirtyPageTracker } from './dirty-page-snapshot';
 import { instrumentModule } from '../wasm/instrument-module';
+import { buildTestModule, type TestFunction } from '../wasm/test-module';
 import { UnsupportedInstruction } from '../wasm/instruction-walker';
 
 const PAGE = 65_536;
@@ -15,30 +16,12 @@ function storeType(op: number): number {
   return op === 0x37 || op >= 0x3c ? 1 : 0;
 }
 
-/** Length-prefixed section. */
-function section(id: number, body: number[]): number[] {
-  return [id, ...leb(body.length), ...body];
-}
-
-function leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    out.push((value & 0x7f) | (value > 0x7f ? 0x80 : 0));
-    value >>>= 7;
-  } while (value > 0);
-  return out;
-}
-
-function name(text: string): number[] {
-  return [text.length, ...new TextEncoder().encode(text)];
-}
-
 /**
  * A module with one function per kind of memory write, a load, memory.grow and a mutable global:
  * types 0 (i32 i32)->(), 1 (i32 i64)->(), 2 (i32 i32 i32)->(), 3 (i32)->i32, 4 (i32 f64)->(), 5 (i32 f32)->().
  */
 function testModule(extraBody?: number[]): Uint8Array {
-  const functions: [string, number, number[]][] = [
+  const functions: TestFunction[] = [
     ['store_i32', 0, [0x20, 0, 0x20, 1, 0x36, 2, 0]],
     ['store_i64_far', 1, [0x20, 0, 0x20, 1, 0x37, 3, 0x80, 0x80, 0x04]], // offset 65536
     ['fill', 2, [0x20, 0, 0x20, 1, 0x20, 2, 0xfc, 11, 0]],
@@ -48,8 +31,8 @@ function testModule(extraBody?: number[]): Uint8Array {
     ['store_f64_and_byte', 4, [0x20, 0, 0x20, 1, 0x39, 3, 0, 0x20, 0, 0x41, 7, 0x3a, 0, 3]], // byte at addr + 3
     ['set_global', 3, [0x20, 0, 0x24, 0, 0x41, 0]],
     // One function per store opcode, value type by opcode: i32 (0x36, 0x3a, 0x3b), i64, f32 (0x38), f64 (0x39).
-    ...STORE_OPCODES.map((op): [string, number, number[]] => [`store_${op.toString(16)}`, storeType(op), [0x20, 0, 0x20, 1, op, 0, 0]]),
-    ...(extraBody ? ([['extra', 3, extraBody]] as [string, number, number[]][]) : []),
+    ...STORE_OPCODES.map((op): TestFunction => [`store_${op.toString(16)}`, storeType(op), [0x20, 0, 0x20, 1, op, 0, 0]]),
+    ...(extraBody ? [['extra', 3, extraBody] satisfies TestFunction] : []),
   ];
   const types = [
     [0x60, 2, 0x7f, 0x7f, 0],
@@ -59,20 +42,7 @@ function testModule(extraBody?: number[]): Uint8Array {
     [0x60, 2, 0x7f, 0x7c, 0],
     [0x60, 2, 0x7f, 0x7d, 0],
   ];
-  const bodies = functions.map(([, , code]) => [0, ...code, 0x0b]);
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [types.length, ...types.flat()]),
-    ...section(3, [functions.length, ...functions.map(([, type]) => type)]),
-    ...section(5, [1, 0x00, 2]),
-    ...section(6, [1, 0x7f, 0x01, 0x41, 0, 0x0b]),
-    ...section(7, [
-      functions.length + 1,
-      ...name('memory'), 2, 0,
-      ...functions.flatMap(([exportName], index) => [...name(exportName), 0, index]),
-    ]),
-    ...section(10, [bodies.length, ...bodies.flatMap((body) => [...leb(body.length), ...body])]),
-  ]);
+  return buildTestModule({ types, functions, memoryPages: 2, globals: [[0x7f, 0x01, 0x41, 0, 0x0b]] });
 }
 
 interface Loaded {

@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { dirtyPageTracker } from '../execution/dirty-page-snapshot';
 import { INSTRUCTION_COUNTER_EXPORT, OUT_OF_INSTRUCTIONS_EXPORT } from './instruction-metering';
 import { instrumentModule, type InstrumentOptions } from './instrument-module';
-import { leb } from './wasm-reader';
+import { buildTestModule, type TestFunction } from './test-module';
 
 const I32 = 0x7f;
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...leb(body.length), ...body];
-}
-
-function name(text: string): number[] {
-  return [text.length, ...new TextEncoder().encode(text)];
-}
-
 /**
  * Functions with hand-computed costs under the replica's metering (a function's entry block costs 1 plus its
  * instructions up to the first block boundary; see `metering-plan.ts`):
@@ -30,7 +21,7 @@ function testModule(): Uint8Array {
     [0x60, 0, 0],
     [0x60, 1, I32, 0],
   ];
-  const functions: [string, number, number[]][] = [
+  const functions: TestFunction[] = [
     ['empty', 0, []],
     ['straight', 0, [0x41, 1, 0x41, 2, 0x6a, 0x1a]],
     ['countdown', 1, [0x03, 0x40, 0x20, 0, 0x41, 1, 0x6b, 0x22, 0, 0x0d, 0, 0x0b]],
@@ -39,19 +30,7 @@ function testModule(): Uint8Array {
     ['calls', 0, [0x10, 1, 0x10, 1]],
     ['spin', 0, [0x03, 0x40, 0x0c, 0, 0x0b]],
   ];
-  const bodies = functions.map(([, , code]) => [0, ...code, 0x0b]);
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [types.length, ...types.flat()]),
-    ...section(3, [functions.length, ...functions.map(([, type]) => type)]),
-    ...section(5, [1, 0x00, 1]),
-    ...section(7, [
-      functions.length + 1,
-      ...name('memory'), 2, 0,
-      ...functions.flatMap(([exportName], index) => [...name(exportName), 0, index]),
-    ]),
-    ...section(10, [bodies.length, ...bodies.flatMap((body) => [...leb(body.length), ...body])]),
-  ]);
+  return buildTestModule({ types, functions, memoryPages: 1 });
 }
 
 const LIMIT = 1_000_000n;

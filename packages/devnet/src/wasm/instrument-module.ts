@@ -10,7 +10,7 @@ import { skipLocals, UnsupportedInstruction, walkInstructions, type InstructionV
 import { isMemoryWrite } from './memory-write-finder';
 import { MeteringPlan } from './metering-plan';
 import { WriteTracking } from './memory-write-instrumentation';
-import { countImports, leb, Reader, readSections, type Section } from './wasm-reader';
+import { countImports, leb, Reader, readSections, SECTION_ORDER, SectionId, type Section } from './wasm-reader';
 import { Writer } from './wasm-writer';
 
 /** What to instrument. */
@@ -30,16 +30,7 @@ export interface InstrumentedModule {
   readonly chargePoints: number;
 }
 
-/** Section ids, and the order the spec requires (data count, 12, sits between elements and code). */
-const TYPE = 1;
-const IMPORT = 2;
-const FUNCTION = 3;
-const TABLE = 4;
-const MEMORY = 5;
-const GLOBAL = 6;
-const EXPORT = 7;
-const CODE = 10;
-const SECTION_ORDER = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11];
+const { Type: TYPE, Import: IMPORT, Function: FUNCTION, Table: TABLE, Memory: MEMORY, Global: GLOBAL, Export: EXPORT, Code: CODE } = SectionId;
 
 // A module-level copy: an imported binding can compile to a property read on every use, in this hot path.
 const isWrite = isMemoryWrite;

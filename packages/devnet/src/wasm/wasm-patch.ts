@@ -3,7 +3,7 @@
  * reply callbacks: Rust canisters export neither their function table nor their mutable globals (the stack
  * pointer among them). Only the export section is rewritten; code and data are copied unchanged.
  */
-import { countImports, encodeName, leb, Reader, readSections, type Section } from './wasm-reader';
+import { countImports, encodeName, leb, Reader, readSections, SectionId, type Section } from './wasm-reader';
 
 /** Name under which the patched module exports its function table (absent when the module has none). */
 export const TABLE_EXPORT = '__ic_ws_table';
@@ -19,10 +19,7 @@ export interface PatchedWasm {
   readonly globalExports: readonly string[];
 }
 
-const SECTION_IMPORT = 2;
-const SECTION_TABLE = 4;
-const SECTION_GLOBAL = 6;
-const SECTION_EXPORT = 7;
+const { Import: SECTION_IMPORT, Table: SECTION_TABLE, Global: SECTION_GLOBAL, Export: SECTION_EXPORT } = SectionId;
 const KIND_TABLE = 1;
 const KIND_GLOBAL = 3;
 

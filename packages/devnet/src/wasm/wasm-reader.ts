@@ -91,6 +91,21 @@ export function encodeName(name: string): number[] {
   return [...leb(bytes.length), ...bytes];
 }
 
+/** Ids of the module sections the rewriters read or replace. */
+export const SectionId = {
+  Type: 1,
+  Import: 2,
+  Function: 3,
+  Table: 4,
+  Memory: 5,
+  Global: 6,
+  Export: 7,
+  Code: 10,
+} as const;
+
+/** The order the spec requires of section ids (data count, 12, sits between elements and code). */
+export const SECTION_ORDER: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11];
+
 /** One section of a module, by byte offsets. */
 export interface Section {
   readonly id: number;
