@@ -4,7 +4,7 @@
  * query reply over 3 MiB is rejected with IC0504, a handler past the instruction limit with IC0522; the
  * agent surfaces each with the replica's wording.
  */
-import { Actor, AgentError, HttpAgent, HttpErrorCode, RejectError } from '@dfinity/agent';
+import { Actor, AgentError, CertifiedRejectErrorCode, HttpAgent, HttpErrorCode, RejectError } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import type { Principal } from '@dfinity/principal';
@@ -13,6 +13,7 @@ import { MAX_INGRESS_BYTES, MAX_QUERY_REPLY_BYTES, startDevnet, type Devnet, typ
 import { buildLimits } from './canisters/metering-fixtures';
 
 interface LimitsActor {
+  trappedByInspect(): Promise<void>;
   take(payload: Uint8Array): Promise<number>;
   blob(bytes: number): Promise<Uint8Array>;
   bumpThenBurn(mib: number): Promise<void>;
@@ -21,6 +22,7 @@ interface LimitsActor {
 
 const limitsIdlFactory: IDL.InterfaceFactory = ({ IDL: idl }) =>
   idl.Service({
+    trappedByInspect: idl.Func([], [], []),
     take: idl.Func([idl.Vec(idl.Nat8)], [idl.Nat32], []),
     blob: idl.Func([idl.Nat32], [idl.Vec(idl.Nat8)], ['query']),
     bumpThenBurn: idl.Func([idl.Nat32], [], []),
@@ -85,11 +87,23 @@ describe('the IC limits through the real agent', () => {
     );
   });
 
+  it('refuses a call whose inspect_message traps at once, uncertified, as a replica refuses it at submission', async () => {
+    const before = await limits.get();
+    const error = await failure(limits.trappedByInspect());
+    expect(error).toBeInstanceOf(RejectError);
+    // The agent got a non_replicated_rejection answer, not a certified reject.
+    expect(error.code).not.toBeInstanceOf(CertifiedRejectErrorCode);
+    expect(error.message).toContain('IC0503');
+    expect(error.message).toContain('inspect_message refuses trappedByInspect');
+    expect(await limits.get()).toBe(before);
+  });
+
   it('rejects an update past the instruction limit with IC0522, certified, and keeps the state', async () => {
     const before = await limits.get();
     const error = await failure(limits.bumpThenBurn(1));
     expect(error).toBeInstanceOf(RejectError);
     expect(error.message).toContain('IC0522');
+    expect(error.code).toBeInstanceOf(CertifiedRejectErrorCode);
     expect(error.message).toContain('Canister exceeded the limit of 40000000000 instructions for single message execution');
     expect(await limits.get()).toBe(before);
   }, 60_000);

@@ -3,7 +3,7 @@
  * (after changing state, which must roll back), that measure themselves, and that produce or take payloads
  * of a given size.
  */
-import { IDL, performanceCounter, query, update } from 'azle';
+import { IDL, inspectMessage, performanceCounter, query, trap, update } from 'azle';
 
 /**
  * Burns instructions fast: each `fill` is a `memset` the replica charges one instruction per byte
@@ -16,6 +16,19 @@ function burnForever(mib: number): never {
 
 export default class {
   value = 0n;
+
+  /** Accepts every ingress message except `trappedByInspect`, for which it traps. */
+  @inspectMessage
+  inspect(methodName: string): boolean {
+    if (methodName === 'trappedByInspect') trap('inspect_message refuses trappedByInspect');
+    return true;
+  }
+
+  /** Never runs as ingress: inspect_message traps first. */
+  @update([])
+  trappedByInspect(): void {
+    this.value += 1_000n;
+  }
 
   @update([], IDL.Nat64)
   bump(): bigint {
