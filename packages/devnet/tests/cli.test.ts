@@ -46,6 +46,7 @@ beforeAll(async () => {
   copyFileSync(wasmPath, join(work, 'beta.wasm'));
   cli = startCli([
     '--port', '0',
+    '--verbose',
     '--install', join(work, 'alpha.wasm'), '--init-arg-hex', hex(counterInitArg('alpha')),
     '--install', `${join(work, 'beta.wasm')}=${FIXED_ID}`, '--init-arg-hex', hex(counterInitArg('beta')),
   ]);
@@ -83,6 +84,9 @@ describe('ic-ws-devnet CLI', () => {
     expect(await beta.increment()).toBe(1n);
     expect(await beta.increment()).toBe(2n);
     expect(await alpha.get()).toBe(1n);
+    // --verbose: what each execution cost, as a replica would count it.
+    expect(stderr).toMatch(new RegExp(`\\[execution\\] ${FIXED_ID}: update increment: [\\d_]+ instructions, [\\d_]+ cycles, `));
+    expect(stderr).toMatch(/\[execution\] rwlgt-iiaaa-aaaaa-aaaaa-cai: query get: [\d_]+ instructions, free, /);
   });
 
   it('exits 0 within a second of SIGTERM', async () => {
