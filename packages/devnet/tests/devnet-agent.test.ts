@@ -79,6 +79,17 @@ describe('ic-ws-devnet with the real agent and the real Azle canister', () => {
     expect(Array.from(lookupResultToBuffer(fromQuery.lookup_path(path)) ?? [])).toEqual(Array.from(encodeCounterValue(value)));
   });
 
+  it('hands out one certificate per round: queries in a round get the same bytes, the next round new ones', async () => {
+    const first = (await counter.getCertified()).certificate[0]!;
+    const again = (await counter.getCertified()).certificate[0]!;
+    expect(Buffer.from(again).equals(Buffer.from(first))).toBe(true); // nothing changed: same round, same bytes
+    await counter.increment(); // a new round certifies the new state
+    const next = await counter.getCertified();
+    expect(Buffer.from(next.certificate[0]!).equals(Buffer.from(first))).toBe(false);
+    const fromNext = await Certificate.create({ certificate: next.certificate[0]!, rootKey: agent.rootKey!, canisterId });
+    expect(lookupResultToBuffer(fromNext.lookup_path(['canister', canisterId.toUint8Array(), 'certified_data']))).toEqual(encodeCounterValue(next.value));
+  });
+
   it('fires a timer when its time comes', async () => {
     const before = await counter.getTimerFired();
     await counter.armTimerIn(5);
