@@ -5,12 +5,15 @@
  * sent on a fixed schedule whether or not earlier ones were answered (at most 500 in flight). The first
  * 5 minutes fill the request-status retention window; the second half should be flat.
  *
- * Run from packages/devnet: `pnpm soak` (or `pnpm soak -- --minutes 2`). Prints per-minute figures, the
+ * Run from packages/devnet: `pnpm soak` (or `pnpm soak -- --minutes 2`; `--state-dir` persists every round
+ * into a temporary state directory, as `ic-ws-devnet dev` runs the devnet). Prints per-minute figures, the
  * least-squares slope of RSS and CPU over the second half, and PASS/MISS against: RSS slope <= 1 MB/min, CPU
  * slope <= 1 percentage point/min (a core = 100%). Writes bench/results/devnet-soak.json. Not part of `pnpm test`.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,11 +35,14 @@ const { values } = parseArgs({
     minutes: { type: 'string', default: '10' },
     updates: { type: 'string', default: '20' },
     queries: { type: 'string', default: '10' },
+    'state-dir': { type: 'boolean', default: false },
   },
 });
 const minutes = Number(values.minutes);
 const updatesPerSec = Number(values.updates);
 const queriesPerSec = Number(values.queries);
+/** With `--state-dir`, the devnet persists every round (as `pnpm dev` runs it) into a temporary directory. */
+const persist = values['state-dir'] === true;
 
 interface Sample {
   minute: number;
@@ -55,6 +61,13 @@ function rssMb(pid: number): number {
   return Number(/\d+/.exec(line)?.[0]) / 1024;
 }
 
+function directoryBytes(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((sum, entry) => {
+    const path = join(dir, entry.name);
+    return sum + (entry.isDirectory() ? directoryBytes(path) : statSync(path).size);
+  }, 0);
+}
+
 function slope(points: readonly { x: number; y: number }[]): number {
   const n = points.length;
   const meanX = points.reduce((sum, p) => sum + p.x, 0) / n;
@@ -67,7 +80,8 @@ function slope(points: readonly { x: number; y: number }[]): number {
 async function main(): Promise<void> {
   const { wasmPath } = await buildCounter();
   const packageDir = fileURLToPath(new URL('..', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--install', wasmPath, '--init-arg-hex', Buffer.from(counterInitArg('soak')).toString('hex')], {
+  const stateDir = persist ? mkdtempSync(join(tmpdir(), 'ic-ws-soak-state-')) : undefined;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--install', wasmPath, '--init-arg-hex', Buffer.from(counterInitArg('soak')).toString('hex'), ...(stateDir ? ['--state-dir', stateDir] : [])], {
     cwd: packageDir,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -136,6 +150,9 @@ async function main(): Promise<void> {
   const drainUntil = performance.now() + 10_000;
   while (inFlight > 0 && performance.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 50));
   child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  const stateBytes = stateDir ? directoryBytes(stateDir) : undefined;
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 
   const secondHalf = samples.filter((sample) => sample.minute >= minutes / 2);
   const rssSlope = slope(secondHalf.map((sample) => ({ x: sample.minute, y: sample.rssMb })));
@@ -154,7 +171,8 @@ async function main(): Promise<void> {
     { target: `RSS slope, second half <= ${RSS_SLOPE_TARGET_MB_PER_MIN} MB/min`, measured: `${rssSlope.toFixed(2)} MB/min`, pass: rssSlope <= RSS_SLOPE_TARGET_MB_PER_MIN },
     { target: `CPU slope, second half <= ${CPU_SLOPE_TARGET_POINTS_PER_MIN} %-points/min`, measured: `${cpuSlope.toFixed(2)} %-points/min`, pass: cpuSlope <= CPU_SLOPE_TARGET_POINTS_PER_MIN },
   ];
-  report('devnet-soak', rows, { minutes, updatesPerSec, queriesPerSec, sent, failed, skipped, rssSlope, cpuSlope, samples, targets });
+  if (stateBytes !== undefined) console.log(`state directory at the end: ${(stateBytes / 1024 / 1024).toFixed(1)} MB`);
+  report(persist ? 'devnet-soak-state-dir' : 'devnet-soak', rows, { minutes, updatesPerSec, queriesPerSec, persist, stateBytes, sent, failed, skipped, rssSlope, cpuSlope, samples, targets });
   for (const target of targets) console.log(`${target.pass ? 'PASS' : 'MISS'}  ${target.target}: ${target.measured}`);
   if (failed > 0) console.log(`MISS  ${failed} requests failed`);
   if (targets.some((target) => !target.pass) || failed > 0) process.exitCode = 1;

@@ -34,15 +34,31 @@ export function canisterSubtree(canisters: Iterable<{ readonly id: Principal; re
   return labeledForest(entries);
 }
 
+// Thousands of statuses are retained: their labels and status leaves are shared, not allocated per status
+// (hash trees are immutable, so sharing is safe).
+const STATUS_LABELS = {
+  status: utf8ToBytes('status'),
+  reply: utf8ToBytes('reply'),
+  rejectCode: utf8ToBytes('reject_code'),
+  rejectMessage: utf8ToBytes('reject_message'),
+  errorCode: utf8ToBytes('error_code'),
+};
+const STATUS_LEAVES: Record<RequestStatus['status'], HashTree> = {
+  received: leaf(utf8ToBytes('received')),
+  processing: leaf(utf8ToBytes('processing')),
+  replied: leaf(utf8ToBytes('replied')),
+  rejected: leaf(utf8ToBytes('rejected')),
+};
+
 /** The subtree under `request_status/<request id>`: `{status, reply | reject_code, reject_message, error_code}`. */
 export function requestStatusEntry(status: RequestStatus): HashTree {
-  const fields: [string, HashTree][] = [['status', leaf(utf8ToBytes(status.status))]];
-  if (status.status === 'replied') fields.push(['reply', leaf(status.reply)]);
+  const fields: [Uint8Array, HashTree][] = [[STATUS_LABELS.status, STATUS_LEAVES[status.status]]];
+  if (status.status === 'replied') fields.push([STATUS_LABELS.reply, leaf(status.reply)]);
   if (status.status === 'rejected') {
     fields.push(
-      ['reject_code', leaf(unsignedLeb128(status.rejectCode) as Uint8Array)],
-      ['reject_message', leaf(utf8ToBytes(status.rejectMessage))],
-      ['error_code', leaf(utf8ToBytes(status.errorCode))],
+      [STATUS_LABELS.rejectCode, leaf(unsignedLeb128(status.rejectCode) as Uint8Array)],
+      [STATUS_LABELS.rejectMessage, leaf(utf8ToBytes(status.rejectMessage))],
+      [STATUS_LABELS.errorCode, leaf(utf8ToBytes(status.errorCode))],
     );
   }
   return labeledForest(fields);
