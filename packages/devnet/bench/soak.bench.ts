@@ -6,7 +6,8 @@
  * 5 minutes fill the request-status retention window; the second half should be flat.
  *
  * Run from packages/devnet: `pnpm soak` (or `pnpm soak -- --minutes 2`; `--state-dir` persists every round
- * into a temporary state directory, as `ic-ws-devnet dev` runs the devnet). Prints per-minute figures, the
+ * into a temporary state directory, as `ic-ws-devnet dev` runs the devnet; `--probe` runs a full GC in the
+ * devnet every 10 s and prints the slope of its live heap, telling a leak from memory the runtime keeps). Prints per-minute figures, the
  * least-squares slope of RSS and CPU over the second half, and PASS/MISS against: RSS slope <= 1 MB/min, CPU
  * slope <= 1 percentage point/min (a core = 100%). Writes bench/results/devnet-soak.json. Not part of `pnpm test`.
  */
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     updates: { type: 'string', default: '20' },
     queries: { type: 'string', default: '10' },
     'state-dir': { type: 'boolean', default: false },
+    probe: { type: 'boolean', default: false },
   },
 });
 const minutes = Number(values.minutes);
@@ -43,6 +45,8 @@ const updatesPerSec = Number(values.updates);
 const queriesPerSec = Number(values.queries);
 /** With `--state-dir`, the devnet persists every round (as `pnpm dev` runs it) into a temporary directory. */
 const persist = values['state-dir'] === true;
+/** With `--probe`, the devnet runs a full GC every 10 s and reports its live heap (see bench/heap-probe.mjs). */
+const probe = values.probe === true;
 
 interface Sample {
   minute: number;
@@ -81,9 +85,10 @@ async function main(): Promise<void> {
   const { wasmPath } = await buildCounter();
   const packageDir = fileURLToPath(new URL('..', import.meta.url));
   const stateDir = persist ? mkdtempSync(join(tmpdir(), 'ic-ws-soak-state-')) : undefined;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--install', wasmPath, '--init-arg-hex', Buffer.from(counterInitArg('soak')).toString('hex'), ...(stateDir ? ['--state-dir', stateDir] : [])], {
+  const probeArgs = probe ? ['--expose-gc', '--import', './bench/heap-probe.mjs'] : [];
+  const child = spawn(process.execPath, [...probeArgs, '--import', 'tsx', 'src/cli.ts', '--port', '0', '--install', wasmPath, '--init-arg-hex', Buffer.from(counterInitArg('soak')).toString('hex'), ...(stateDir ? ['--state-dir', stateDir] : [])], {
     cwd: packageDir,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const ready = await new Promise<{ url: string; canisters: Record<string, string> }>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
@@ -91,6 +96,14 @@ async function main(): Promise<void> {
     child.once('exit', (code) => reject(new Error(`devnet exited with ${code}`)));
   });
   const pid = child.pid as number;
+  /** Live heap after a full GC (MB) by minute, from the probe. */
+  const liveHeap: { minute: number; heapMb: number }[] = [];
+  const probeStarted = performance.now();
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    if (!line.startsWith('heap-probe ')) return void process.stderr.write(`${line}\n`);
+    const { heapUsed } = JSON.parse(line.slice('heap-probe '.length)) as { heapUsed: number };
+    liveHeap.push({ minute: (performance.now() - probeStarted) / 60_000, heapMb: heapUsed / 1048576 });
+  });
   const canisterId = Principal.fromText(Object.values(ready.canisters)[0] as string);
   const identity = new AnonymousIdentity();
   const callUrl = new URL(`/api/v3/canister/${canisterId.toText()}/call`, ready.url);
@@ -157,6 +170,7 @@ async function main(): Promise<void> {
   const secondHalf = samples.filter((sample) => sample.minute >= minutes / 2);
   const rssSlope = slope(secondHalf.map((sample) => ({ x: sample.minute, y: sample.rssMb })));
   const cpuSlope = slope(secondHalf.map((sample) => ({ x: sample.minute, y: sample.cpuPercent })));
+  const heapSlope = probe ? slope(liveHeap.filter((s) => s.minute >= minutes / 2).map((s) => ({ x: s.minute, y: s.heapMb }))) : undefined;
   const perMinute = new Map<number, Sample[]>();
   for (const sample of samples) {
     const key = Math.min(Math.ceil(minutes), Math.max(1, Math.ceil(sample.minute - 0.01)));
@@ -171,8 +185,9 @@ async function main(): Promise<void> {
     { target: `RSS slope, second half <= ${RSS_SLOPE_TARGET_MB_PER_MIN} MB/min`, measured: `${rssSlope.toFixed(2)} MB/min`, pass: rssSlope <= RSS_SLOPE_TARGET_MB_PER_MIN },
     { target: `CPU slope, second half <= ${CPU_SLOPE_TARGET_POINTS_PER_MIN} %-points/min`, measured: `${cpuSlope.toFixed(2)} %-points/min`, pass: cpuSlope <= CPU_SLOPE_TARGET_POINTS_PER_MIN },
   ];
+  if (heapSlope !== undefined) console.log(`live heap after GC, second half: ${heapSlope.toFixed(2)} MB/min (last ${liveHeap.at(-1)?.heapMb.toFixed(1)} MB)`);
   if (stateBytes !== undefined) console.log(`state directory at the end: ${(stateBytes / 1024 / 1024).toFixed(1)} MB`);
-  report(persist ? 'devnet-soak-state-dir' : 'devnet-soak', rows, { minutes, updatesPerSec, queriesPerSec, persist, stateBytes, sent, failed, skipped, rssSlope, cpuSlope, samples, targets });
+  report(persist ? 'devnet-soak-state-dir' : probe ? 'devnet-soak-probe' : 'devnet-soak', rows, { minutes, updatesPerSec, queriesPerSec, persist, probe, liveHeap, heapSlope, stateBytes, sent, failed, skipped, rssSlope, cpuSlope, samples, targets });
   for (const target of targets) console.log(`${target.pass ? 'PASS' : 'MISS'}  ${target.target}: ${target.measured}`);
   if (failed > 0) console.log(`MISS  ${failed} requests failed`);
   if (targets.some((target) => !target.pass) || failed > 0) process.exitCode = 1;

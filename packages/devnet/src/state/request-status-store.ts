@@ -53,8 +53,8 @@ export const REQUEST_STATUS_STORE_DEFAULTS = { retentionNs: 300_000_000_000n } a
 export class RequestStatusStore {
   readonly #records = new Map<string, RequestRecord>();
   readonly #tree = new CertifiedTreeMap();
-  /** Completed records in completion order, for forgetting the oldest first. */
-  #expiring: RequestRecord[] = [];
+  /** Completed records in completion order, for forgetting the oldest first; consumed slots are cleared. */
+  #expiring: (RequestRecord | undefined)[] = [];
   #expiringHead = 0;
   readonly #now: () => bigint;
   readonly #retentionNs: bigint;
@@ -126,6 +126,8 @@ export class RequestStatusStore {
     while (this.#expiringHead < this.#expiring.length) {
       const record = this.#expiring[this.#expiringHead] as RequestRecord;
       if ((record.forgetAfter as bigint) >= now) break;
+      // Cleared, not just skipped: a forgotten record must not stay reachable until the array is compacted.
+      this.#expiring[this.#expiringHead] = undefined;
       this.#expiringHead++;
       const key = bytesToHex(record.requestId);
       if (this.#records.get(key) === record) {
