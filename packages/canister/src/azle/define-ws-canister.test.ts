@@ -48,6 +48,8 @@ describe('defineWsCanister', () => {
       expect(method?.returnIdlType?.display(), name).toBe(t[name].ret.display());
     }
     expect(methods.get('init')?.paramIdlTypes).toEqual([]);
+    // It replies with the Candid bytes the core assembles; the others return values azle encodes.
+    expect([...methods.values()].filter((m) => m.manual).map((m) => m.name)).toEqual(['ws_get_messages']);
   });
 
   it('a class that extends Canister keeps the entry points and adds its own methods', () => {

@@ -19,7 +19,11 @@ export interface WsMethodTypes {
  * const t = wsMethodTypes(AppMessage);
  * class Canister {
  *   @update(t.ws_open.args, t.ws_open.ret) ws_open(args: CanisterWsOpenArguments) { return ws.wsOpen(args); }
- *   @query(t.ws_get_messages.args, t.ws_get_messages.ret) ws_get_messages(args) { return ws.wsGetMessages(args); }
+ *   // Manual: the core replies with Candid bytes assembled from messages encoded when queued.
+ *   @query(t.ws_get_messages.args, t.ws_get_messages.ret, { manual: true }) ws_get_messages() {
+ *     const [args] = IDL.decode(t.ws_get_messages.args, msgArgData());
+ *     msgReply(ws.wsGetMessagesCandid(args as CanisterWsGetMessagesArguments));
+ *   }
  * }
  * ```
  */
