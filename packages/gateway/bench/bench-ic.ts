@@ -1,14 +1,18 @@
 /**
- * The IC side of the gateway benchmark, kept out of the measurement: a stub {@link GatewayIc} that answers
- * every relayed `ws_open` with an OpenMessage for its client and serves one in-memory queue per gateway as
- * recorded `ws_get_messages` replies (fixed certificate and witness bytes of realistic size). With
- * `longPoll`, a poll of an empty queue waits for the next message, so latency figures exclude the
- * polling interval and measure the gateway's own path: reply in, frame out.
+ * The IC side of the gateway benchmark: a stub {@link GatewayIc} that answers every relayed `ws_open` with an
+ * OpenMessage for its client and serves one queue per gateway as real `ws_get_messages` reply bytes (Candid,
+ * as a canister encodes them, `MESSAGES_PER_POLL` per reply, a 1.3 kB certificate and a 220 B witness), which
+ * go through the gateway's own reply decoder. A burst's replies are encoded when it is prepared, before the
+ * clock starts, so serving them costs the stub nothing: what the server process spends during a burst is the
+ * gateway's work. With `longPoll`, a poll of an empty queue waits for the next message, so latency figures
+ * exclude the polling interval.
  */
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import {
+  CanisterWsGetMessagesResultIdl,
   CanisterWsOpenArgumentsIdl,
+  ErrorCode,
   cborDecode,
   encodeServiceMessageContent,
   encodeWebsocketMessage,
@@ -22,9 +26,13 @@ import {
 } from 'ic-ws-protocol';
 import type { CallReply } from '../src/ic/call-reply';
 import type { GatewayIc } from '../src/ic/gateway-ic';
+import { decodeGetMessagesReply } from '../src/ic/get-messages-query';
+import { GatewayError } from '../src/gateway-error';
 import { testPrincipal } from '../src/testing/client-frames';
 
-/** Sizes of a certificate and a one-message witness from the devnet, roughly: the gateway copies both into every frame. */
+/** Messages in one `ws_get_messages` reply: the canister library's default, as deployed. */
+export const MESSAGES_PER_POLL = 50;
+/** Sizes of a devnet certificate and one-message witness, roughly: every frame carries both. */
 export const BENCH_CERT_BYTES = 1_300;
 export const BENCH_TREE_BYTES = 220;
 
@@ -36,6 +44,12 @@ export function filler(length: number, seed: number): Uint8Array {
 /** The CBOR `WebsocketMessage` a canister queues: `payload` as content, `timestamp` carried through. */
 export function benchMessageContent(clientKey: ClientKey, sequenceNum: bigint, timestamp: bigint, payload: Uint8Array, isService = false): Uint8Array {
   return encodeWebsocketMessage({ client_key: clientKey, sequence_num: sequenceNum, timestamp, is_service_message: isService, content: payload });
+}
+
+/** The Candid bytes of a `ws_get_messages` reply carrying `messages`, as a canister answers. */
+export function encodeReply(messages: CanisterOutputMessage[], cert: Uint8Array, tree: Uint8Array, isEndOfQueue: boolean): Uint8Array {
+  const batch: CanisterOutputCertifiedMessages = { messages, cert, tree, is_end_of_queue: isEndOfQueue };
+  return new Uint8Array(IDL.encode([CanisterWsGetMessagesResultIdl], [{ Ok: batch }]));
 }
 
 const principals = new Map<number, Principal>();
@@ -58,6 +72,8 @@ export class BenchIc implements GatewayIc {
   clientCount = 0;
   /** Served messages are dropped (set to undefined): the poller never asks for them again. */
   readonly #queue: (CanisterOutputMessage | undefined)[] = [];
+  /** Reply bytes encoded ahead, by the nonce they start at (see `encodeAhead`). */
+  readonly #replies = new Map<number, Uint8Array>();
   /** Last sequence number per client index. */
   readonly #sequence: number[] = [];
   #waiters: (() => void)[] = [];
@@ -66,16 +82,27 @@ export class BenchIc implements GatewayIc {
 
   constructor(
     private readonly gatewayPrincipal: () => Principal,
-    private readonly options: { maxPerPoll: number; longPoll: boolean },
+    private readonly options: { longPoll: boolean },
   ) {}
 
   set longPoll(on: boolean) {
     this.options.longPoll = on;
   }
 
-  /** Stops serving messages pushed from now on, so a burst can be queued before it is timed. */
+  /** Stops serving messages pushed from now on, so a burst can be queued and encoded before it is timed. */
   hold(): void {
     this.#visible = this.#queue.length;
+  }
+
+  /**
+   * Encodes the replies of everything queued after `hold`, `MESSAGES_PER_POLL` per reply, as the poller will
+   * ask for them (each poll starts where the last one ended).
+   */
+  encodeAhead(): void {
+    for (let from = this.#visible; from < this.#queue.length; from += MESSAGES_PER_POLL) {
+      const end = Math.min(this.#queue.length, from + MESSAGES_PER_POLL);
+      this.#replies.set(from, this.#encodeFrom(from, end, end >= this.#queue.length));
+    }
   }
 
   /** Serves everything queued. */
@@ -117,22 +144,38 @@ export class BenchIc implements GatewayIc {
   }
 
   async getMessages(_canisterId: Principal, nonce: bigint): Promise<CanisterOutputCertifiedMessages> {
-    const from = Number(nonce);
     const served = () => Math.min(this.#queue.length, this.#visible);
+    // A nonce past any queue (a poller asking where the live end is): nothing there.
+    if (nonce >= BigInt(Number.MAX_SAFE_INTEGER)) return this.#decode(encodeReply([], this.cert, this.tree, true));
+    const from = Number(nonce);
     while (from >= served() && this.options.longPoll) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
-    const end = Math.min(served(), from + this.options.maxPerPoll);
+    const end = Math.min(served(), from + MESSAGES_PER_POLL);
+    // Replies encoded ahead are served once released (a poll before that finds the queue as it was).
+    let reply = end > from ? this.#replies.get(from) : undefined;
+    this.#replies.delete(from);
+    reply ??= this.#encodeFrom(from, end, end >= served());
+    for (let i = Math.max(0, from - MESSAGES_PER_POLL); i < from; i++) this.#queue[i] = undefined;
+    return this.#decode(reply);
+  }
+
+  /** What the production IC layer does with the reply bytes (createGetMessagesQuery, then getMessages). */
+  #decode(reply: Uint8Array): CanisterOutputCertifiedMessages {
+    const result = decodeGetMessagesReply(reply);
+    if ('Err' in result) throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages returned Err: ${result.Err}`);
+    return result.Ok;
+  }
+
+  #encodeFrom(from: number, end: number, drained: boolean): Uint8Array {
     const messages: CanisterOutputMessage[] = [];
     for (let i = from; i < end; i++) {
       const message = this.#queue[i];
       if (message !== undefined) messages.push(message);
     }
-    for (let i = Math.max(0, from - this.options.maxPerPoll); i < from; i++) this.#queue[i] = undefined;
     // A long-polling stub always says "more": the poller then polls again at once and waits here, instead
     // of sleeping its polling interval (which the latency figure must not include).
-    const drained = end >= served();
-    return { messages, cert: this.cert, tree: this.tree, is_end_of_queue: drained && !this.options.longPoll };
+    return encodeReply(messages, this.cert, this.tree, drained && !this.options.longPoll);
   }
 
   async wsClose(): Promise<void> {}

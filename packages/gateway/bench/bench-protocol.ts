@@ -4,22 +4,25 @@
 export type ServerCommand =
   | { cmd: 'memory' }
   | { cmd: 'prepare-burst'; perClient: number }
+  /** Starts sending what `prepare-burst` queued and the server's CPU count. */
   | { cmd: 'release-burst' }
-  | { cmd: 'stamped'; count: number; gapMs: number }
+  /** Asks for the CPU time spent since the last `release-burst`. */
+  | { cmd: 'cpu' }
   | { cmd: 'exit' };
 
 /** Server -> orchestrator. */
 export type ServerEvent =
   | { type: 'ready'; url: string; gatewayPrincipal: string }
   | { type: 'memory'; clients: number; usage: NodeJS.MemoryUsage }
-  | { type: 'burst-prepared'; total: number };
+  | { type: 'burst-prepared'; total: number }
+  | { type: 'cpu'; userUs: number; systemUs: number };
 
 /** Orchestrator -> clients. */
 export type ClientsCommand =
-  | { cmd: 'open'; count: number }
+  /** Opens `count` sessions, client indexes `first`, `first + 1`, ... */
+  | { cmd: 'open'; first: number; count: number }
+  /** Counts the next `total` canister frames. */
   | { cmd: 'count'; total: number }
-  | { cmd: 'latency'; total: number }
-  | { cmd: 'memory' }
   | { cmd: 'exit' };
 
 /** Clients -> orchestrator. */
@@ -27,6 +30,4 @@ export type ClientsEvent =
   | { type: 'ready' }
   | { type: 'opened'; count: number; ms: number }
   | { type: 'counting' }
-  | { type: 'counted'; total: number; ms: number }
-  | { type: 'latencies'; samplesUs: number[] }
-  | { type: 'memory'; usage: NodeJS.MemoryUsage };
+  | { type: 'counted'; total: number };

@@ -1,45 +1,45 @@
 /**
  * Child process of the gateway benchmark: one WebSocket server, either the gateway (`startGateway` with the
- * stub IC of bench-ic.ts) or a raw `ws` server sending the same frames, driven over IPC by
- * gateway.bench.ts. Runs alone in its process so its memory can be measured apart from the clients'.
+ * stub IC of bench-ic.ts) or a raw `ws` server sending the same frames, driven over IPC by gateway.bench.ts.
+ * Runs alone in its process, so its memory and CPU time are measured apart from the clients'.
  * Usage: `node --expose-gc --import tsx bench/bench-server.ts <gateway|ws>`.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import type { Principal } from '@dfinity/principal';
-import { encodeCanisterMessageFrame, encodeHandshakeFrame, formatOutgoingKey } from 'ic-ws-protocol';
+import { CanisterFrameEncoder, encodeHandshakeFrame, formatOutgoingKey, type CanisterOutputMessage } from 'ic-ws-protocol';
 import { pino } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { NodeEd25519Identity } from '../src/ic/node-ed25519-identity';
 import { startGateway } from '../src/start-gateway';
-import { BenchIc, benchClientKey, benchMessageContent, filler } from './bench-ic';
+import { BENCH_CERT_BYTES, BENCH_TREE_BYTES, BenchIc, MESSAGES_PER_POLL, benchClientKey, benchMessageContent, filler } from './bench-ic';
 import type { ServerCommand, ServerEvent } from './bench-protocol';
 
 const PAYLOAD = filler(64, 3);
-const MAX_PER_POLL = 100;
 
 /** What either server does for the orchestrator. */
 interface BenchServer {
   url: string;
   gatewayPrincipal: Principal;
-  /** Queues `perClient` messages for every client without sending them yet. */
+  /** Queues `perClient` messages for every client, ready to send, without sending them yet. */
   prepareBurst(perClient: number): number;
   /** Sends what `prepareBurst` queued. */
   releaseBurst(): void;
-  /** Sends one message to client `index`, stamped with the monotonic clock when it leaves the "IC". */
-  sendStamped(index: number): void;
   clients(): number;
 }
 
 async function gatewayServer(): Promise<BenchServer> {
   const identity = NodeEd25519Identity.generate();
   const gatewayPrincipal = identity.getPrincipal();
-  const ic = new BenchIc(() => gatewayPrincipal, { maxPerPoll: MAX_PER_POLL, longPoll: false });
+  const ic = new BenchIc(() => gatewayPrincipal, { longPoll: false });
   const gateway = await startGateway({
     listen: '127.0.0.1:0',
     adminListen: '',
     identity,
     ic,
     logger: pino({ level: 'silent' }),
-    pollingIntervalMs: 2,
+    pollingIntervalMs: 5,
     maxConnections: 50_000,
     openTimeoutMs: 3_600_000,
     pingIntervalMs: 3_600_000,
@@ -49,26 +49,26 @@ async function gatewayServer(): Promise<BenchServer> {
     url: gateway.url,
     gatewayPrincipal,
     prepareBurst(perClient) {
-      ic.longPoll = false;
       ic.hold();
       for (let round = 0; round < perClient; round++) for (let i = 0; i < ic.clientCount; i++) ic.push(benchClientKey(i), 0n, PAYLOAD);
+      ic.encodeAhead();
       return perClient * ic.clientCount;
     },
     releaseBurst: () => ic.release(),
-    sendStamped(index) {
-      // A waiting long poll returns at once with this message: the stamp is when the gateway gets the reply.
-      ic.longPoll = true;
-      ic.push(benchClientKey(index % ic.clientCount), process.hrtime.bigint(), PAYLOAD);
-    },
     clients: () => ic.clientCount,
   };
 }
 
+/**
+ * A plain `ws` server sending the gateway's frames: per poll reply's worth of messages (`MESSAGES_PER_POLL`),
+ * it builds the frames with the same encoder the gateway uses, then sends each to its socket with
+ * `ws.send`, one slice per event-loop turn, as the gateway gets one reply per poll.
+ */
 async function wsServer(): Promise<BenchServer> {
   const gatewayPrincipal = NodeEd25519Identity.generate().getPrincipal();
   const handshake = encodeHandshakeFrame({ gateway_principal: gatewayPrincipal });
-  const cert = filler(1_300, 1);
-  const tree = filler(220, 2);
+  const cert = filler(BENCH_CERT_BYTES, 1);
+  const tree = filler(BENCH_TREE_BYTES, 2);
   const sockets: WebSocket[] = [];
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, clientTracking: false, maxPayload: 2 * 1024 * 1024 });
   wss.on('connection', (ws) => {
@@ -78,44 +78,40 @@ async function wsServer(): Promise<BenchServer> {
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   const address = wss.address() as { port: number };
   let nonce = 0n;
-  const frame = (index: number, timestamp: bigint) =>
-    encodeCanisterMessageFrame({
-      key: formatOutgoingKey(gatewayPrincipal, nonce++),
-      content: benchMessageContent(benchClientKey(index), nonce, timestamp, PAYLOAD),
-      cert,
-      tree,
-    });
-  let burst: { socket: WebSocket; frame: Uint8Array }[] = [];
+  let burst: { socket: WebSocket; message: CanisterOutputMessage }[] = [];
   return {
     url: `ws://127.0.0.1:${address.port}`,
     gatewayPrincipal,
     prepareBurst(perClient) {
       burst = [];
-      for (let round = 0; round < perClient; round++) for (let i = 0; i < sockets.length; i++) burst.push({ socket: sockets[i]!, frame: frame(i, 0n) });
+      for (let round = 0; round < perClient; round++) {
+        for (let i = 0; i < sockets.length; i++) {
+          const clientKey = benchClientKey(i);
+          const message = { client_key: clientKey, key: formatOutgoingKey(gatewayPrincipal, nonce++), content: benchMessageContent(clientKey, BigInt(round + 2), 0n, PAYLOAD) };
+          burst.push({ socket: sockets[i]!, message });
+        }
+      }
       return burst.length;
     },
     releaseBurst() {
-      // In slices of one poll reply per event-loop turn, as the gateway gets them.
       let next = 0;
       const sendSlice = () => {
-        const end = Math.min(burst.length, next + MAX_PER_POLL);
-        for (; next < end; next++) burst[next]!.socket.send(burst[next]!.frame);
+        const slice = burst.slice(next, next + MESSAGES_PER_POLL);
+        const frames = new CanisterFrameEncoder(cert, tree).encodeAll(slice.map((entry) => entry.message));
+        slice.forEach((entry, i) => entry.socket.send(frames[i]!));
+        next += slice.length;
         if (next < burst.length) setImmediate(sendSlice);
       };
       sendSlice();
-    },
-    sendStamped(index) {
-      sockets[index % sockets.length]!.send(frame(index, process.hrtime.bigint()));
     },
     clients: () => sockets.length,
   };
 }
 
+/** Heap, external buffers and RSS after a full GC (the process runs with `--expose-gc`). */
 async function measureMemory(): Promise<NodeJS.MemoryUsage> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error('run with --expose-gc');
   for (let i = 0; i < 3; i++) {
-    gc();
+    globalThis.gc?.();
     await new Promise((resolve) => setImmediate(resolve));
   }
   return process.memoryUsage();
@@ -123,10 +119,19 @@ async function measureMemory(): Promise<NodeJS.MemoryUsage> {
 
 const post = (event: ServerEvent) => process.send!(event);
 
+/**
+ * BENCH_CPU_PROF=<dir>: a V8 CPU profile of each timed burst (release to the last frame counted) is written
+ * there, so a profile shows the server's work only, not the burst's preparation.
+ */
+const profileDir = process.env.BENCH_CPU_PROF;
+const inspector = profileDir === undefined ? undefined : new Session();
+inspector?.connect();
+let profiles = 0;
+
 async function main(): Promise<void> {
   const kind = process.argv[2];
-  if (kind !== 'gateway' && kind !== 'ws') throw new Error(`usage: bench-server.ts <gateway|ws>, got ${kind}`);
   const server = kind === 'gateway' ? await gatewayServer() : await wsServer();
+  let cpuAtRelease = process.cpuUsage();
   process.on('message', (command: ServerCommand) => {
     void (async () => {
       switch (command.cmd) {
@@ -137,14 +142,21 @@ async function main(): Promise<void> {
           post({ type: 'burst-prepared', total: server.prepareBurst(command.perClient) });
           break;
         case 'release-burst':
+          // Everything the burst needs is ready: from here on, the process's CPU time is the server's work.
+          globalThis.gc?.();
+          if (inspector) await inspector.post('Profiler.enable').then(() => inspector.post('Profiler.start'));
+          cpuAtRelease = process.cpuUsage();
           server.releaseBurst();
           break;
-        case 'stamped':
-          for (let i = 0; i < command.count; i++) {
-            server.sendStamped(i);
-            await new Promise((resolve) => setTimeout(resolve, command.gapMs));
+        case 'cpu': {
+          const spent = process.cpuUsage(cpuAtRelease);
+          if (inspector && profileDir) {
+            const { profile } = await inspector.post('Profiler.stop');
+            writeFileSync(join(profileDir, `${process.argv[2]}-${process.pid}-${++profiles}.cpuprofile`), JSON.stringify(profile));
           }
+          post({ type: 'cpu', userUs: spent.user, systemUs: spent.system });
           break;
+        }
         case 'exit':
           process.exit(0);
       }

@@ -50,11 +50,19 @@ export function createGetMessagesQuery(agent: HttpAgent): GetMessagesQuery {
     if (response.status !== QueryResponseStatus.Replied) {
       throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages was rejected: ${response.reject_message.slice(0, 200)} (${response.error_code})`);
     }
-    try {
-      return decodeWsGetMessagesResult(response.reply.arg);
-    } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-      throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages replied with a malformed batch: ${error.message}`, { cause: error });
-    }
+    return decodeGetMessagesReply(response.reply.arg);
   };
+}
+
+/**
+ * Reads a `ws_get_messages` reply's Candid bytes with the protocol's dedicated decoder.
+ * @throws GatewayError `POLL_FAILED` when they are not a valid reply.
+ */
+export function decodeGetMessagesReply(arg: Uint8Array): CanisterWsGetMessagesResult {
+  try {
+    return decodeWsGetMessagesResult(arg);
+  } catch (error) {
+    if (!(error instanceof ProtocolError)) throw error;
+    throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages replied with a malformed batch: ${error.message}`, { cause: error });
+  }
 }

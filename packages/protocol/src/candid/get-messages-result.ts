@@ -240,17 +240,6 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 function readText(reader: CandidReader): string {
   const bytes = reader.view(reader.leb());
-  // Keys are ASCII: building the string from char codes skips the decoder's call overhead for ~80 bytes.
-  if (bytes.length <= 256) {
-    let ascii = true;
-    for (let i = 0; i < bytes.length; i++) {
-      if (bytes[i]! > 0x7f) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  }
   try {
     return UTF8.decode(bytes);
   } catch (error) {
