@@ -13,9 +13,9 @@ import type { CallOutcome, Devnet } from 'ic-ws-devnet';
 import { AppMessageIdl, TargetIdl } from '../tests/canisters/ws-test/src/ws-test-idl';
 import { installWsTest } from '../tests/support/ws-test-canister';
 
-/** One side: a name and its wasm. */
+/** One side: a name (`baseline`, `current`, ...) and its wasm. */
 export interface Side {
-  name: 'baseline' | 'current';
+  name: string;
   wasm: Uint8Array;
 }
 
