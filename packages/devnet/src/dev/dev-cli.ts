@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { IcWsError } from 'ic-ws-protocol';
 import { parseDevCli, DEV_HELP } from './dev-cli-flags';
-import { DEV_SESSION_FILE } from './dev-session-file';
 import { readyBlock } from './ready-block';
 import { startDev, type DevSession } from './start-dev';
 
@@ -69,10 +68,9 @@ export async function runDevCli(argv: readonly string[]): Promise<void> {
   void session.gatewayExited.then((code) => {
     if (!stopping) stop(`the gateway exited unexpectedly (code ${code})`, 1);
   });
-  const sessionFile = relative(process.cwd(), join(projectDir, '.ic-ws', DEV_SESSION_FILE)) || DEV_SESSION_FILE;
-  const { cachedBuilds: _cached, gatewayExited: _exited, close: _close, ...info } = session;
+  const { cachedBuilds: _cached, gatewayExited: _exited, close: _close, sessionFile, ...info } = session;
   if (request.json) process.stdout.write(`${JSON.stringify(info)}\n`);
-  else process.stdout.write(readyBlock(request.name ?? projectName(projectDir), info, sessionFile));
+  else process.stdout.write(readyBlock(request.name ?? projectName(projectDir), info, relative(process.cwd(), sessionFile)));
 }
 
 /** One line for a failed start: the message of our errors (they name what to change), else the stack. */

@@ -19,6 +19,8 @@ import { buildProjectCanister, projectCanisters } from './project-canisters';
 export interface DevSession extends DevSessionInfo {
   /** Canisters whose wasm came from the build cache. */
   cachedBuilds: string[];
+  /** The session file clients read (`<state dir>/dev.json`), absolute. */
+  sessionFile: string;
   /** Resolves if the gateway process ends on its own (it crashed): the session is then broken. */
   gatewayExited: Promise<number | null>;
   /** Stops the frontend, then the gateway (it calls `ws_close` for open sessions), then the devnet. Idempotent. */
@@ -140,12 +142,13 @@ export async function startDev(options: DevOptions = {}): Promise<DevSession> {
       gatewayPrincipal: gateway.principal,
       rootKeyHex: Buffer.from(devnet.rootKey).toString('hex'),
     };
-    await writeDevSession(stateDir, info);
+    const sessionFile = await writeDevSession(stateDir, info);
     stack.push({ name: 'dev.json', close: () => removeDevSession(stateDir) });
     let closing: Promise<void> | undefined;
     return {
       ...info,
       cachedBuilds: built.filter((canister) => canister.cached).map((canister) => canister.name),
+      sessionFile,
       gatewayExited: gateway.exited,
       close: () => (closing ??= closeAll()),
     };
