@@ -46,13 +46,12 @@ export function worstCaseSingleReplyBytes(encodedBytes: number, keyBytes: number
   return REPLY_FIXED_BYTES + CERTIFICATE_RESERVE_BYTES + boundaryPathBytes(MAX_TREE_LEVELS) + messageCost(encodedBytes, keyBytes);
 }
 
-/** The Candid bytes of the reply for an empty batch (protocol.md section 3): no messages, empty cert and tree. */
-export function emptyReplyCandid(): Uint8Array {
-  return encodeMessagesReplyOk(emptyReplyFields(), []);
-}
-
-function emptyReplyFields(): MessagesReplyFields {
-  return { cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true };
+/**
+ * The Candid bytes of the reply for an empty batch (protocol.md section 3): no messages, empty cert and tree.
+ * `nextNonce` is the live end of the gateway's queue (the `next_nonce` extension, protocol.md section 8).
+ */
+export function emptyReplyCandid(nextNonce: bigint): Uint8Array {
+  return encodeMessagesReplyOk({ cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true, next_nonce: [nextNonce] }, []);
 }
 
 /** Limits of one reply. */
@@ -77,7 +76,7 @@ export function buildMessagesReply(
 ): Uint8Array {
   const { oldestNonce, nextNonce } = gateway.record;
   const start = nonce < oldestNonce ? oldestNonce : nonce;
-  if (start >= nextNonce) return emptyReplyCandid();
+  if (start >= nextNonce) return emptyReplyCandid(nextNonce);
 
   const budget = limits.maxBytes - REPLY_FIXED_BYTES - cert.length - boundaryPathBytes(treeLevels(queues.messageCount));
   const batch: QueuedMessage[] = [];
@@ -94,7 +93,7 @@ export function buildMessagesReply(
   // The estimate is an upper bound; measuring the real reply keeps the guarantee even if it were not.
   for (;;) {
     const tree = queues.witness((batch[0] as QueuedMessage).key, (batch[batch.length - 1] as QueuedMessage).key);
-    const fields: MessagesReplyFields = { cert, tree, is_end_of_queue: start + BigInt(batch.length) >= nextNonce };
+    const fields: MessagesReplyFields = { cert, tree, is_end_of_queue: start + BigInt(batch.length) >= nextNonce, next_nonce: [nextNonce] };
     const reply = encodeMessagesReplyOk(fields, batch.map((message) => message.record.output));
     if (batch.length <= 1 || reply.length <= limits.maxBytes) return reply;
     batch.length = Math.max(1, Math.floor(batch.length / 2));

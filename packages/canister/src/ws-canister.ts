@@ -212,12 +212,15 @@ export class IcWebSocketCanister<AppMessage> {
    * Candid bytes of the reply (`CanisterWsGetMessagesResult`). The fast path, for an entry point that replies
    * with raw bytes (azle's `@query(..., { manual: true })` and `msgReply`), as the Azle binding's does: each
    * message was encoded when it was queued, so a poll only reads and splices. An unknown gateway gets an
-   * empty batch, as from the reference implementation.
+   * empty batch, as from the reference implementation. Every reply carries `next_nonce`, the live end of
+   * the gateway's queue (an ic-ws extension, protocol.md section 8).
    */
   wsGetMessagesCandid(args: CanisterWsGetMessagesArguments, caller: Principal = this.host.caller()): Uint8Array {
     const gateway = this.queues.gateway(caller.toText());
-    if (!gateway || args.nonce >= gateway.record.nextNonce || gateway.record.oldestNonce >= gateway.record.nextNonce) {
-      return emptyReplyCandid();
+    // An unknown gateway's first message will get nonce 0: that is the live end of its (empty) queue.
+    if (!gateway) return emptyReplyCandid(0n);
+    if (args.nonce >= gateway.record.nextNonce || gateway.record.oldestNonce >= gateway.record.nextNonce) {
+      return emptyReplyCandid(gateway.record.nextNonce);
     }
     const cert = this.host.dataCertificate();
     if (cert === undefined) return new Uint8Array(IDL.encode([CanisterWsGetMessagesResultIdl], [err(WsErrorMessage.NoDataCertificate)]));

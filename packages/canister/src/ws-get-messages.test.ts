@@ -11,7 +11,24 @@ describe('ws_get_messages', () => {
     open(1);
     const stranger = new FakePollingGateway(principal(9, 'gateway'), ws, host);
     expect(stranger.poll()).toEqual({ messages: [], isEndOfQueue: true });
-    expect(stranger.batches[0]).toEqual({ messages: [], cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true });
+    expect(stranger.batches[0]).toEqual({ messages: [], cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true, next_nonce: [0n] });
+  });
+
+  it('tells the live end of the queue (next_nonce) in every reply, so a gateway can start there', () => {
+    const { ws, gateway, open } = setup({ maxMessagesPerPoll: 2 });
+    const key = open(1);
+    for (let i = 0; i < 4; i++) ws.send(key, `m${i}`);
+    // Past the end (how a gateway finds the live end without reading anything): empty, next_nonce 5.
+    gateway.nextNonce = 1n << 63n;
+    gateway.poll();
+    expect(gateway.batches.at(-1)).toMatchObject({ messages: [], is_end_of_queue: true, next_nonce: [5n] });
+    gateway.nextNonce = 0n;
+    expect(gateway.poll().messages).toHaveLength(2);
+    expect(gateway.batches.at(-1)!.next_nonce).toEqual([5n]);
+    expect(gateway.pollAll()).toHaveLength(3);
+    ws.send(key, 'm4');
+    expect(gateway.poll().messages).toHaveLength(1);
+    expect(gateway.batches.at(-1)!.next_nonce).toEqual([6n]);
   });
 
   it('returns an empty batch with is_end_of_queue for a nonce past the last message', () => {

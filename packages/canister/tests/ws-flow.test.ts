@@ -205,6 +205,8 @@ describe('polling', () => {
       expect(view(messages)).toEqual(view(all.slice(i, i + messages.length)));
     }
     const beyond = await gateway.getMessages(gateway.nextNonce + 5n);
-    expect(beyond).toEqual({ Ok: { messages: [], cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true } });
+    expect(beyond).toEqual({
+      Ok: { messages: [], cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true, next_nonce: [gateway.nextNonce] },
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLOSE_MESSAGE_REASONS, type CloseMessageReason } from './candid/types';
-import { CloseCode, closeCodeForCloseMessageReason, closeReasonText, isCloseCode } from './close-codes';
+import { CloseCode, closeCodeForCloseMessageReason, closeReasonText, isCloseCode, parseRetryAfterMs, retryAfterReason } from './close-codes';
 
 const codes = Object.entries(CloseCode);
 
@@ -8,7 +8,7 @@ describe('CloseCode', () => {
   it('has unique numbers, standard ones or in 4000-4999', () => {
     const numbers = codes.map(([, code]) => code);
     expect(new Set(numbers).size).toBe(numbers.length);
-    for (const code of numbers) expect([1000, 1001, 1008, 1009, 1011].includes(code) || (code >= 4000 && code <= 4999)).toBe(true);
+    for (const code of numbers) expect([1000, 1001, 1008, 1009, 1011, 1013].includes(code) || (code >= 4000 && code <= 4999)).toBe(true);
   });
 
   it('gives every code a distinct reason that fits a close frame (at most 123 UTF-8 bytes)', () => {
@@ -35,5 +35,14 @@ describe('CloseCode', () => {
       CloseCode.CanisterClosedByApplication,
     ]);
     for (const code of mapped) expect(Math.floor(code / 100)).toBe(41);
+  });
+
+  it('writes and reads the retry hint of a TryAgainLater close, within a close frame', () => {
+    const reason = retryAfterReason(5_000);
+    expect(reason).toBe('try again later; retry after 5000 ms');
+    expect(parseRetryAfterMs(reason)).toBe(5_000);
+    expect(new TextEncoder().encode(retryAfterReason(1e12)).length).toBeLessThanOrEqual(123);
+    expect(parseRetryAfterMs(retryAfterReason(-3))).toBe(0);
+    for (const other of ['', 'going away', 'retry after x ms', 'retry after 5 s', 'xretry after 5 ms']) expect(parseRetryAfterMs(other)).toBeUndefined();
   });
 });

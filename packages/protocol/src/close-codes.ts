@@ -17,6 +17,11 @@ export const CloseCode = {
   MessageTooBig: 1009,
   /** An unexpected internal error. */
   InternalError: 1011,
+  /**
+   * The gateway is overloaded and refuses new sessions for now; the reason says when to try again
+   * (`retry after <ms> ms`, see {@link retryAfterReason}). Standard code 1013 "Try Again Later".
+   */
+  TryAgainLater: 1013,
 
   // --- gateway (40xx) ---
   /** The client's first frame is not a well-formed client request frame. */
@@ -99,6 +104,7 @@ const REASONS: Record<CloseCode, string> = {
   1008: 'protocol violation',
   1009: 'frame too large',
   1011: 'internal error',
+  1013: 'try again later',
   4000: 'invalid first frame',
   4001: 'invalid envelope',
   4002: 'wrong method',
@@ -148,4 +154,20 @@ export function closeCodeForCloseMessageReason(reason: CloseMessageReason): Clos
   if ('InvalidServiceMessage' in reason) return CloseCode.CanisterInvalidServiceMessage;
   if ('KeepAliveTimeout' in reason) return CloseCode.CanisterKeepAliveTimeout;
   return CloseCode.CanisterClosedByApplication;
+}
+
+const RETRY_AFTER = /(?:^|; )retry after (\d{1,9}) ms$/;
+
+/**
+ * The close reason of a {@link CloseCode.TryAgainLater} close: `try again later; retry after <ms> ms`. A
+ * client that reads it waits at least that long before reconnecting (see {@link parseRetryAfterMs}).
+ */
+export function retryAfterReason(retryAfterMs: number): string {
+  return `${closeReasonText(CloseCode.TryAgainLater)}; retry after ${Math.max(0, Math.min(999_999_999, Math.round(retryAfterMs)))} ms`;
+}
+
+/** The wait a close reason asks for (`retry after <ms> ms`, as {@link retryAfterReason} writes it), if any. */
+export function parseRetryAfterMs(reason: string): number | undefined {
+  const match = RETRY_AFTER.exec(reason);
+  return match ? Number(match[1]) : undefined;
 }

@@ -182,5 +182,7 @@ export {
   closeReasonText,
   isCloseCode,
   closeCodeForCloseMessageReason,
+  retryAfterReason,
+  parseRetryAfterMs,
   type CloseCodeName,
 } from './close-codes';

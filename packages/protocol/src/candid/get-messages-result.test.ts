@@ -8,7 +8,7 @@ import { formatOutgoingKey } from '../key';
 import { CandidReader } from './candid-reader';
 import { readTypeTable } from './candid-type-table';
 import { decodeWsGetMessagesResult } from './get-messages-result';
-import { CanisterOutputMessageIdl, CanisterWsGetMessagesResultIdl, ClientKeyIdl } from './idl';
+import { CanisterOutputCertifiedMessagesIdl, CanisterOutputMessageIdl, CanisterWsGetMessagesResultIdl, ClientKeyIdl } from './idl';
 import type { CanisterOutputCertifiedMessages, CanisterOutputMessage, CanisterWsGetMessagesResult } from './types';
 
 const gateway = Principal.fromUint8Array(new Uint8Array(29).fill(0x42));
@@ -23,7 +23,7 @@ function messages(count: number): CanisterOutputMessage[] {
 }
 
 function okReply(count: number, isEnd = true, certBytes = 1_300): { Ok: CanisterOutputCertifiedMessages } {
-  return { Ok: { messages: messages(count), cert: bytes(certBytes, 1), tree: bytes(certBytes / 6, 2), is_end_of_queue: isEnd } };
+  return { Ok: { messages: messages(count), cert: bytes(certBytes, 1), tree: bytes(certBytes / 6, 2), is_end_of_queue: isEnd, next_nonce: [BigInt(count) + 7n] } };
 }
 
 const encode = (value: CanisterWsGetMessagesResult) => IDL.encode([CanisterWsGetMessagesResultIdl], [value]);
@@ -69,10 +69,23 @@ describe('decodeWsGetMessagesResult', () => {
     expect(decodeWsGetMessagesResult(reply)).toEqual(value);
   });
 
-  it('skips fields the reply adds (the next_nonce extension among them), as Candid subtyping says', () => {
+  it('skips fields the reply adds, as Candid subtyping says, and reads the next_nonce extension', () => {
     const decoded = decodeWsGetMessagesResult(extendedReply);
     expect(decoded).toEqual(generic(extendedReply));
     expect('Ok' in decoded && decoded.Ok.messages.map((m) => m.key)).toEqual(messages(3).map((m) => m.key));
+    expect('Ok' in decoded && decoded.Ok.next_nonce).toEqual([42n]);
+  });
+
+  it('reads a reply of the public canister library (no next_nonce) with an empty next_nonce, and a mistyped one like IDL.decode', () => {
+    const { next_nonce: _, ...publicFields } = recordFields(CanisterOutputCertifiedMessagesIdl);
+    const PublicReply = IDL.Variant({ Ok: IDL.Record(publicFields), Err: IDL.Text });
+    const { next_nonce: _omitted, ...publicBatch } = okReply(3).Ok;
+    const fromPublic = IDL.encode([PublicReply], [{ Ok: publicBatch }]);
+    expect(decodeWsGetMessagesResult(fromPublic)).toEqual(generic(fromPublic));
+    expect(decodeWsGetMessagesResult(fromPublic)).toEqual({ Ok: { ...publicBatch, next_nonce: [] } });
+    const Mistyped = IDL.Variant({ Ok: IDL.Record({ ...publicFields, next_nonce: IDL.Opt(IDL.Text) }), Err: IDL.Text });
+    const mistyped = IDL.encode([Mistyped], [{ Ok: { ...publicBatch, next_nonce: ['seven'] } }]);
+    expect(decodeWsGetMessagesResult(mistyped)).toEqual(generic(mistyped));
   });
 
   it('decodes an Ok-only reply type, and refuses its out-of-range variant index', () => {

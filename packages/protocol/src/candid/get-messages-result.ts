@@ -8,6 +8,7 @@ import {
   T_BOOL,
   T_NAT64,
   T_NAT8,
+  T_OPT,
   T_PRINCIPAL,
   T_RECORD,
   T_TEXT,
@@ -57,6 +58,7 @@ const ID = {
   cert: candidFieldId('cert'),
   tree: candidFieldId('tree'),
   is_end_of_queue: candidFieldId('is_end_of_queue'),
+  next_nonce: candidFieldId('next_nonce'),
   client_key: candidFieldId('client_key'),
   key: candidFieldId('key'),
   content: candidFieldId('content'),
@@ -70,7 +72,7 @@ type FieldStep<Name extends string> = { name: Name } | { skip: number };
 interface ResultPlan {
   /** Wire type of each variant alternative, by index: `Ok` (the batch) or `Err` (text). */
   alternatives: ('Ok' | 'Err')[];
-  batch: FieldStep<'messages' | 'cert' | 'tree' | 'is_end_of_queue'>[];
+  batch: FieldStep<'messages' | 'cert' | 'tree' | 'is_end_of_queue' | 'next_nonce'>[];
   message: FieldStep<'client_key' | 'key' | 'content'>[];
   clientKey: FieldStep<'client_principal' | 'client_nonce'>[];
 }
@@ -97,12 +99,19 @@ function planResult(reader: CandidReader, table: TypeTableEntry[]): ResultPlan |
   }
   // A reply type without Ok can only carry Err: nothing to plan past it.
   if (okRef === undefined) return { alternatives, batch: [], message: [], clientKey: [] };
-  const batch = planRecord(table, okRef, {
-    messages: (ref) => isVecOf(table, ref, (inner) => entryOf(table, inner, T_RECORD) !== undefined),
-    cert: (ref) => isBlob(table, ref),
-    tree: (ref) => isBlob(table, ref),
-    is_end_of_queue: (ref) => ref === T_BOOL,
-  });
+  const batch = planRecord(
+    table,
+    okRef,
+    {
+      messages: (ref) => isVecOf(table, ref, (inner) => entryOf(table, inner, T_RECORD) !== undefined),
+      cert: (ref) => isBlob(table, ref),
+      tree: (ref) => isBlob(table, ref),
+      is_end_of_queue: (ref) => ref === T_BOOL,
+      // The ic-ws extension: replies of the public canister library have no such field.
+      next_nonce: (ref) => entryOf(table, ref, T_OPT)?.refs[0] === T_NAT64,
+    },
+    ['next_nonce'],
+  );
   if (batch === undefined) return undefined;
   const messagesRef = table[okRef]!.refs[table[okRef]!.ids.indexOf(ID.messages)]!;
   const messageRef = table[messagesRef]!.refs[0]!;
@@ -129,6 +138,7 @@ function planRecord<Name extends keyof typeof ID>(
   table: TypeTableEntry[],
   ref: number,
   expected: Record<Name, (ref: number) => boolean>,
+  optional: readonly NoInfer<Name>[] = [],
 ): FieldStep<Name>[] | undefined {
   const record = entryOf(table, ref, T_RECORD);
   if (record === undefined) return undefined;
@@ -145,7 +155,8 @@ function planRecord<Name extends keyof typeof ID>(
       found += 1;
     }
   }
-  return found === names.length ? steps : undefined;
+  const foundOptional = optional.filter((name) => steps.some((step) => 'name' in step && step.name === name)).length;
+  return found === names.length - optional.length + foundOptional ? steps : undefined;
 }
 
 function entryOf(table: TypeTableEntry[], ref: number, op: number): TypeTableEntry | undefined {
@@ -181,6 +192,7 @@ function readBatch(reader: CandidReader, plan: ResultPlan, context: ReadContext)
   let cert = EMPTY;
   let tree = EMPTY;
   let isEndOfQueue = false;
+  let nextNonce: [] | [bigint] = [];
   for (const step of plan.batch) {
     if ('skip' in step) {
       skip(reader, step.skip, context);
@@ -202,9 +214,15 @@ function readBatch(reader: CandidReader, plan: ResultPlan, context: ReadContext)
       case 'is_end_of_queue':
         isEndOfQueue = readBool(reader);
         break;
+      case 'next_nonce': {
+        const tag = reader.byte();
+        if (tag > 1) throw candidError(`opt tag ${tag}`);
+        nextNonce = tag === 1 ? [reader.u64()] : [];
+        break;
+      }
     }
   }
-  return { messages, cert, tree, is_end_of_queue: isEndOfQueue };
+  return { messages, cert, tree, is_end_of_queue: isEndOfQueue, next_nonce: nextNonce };
 }
 
 function readMessage(reader: CandidReader, plan: ResultPlan, context: ReadContext): CanisterOutputMessage {

@@ -21,6 +21,7 @@ const batch: T.CanisterOutputCertifiedMessages = {
   cert: Uint8Array.of(0xce),
   tree: Uint8Array.of(0x7e),
   is_end_of_queue: true,
+  next_nonce: [2n],
 };
 
 // One sample per type (several for variants), each typed against its TS mirror so the two cannot drift.
@@ -28,7 +29,7 @@ const samples: [string, IDL.Type, unknown[]][] = [
   ['ClientKey', idl.ClientKeyIdl, [clientKey satisfies T.ClientKey]],
   ['WebsocketMessage', idl.WebsocketMessageIdl, [message satisfies T.WebsocketMessage]],
   ['CanisterOutputMessage', idl.CanisterOutputMessageIdl, [output]],
-  ['CanisterOutputCertifiedMessages', idl.CanisterOutputCertifiedMessagesIdl, [batch, { ...batch, messages: [] }]],
+  ['CanisterOutputCertifiedMessages', idl.CanisterOutputCertifiedMessagesIdl, [batch, { ...batch, messages: [], next_nonce: [] }]],
   ['CanisterWsOpenArguments', idl.CanisterWsOpenArgumentsIdl, [{ client_nonce: 0n, gateway_principal: gateway } satisfies T.CanisterWsOpenArguments]],
   ['CanisterWsOpenResult', idl.CanisterWsOpenResultIdl, [{ Ok: null }, { Err: 'no' }] satisfies T.CanisterWsOpenResult[]],
   ['CanisterWsCloseArguments', idl.CanisterWsCloseArgumentsIdl, [{ client_key: clientKey } satisfies T.CanisterWsCloseArguments]],
@@ -74,6 +75,22 @@ describe('Candid IDL', () => {
     const [decoded] = IDL.decode([idl.ClientKeyIdl], IDL.encode([idl.ClientKeyIdl], [clientKey])) as unknown as [T.ClientKey];
     expect(typeof decoded.client_nonce).toBe('bigint');
     expect(decoded.client_principal.toText()).toBe(alice.toText());
+  });
+
+  it('keeps the next_nonce extension compatible with the public stack both ways', () => {
+    // The reply record of ic-websocket-cdk 0.4 / ic-websocket-gateway 1.4: the same fields without next_nonce.
+    const { next_nonce: _extension, ...publicFields } = (idl.CanisterOutputCertifiedMessagesIdl as IDL.RecordClass)._fields.reduce(
+      (fields, [name, type]) => ({ ...fields, [name]: type }),
+      {} as Record<string, IDL.Type>,
+    );
+    const PublicReply = IDL.Variant({ Ok: IDL.Record(publicFields), Err: IDL.Text });
+    const { next_nonce: _omitted, ...publicBatch } = batch;
+    // A public canister's reply decodes with an empty next_nonce...
+    const [fromPublic] = IDL.decode([idl.CanisterWsGetMessagesResultIdl], IDL.encode([PublicReply], [{ Ok: publicBatch }]));
+    expect(fromPublic).toEqual({ Ok: { ...batch, next_nonce: [] } });
+    // ...and ours decodes where the public gateway expects its own type, the extra field ignored.
+    const [fromOurs] = IDL.decode([PublicReply], IDL.encode([idl.CanisterWsGetMessagesResultIdl], [{ Ok: batch }]));
+    expect(fromOurs).toEqual({ Ok: publicBatch });
   });
 
   it('rejects a value of the wrong shape at encode time', () => {

@@ -28,12 +28,18 @@ export const CanisterOutputMessageIdl = /* @__PURE__ */ IDL.Record({
   content: IDL.Vec(IDL.Nat8),
 });
 
-/** `record { messages : vec CanisterOutputMessage; cert : blob; tree : blob; is_end_of_queue : bool }` */
+/**
+ * `record { messages : vec CanisterOutputMessage; cert : blob; tree : blob; is_end_of_queue : bool;
+ * next_nonce : opt nat64 }`. `next_nonce` is an ic-ws extension (docs/protocol.md section 8): an `opt` field
+ * the public stack neither sends nor reads, so both sides stay compatible (Candid ignores an extra field and
+ * reads a missing `opt` one as empty).
+ */
 export const CanisterOutputCertifiedMessagesIdl = /* @__PURE__ */ IDL.Record({
   messages: IDL.Vec(CanisterOutputMessageIdl),
   cert: IDL.Vec(IDL.Nat8),
   tree: IDL.Vec(IDL.Nat8),
   is_end_of_queue: IDL.Bool,
+  next_nonce: IDL.Opt(IDL.Nat64),
 });
 
 /** `record { client_nonce : nat64; gateway_principal : principal }` */

@@ -37,8 +37,9 @@ describe('encodeMessagesReplyOk', () => {
         fc.uint8Array({ maxLength: 2000 }),
         fc.uint8Array({ maxLength: 300 }),
         fc.boolean(),
-        (messages, cert, tree, isEnd) => {
-          const reply: CanisterOutputCertifiedMessages = { messages, cert, tree, is_end_of_queue: isEnd };
+        fc.option(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { nil: undefined }),
+        (messages, cert, tree, isEnd, nextNonce) => {
+          const reply: CanisterOutputCertifiedMessages = { messages, cert, tree, is_end_of_queue: isEnd, next_nonce: nextNonce === undefined ? [] : [nextNonce] };
           const { messages: _, ...fields } = reply;
           const bytes = encodeMessagesReplyOk(fields, messages.map((m) => encodeCanisterOutputMessage(m)));
           expect(bytes).toEqual(new Uint8Array(IDL.encode([CanisterWsGetMessagesResultIdl], [{ Ok: reply }])));
@@ -51,7 +52,7 @@ describe('encodeMessagesReplyOk', () => {
   });
 
   it('encodes an empty batch', () => {
-    const reply = { messages: [], cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true };
+    const reply = { messages: [], cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true, next_nonce: [3n] as [bigint] };
     expect(encodeMessagesReplyOk(reply, [])).toEqual(new Uint8Array(IDL.encode([CanisterWsGetMessagesResultIdl], [{ Ok: reply }])));
   });
 });

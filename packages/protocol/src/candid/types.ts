@@ -39,6 +39,13 @@ export interface CanisterOutputCertifiedMessages {
   cert: Uint8Array;
   tree: Uint8Array;
   is_end_of_queue: boolean;
+  /**
+   * ic-ws extension: the nonce the canister will give this gateway's next queued message (the live end of
+   * its queue), so a gateway can start polling there instead of re-reading old messages. Empty from
+   * canisters of the public stack. A hint for the gateway, not certified: the client's sequence checks catch
+   * a wrong one.
+   */
+  next_nonce: [] | [bigint];
 }
 
 /** Argument of `ws_open` (called by the client). */

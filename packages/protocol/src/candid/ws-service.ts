@@ -123,6 +123,7 @@ type CanisterOutputCertifiedMessages = record {
   cert : blob;
   tree : blob;
   is_end_of_queue : bool;
+  next_nonce : opt nat64;
 };
 type CanisterWsOpenArguments = record { client_nonce : nat64; gateway_principal : GatewayPrincipal };
 type CanisterWsOpenResult = variant { Ok : null; Err : text };

@@ -114,6 +114,20 @@ describe('client request frame', () => {
     expect(decodeClientRequestFrame(frame).envelopeBytes).toEqual(inner);
   });
 
+  it('with reuseFrameBytes, hands back the same bytes sharing the frame memory, tag written in place', () => {
+    const frame = encodeClientRequestFrame({ envelope });
+    const copied = decodeClientRequestFrame(frame.slice()).envelopeBytes;
+    const shared = decodeClientRequestFrame(frame, undefined, { reuseFrameBytes: true }).envelopeBytes;
+    expect(shared).toEqual(copied);
+    expect(shared.buffer).toBe(frame.buffer);
+    expect(shared.byteOffset + shared.length).toBe(frame.byteOffset + frame.length);
+    // An inner tag needs no writing: the envelope is just a view of the frame.
+    const tagged = Uint8Array.from([0xa1, 0x68, ...new TextEncoder().encode('envelope'), ...encodeSignedCallEnvelope(envelope)]);
+    const view = decodeClientRequestFrame(tagged, undefined, { reuseFrameBytes: true }).envelopeBytes;
+    expect(view).toEqual(encodeSignedCallEnvelope(envelope));
+    expect(view.buffer).toBe(tagged.buffer);
+  });
+
   it('re-encodes value-exactly when the frame head is unusual', () => {
     // "envelope" as a text string with a 1-byte length argument (78 08) instead of the short form (68).
     const inner = encodeSignedCallEnvelope(envelope).subarray(3);

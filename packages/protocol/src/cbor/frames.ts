@@ -58,16 +58,32 @@ export function encodeClientRequestFrame(frame: ClientRequestFrame): Uint8Array 
   return cborEncode({ envelope: signedCallEnvelopeToCbor(frame.envelope) }, { selfDescribe: true });
 }
 
+/** How {@link decodeClientRequestFrame} may treat the bytes it is given. */
+export interface ClientRequestDecodeOptions {
+  /**
+   * Let `envelopeBytes` share the frame's memory instead of being a copy: the usual frame (`{ envelope }`
+   * with an untagged envelope) gets the self-describe tag written over the last three bytes of its
+   * `"envelope"` key, right before the envelope item. Only for callers that own the frame and never read it
+   * again (the gateway, which holds each pending envelope once instead of twice).
+   * @default false
+   */
+  reuseFrameBytes?: boolean;
+}
+
 /**
  * Decodes a client request frame and returns, with the typed envelope, the bytes to post to the IC.
  * @throws ProtocolError `CBOR_MALFORMED`, `CBOR_INVALID_SHAPE`, `FIELD_TOO_LARGE`, `OUT_OF_RANGE`.
  */
-export function decodeClientRequestFrame(bytes: Uint8Array, limits?: Partial<FrameLimits>): DecodedClientRequestFrame {
+export function decodeClientRequestFrame(
+  bytes: Uint8Array,
+  limits?: Partial<FrameLimits>,
+  options: ClientRequestDecodeOptions = {},
+): DecodedClientRequestFrame {
   const resolved = resolveFrameLimits(limits);
   checkFrameSize(bytes, resolved.maxClientRequestFrameBytes, 'client request frame');
   const field = expectRecord(cborDecode(bytes), 'client request frame', ['envelope']);
   const envelope = signedCallEnvelopeFromCbor(field('envelope'), resolved);
-  return { envelope, envelopeBytes: originalEnvelopeBytes(bytes) ?? encodeSignedCallEnvelope(envelope) };
+  return { envelope, envelopeBytes: originalEnvelopeBytes(bytes, options.reuseFrameBytes ?? false) ?? encodeSignedCallEnvelope(envelope) };
 }
 
 // `a1 68 "envelope"`: a one-entry map whose key is the 8-byte text "envelope" in its shortest form.
@@ -79,13 +95,19 @@ const SELF_DESCRIBE = Uint8Array.of(0xd9, 0xd9, 0xf7);
  * encoding). A frame already known to be one valid `{ envelope }` map whose head is the usual prefix has its
  * envelope item in all the remaining bytes.
  */
-function originalEnvelopeBytes(frame: Uint8Array): Uint8Array | undefined {
+function originalEnvelopeBytes(frame: Uint8Array, reuse: boolean): Uint8Array | undefined {
   const start = hasSelfDescribeTag(frame) ? 3 : 0;
   for (let i = 0; i < ENVELOPE_PREFIX.length; i++) {
     if (frame[start + i] !== ENVELOPE_PREFIX[i]) return undefined;
   }
-  const item = frame.subarray(start + ENVELOPE_PREFIX.length);
-  if (hasSelfDescribeTag(item)) return item.slice();
+  const itemStart = start + ENVELOPE_PREFIX.length;
+  const item = frame.subarray(itemStart);
+  if (hasSelfDescribeTag(item)) return reuse ? item : item.slice();
+  if (reuse) {
+    // The prefix is decoded already and never read again: its last three bytes become the tag.
+    frame.set(SELF_DESCRIBE, itemStart - SELF_DESCRIBE.length);
+    return frame.subarray(itemStart - SELF_DESCRIBE.length);
+  }
   const out = new Uint8Array(SELF_DESCRIBE.length + item.length);
   out.set(SELF_DESCRIBE, 0);
   out.set(item, SELF_DESCRIBE.length);
