@@ -47,8 +47,8 @@ export function benchMessageContent(clientKey: ClientKey, sequenceNum: bigint, t
 }
 
 /** The Candid bytes of a `ws_get_messages` reply carrying `messages`, as a canister answers. */
-export function encodeReply(messages: CanisterOutputMessage[], cert: Uint8Array, tree: Uint8Array, isEndOfQueue: boolean): Uint8Array {
-  const batch: CanisterOutputCertifiedMessages = { messages, cert, tree, is_end_of_queue: isEndOfQueue };
+export function encodeReply(messages: CanisterOutputMessage[], cert: Uint8Array, tree: Uint8Array, isEndOfQueue: boolean, nextNonce: bigint): Uint8Array {
+  const batch: CanisterOutputCertifiedMessages = { messages, cert, tree, is_end_of_queue: isEndOfQueue, next_nonce: [nextNonce] };
   return new Uint8Array(IDL.encode([CanisterWsGetMessagesResultIdl], [{ Ok: batch }]));
 }
 
@@ -145,8 +145,8 @@ export class BenchIc implements GatewayIc {
 
   async getMessages(_canisterId: Principal, nonce: bigint): Promise<CanisterOutputCertifiedMessages> {
     const served = () => Math.min(this.#queue.length, this.#visible);
-    // A nonce past any queue (a poller asking where the live end is): nothing there.
-    if (nonce >= BigInt(Number.MAX_SAFE_INTEGER)) return this.#decode(encodeReply([], this.cert, this.tree, true));
+    // A gateway asks past the end (2^63) where the live end of the queue is: nothing there, and where it is.
+    if (nonce >= BigInt(Number.MAX_SAFE_INTEGER)) return this.#decode(encodeReply([], this.cert, this.tree, true, BigInt(served())));
     const from = Number(nonce);
     while (from >= served() && this.options.longPoll) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
@@ -175,7 +175,8 @@ export class BenchIc implements GatewayIc {
     }
     // A long-polling stub always says "more": the poller then polls again at once and waits here, instead
     // of sleeping its polling interval (which the latency figure must not include).
-    return encodeReply(messages, this.cert, this.tree, drained && !this.options.longPoll);
+    const liveEnd = BigInt(Math.min(this.#queue.length, this.#visible));
+    return encodeReply(messages, this.cert, this.tree, drained && !this.options.longPoll, liveEnd);
   }
 
   async wsClose(): Promise<void> {}

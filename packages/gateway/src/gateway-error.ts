@@ -1,4 +1,4 @@
-import { IcWsError } from 'ic-ws-protocol';
+import { IcWsError, type ErrorCode } from 'ic-ws-protocol';
 
 /**
  * The one error class of ic-ws-gateway. Its `code` comes from the `ErrorCode` registry of ic-ws-protocol
@@ -10,6 +10,16 @@ import { IcWsError } from 'ic-ws-protocol';
  */
 export class GatewayError extends IcWsError {
   override readonly name = 'GatewayError';
+  /**
+   * True when the same request may succeed later: the IC was unreachable, overloaded (HTTP 5xx, 429) or did
+   * not answer in time. The gateway retries such failures with backoff; any other failure is final.
+   */
+  readonly transient: boolean;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; transient?: boolean } = {}) {
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.transient = options.transient ?? false;
+  }
 }
 
 /**

@@ -1,14 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import type { SignIdentity } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
-import { CloseCode, ErrorCode, closeReasonText, encodeHandshakeFrame } from 'ic-ws-protocol';
+import { ErrorCode, PROTOCOL_DEFAULTS, encodeHandshakeFrame } from 'ic-ws-protocol';
+import { drainGateway } from './drain-gateway';
+import { ByteBudget } from './flow/byte-budget';
+import { InboundPool } from './flow/inbound-pool';
+import { LoadMonitor } from './flow/load-monitor';
 import { GatewayError, describeError } from './gateway-error';
 import type { GatewayIc } from './ic/gateway-ic';
 import { createHttpGatewayIc } from './ic/http-gateway-ic';
 import { loadOrCreateIdentity } from './ic/node-ed25519-identity';
+import { OpenKeysJournal } from './keys/open-keys-journal';
+import { WsCloser } from './keys/ws-closer';
 import { createLogger } from './observability/create-logger';
 import { GatewayMetrics } from './observability/gateway-metrics';
-import { pollerObserver, sessionObserver } from './observability/gateway-observers';
+import { pollerObserver, sessionObserver, wsCloseObserver } from './observability/gateway-observers';
 import { IcHealth } from './observability/ic-health';
 import { startStatusChecks } from './observability/status-checks';
 import type { GatewayOptions } from './options/gateway-options';
@@ -16,6 +22,7 @@ import { resolveGatewayOptions, type ResolvedGatewayOptions } from './options/re
 import { CanisterPoller } from './poller/canister-poller';
 import { PollerRegistry } from './poller/poller-registry';
 import { startAdminServer, type AdminServer } from './server/admin-server';
+import { connectionCap } from './server/descriptor-limit';
 import { startWebsocketListener } from './server/websocket-listener';
 import { Session } from './session/session';
 
@@ -30,14 +37,18 @@ export interface GatewayHandle {
   /** Prometheus metrics of this gateway (also served on `/metrics`). */
   metrics: GatewayMetrics;
   /**
-   * Drains and stops: refuses new connections, closes every session with 1001 (calling `ws_close` for
-   * each), waits for those calls up to `drainTimeoutMs`, then drops whatever is left. Idempotent.
+   * Drains and stops, within `drainTimeoutMs`: refuses new connections, stops reading clients, relays the
+   * envelopes it holds, polls every canister until its queue for this gateway is empty, delivers what it
+   * got, closes every session with 1001 and calls `ws_close` for each; then drops whatever is left (keys not
+   * closed stay in `stateFile`, and the next start closes them). Idempotent.
    */
   close(): Promise<void>;
 }
 
 // Empty polls while a session waits for its OpenMessage before the poller reads the queue from nonce 0.
 const PROBE_AFTER_EMPTY_POLLS = 20;
+// ws_close is retried until the canister would have timed the client out itself (ack interval + keep-alive).
+const WS_CLOSE_RETRY_FOR_MS = PROTOCOL_DEFAULTS.sendAckIntervalMs + PROTOCOL_DEFAULTS.keepAliveTimeoutMs;
 
 /**
  * Starts an ic-ws gateway: a WebSocket server that relays clients' signed calls to canisters and polls
@@ -66,8 +77,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const tls = resolved.tls ? await readTls(resolved.tls) : null;
   const metrics = new GatewayMetrics();
   const health = new IcHealth();
-  const observer = sessionObserver(metrics, log);
-
+  const pools = { inbound: new InboundPool(resolved.maxPendingBytes), outbound: new ByteBudget(resolved.maxOutboundBytes) };
+  const load = new LoadMonitor(pools, resolved.overloadRetryAfterMs);
+  const observer = sessionObserver(metrics, log, load);
+  const { journal, leftBehind } = await OpenKeysJournal.load(resolved.stateFile, log);
+  const closer = new WsCloser({
+    ic,
+    journal,
+    backoff: resolved.relayRetryBackoff,
+    retryForMs: WS_CLOSE_RETRY_FOR_MS,
+    observer: wsCloseObserver(metrics, log),
+  });
   const registry = new PollerRegistry((canisterId, sessions) => {
     const canisterText = canisterId.toText();
     return new CanisterPoller({
@@ -81,18 +101,27 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         backoff: resolved.pollBackoff,
         probeAfterEmptyPolls: PROBE_AFTER_EMPTY_POLLS,
       },
-      observer: pollerObserver(canisterText, metrics, health, log.child({ canister: canisterText })),
+      observer: pollerObserver(canisterText, metrics, health, log.child({ canister: canisterText }), load),
+      outboundRoom: () => pools.outbound.whenRoom(),
     });
   });
   metrics.countPollersWith(() => registry.pollerCount);
 
+  const maxConnections = connectionCap(resolved.maxConnections);
+  if (maxConnections < resolved.maxConnections) {
+    log.warn({ maxConnections: resolved.maxConnections, cap: maxConnections }, 'maxConnections is above what the descriptor limit (ulimit -n) allows: capped');
+  }
   const handshakeFrame = encodeHandshakeFrame({ gateway_principal: principal });
   const listener = await startWebsocketListener({
     listen: resolved.listen,
     tls,
-    maxConnections: resolved.maxConnections,
+    maxConnections,
+    maxConnectionsPerIp: resolved.maxConnectionsPerIp,
+    upgradeTimeoutMs: resolved.upgradeTimeoutMs,
     maxPayload: resolved.maxPayload,
     pingIntervalMs: resolved.pingIntervalMs,
+    overloadReason: () => load.overloadReason(),
+    retryAfterMs: resolved.overloadRetryAfterMs,
     metrics,
     log,
     createSession: (socket) =>
@@ -102,9 +131,20 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         handshakeFrame,
         ic,
         router: registry,
+        openKeys: closer,
         limits: resolved,
+        pools,
         observer,
       }),
+  });
+  metrics.readFlowFrom({
+    inboundBytes: () => pools.inbound.used,
+    outboundBytes: () => pools.outbound.used,
+    pausedSessions: () => {
+      let paused = 0;
+      for (const session of listener.sessions) if (session.readingPaused) paused += 1;
+      return paused;
+    },
   });
 
   let admin: AdminServer | null = null;
@@ -113,6 +153,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   } catch (error) {
     await listener.terminateAll();
     throw error;
+  }
+  if (leftBehind.length > 0) {
+    // Clients of a previous run that ended without closing them (a crash, a SIGKILL): the canisters would
+    // keep queueing for them until their keep-alive timeout.
+    log.info({ keys: leftBehind.length, stateFile: resolved.stateFile }, 'closing the client keys a previous run left open');
+    for (const key of leftBehind) void closer.close(key);
   }
 
   const stopStatusChecks = startStatusChecks(ic, health, {
@@ -126,17 +172,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const drain = async () => {
     health.startDraining();
     stopStatusChecks();
-    listener.stopAccepting();
-    const ended = [...listener.sessions].map((s) => s.close({ code: CloseCode.GoingAway, reason: closeReasonText(CloseCode.GoingAway) }));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), resolved.drainTimeoutMs)));
-    const outcome = await Promise.race([Promise.all(ended).then(() => 'drained' as const), deadline]);
-    clearTimeout(timer);
-    if (outcome === 'timeout') log.warn({ sessions: ended.length }, 'drain timed out; dropping the remaining connections');
+    const outcome = await drainGateway({ listener, registry, timeoutMs: resolved.drainTimeoutMs });
+    if (outcome.result === 'timeout') log.warn({ ...outcome, wsClosePending: closer.pending }, 'drain timed out; dropping what is left');
+    closer.stop();
     registry.stopAll();
     await listener.terminateAll();
+    await journal.flush();
     await admin?.close();
-    log.info({ sessions: ended.length, outcome }, 'ic-ws-gateway stopped');
+    log.info({ sessions: outcome.sessions, outcome: outcome.result, step: outcome.step }, 'ic-ws-gateway stopped');
   };
   return {
     url: listener.url,

@@ -51,8 +51,7 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
     pollingIntervalMs: 5,
     maxPayload: 64 * 1024,
-    maxBufferedBytes: 64 * 1024,
-    maxQueuedFrames: 8,
+    maxOutboundBytesPerSession: 1024 * 1024,
     maxConnections: 200,
   });
 });

@@ -48,7 +48,10 @@ export function createGetMessagesQuery(agent: HttpAgent): GetMessagesQuery {
           };
     await verifier.verify(canisterId, answer, response.signatures);
     if (response.status !== QueryResponseStatus.Replied) {
-      throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages was rejected: ${response.reject_message.slice(0, 200)} (${response.error_code})`);
+      // Reject code 2 (SYS_TRANSIENT): the canister cannot answer now (busy, out of cycles for a moment).
+      throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages was rejected: ${response.reject_message.slice(0, 200)} (${response.error_code})`, {
+        transient: Number(response.reject_code) === 2,
+      });
     }
     return decodeGetMessagesReply(response.reply.arg);
   };

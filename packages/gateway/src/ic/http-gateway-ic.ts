@@ -13,6 +13,7 @@ import type { GatewayIc } from './gateway-ic';
 import { createGetMessagesQuery } from './get-messages-query';
 import { createHttpRelay } from './http-relay';
 import { readRootKeyFile } from './root-key';
+import { isTransientIcError } from './transient-error';
 
 /** Options of {@link createHttpGatewayIc}. */
 export interface HttpGatewayIcOptions {
@@ -20,7 +21,7 @@ export interface HttpGatewayIcOptions {
   identity: SignIdentity;
   fetch: typeof fetch;
   rootKey: RootKeySource;
-  /** Timeout of one relayed call (polls and ws_close are bounded by the poller and the agent). */
+  /** Timeout of every HTTP request to the IC (a relayed call, a poll, a `ws_close`, a status check). */
   requestTimeoutMs: number;
 }
 
@@ -40,10 +41,12 @@ export async function createHttpGatewayIc(options: HttpGatewayIcOptions): Promis
   const rootKey = await loadRootKey(options);
   // createSync: with `shouldFetchRootKey` the agent fetches the key on first use (and again after a
   // failure), so a gateway can start before its IC and report it on /readyz instead of exiting.
+  const timedFetch = fetchWithTimeout(options.fetch, options.requestTimeoutMs);
   const agent = HttpAgent.createSync({
     host: options.icUrl.toString(),
     identity: options.identity,
-    fetch: options.fetch,
+    // The agent sets no timeout of its own: a black-holed request would hang a ws_close for good.
+    fetch: timedFetch,
     // Query signatures are checked by createGetMessagesQuery (Node's Ed25519 instead of the agent's pure JS).
     verifyQuerySignatures: false,
     // The poller has its own backoff; agent retries would only multiply the wait.
@@ -70,7 +73,7 @@ export async function createHttpGatewayIc(options: HttpGatewayIcOptions): Promis
         result = await getMessages(canisterId, nonce);
       } catch (error) {
         if (error instanceof GatewayError) throw error;
-        throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages failed: ${describeError(error)}`, { cause: error });
+        throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages failed: ${describeError(error)}`, { cause: error, transient: isTransientIcError(error) });
       }
       if ('Err' in result) throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages returned Err: ${result.Err}`);
       return result.Ok;
@@ -80,7 +83,7 @@ export async function createHttpGatewayIc(options: HttpGatewayIcOptions): Promis
       try {
         result = await actorOf(canisterId).ws_close({ client_key: clientKey });
       } catch (error) {
-        throw new GatewayError(ErrorCode.WsCloseFailed, `ws_close failed: ${describeError(error)}`, { cause: error });
+        throw new GatewayError(ErrorCode.WsCloseFailed, `ws_close failed: ${describeError(error)}`, { cause: error, transient: isTransientIcError(error) });
       }
       if ('Err' in result) throw new GatewayError(ErrorCode.WsCloseFailed, `ws_close returned Err: ${result.Err}`);
     },
@@ -106,4 +109,12 @@ async function loadRootKey(options: HttpGatewayIcOptions): Promise<Uint8Array | 
       // `fetch` is done after the agent exists; `mainnet` is the agent's built-in key.
       return undefined;
   }
+}
+
+/** `fetch` whose every request is aborted after `timeoutMs` (combined with the caller's own signal, if any). */
+export function fetchWithTimeout(fetchFn: typeof fetch, timeoutMs: number): typeof fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return fetchFn(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+  };
 }

@@ -37,18 +37,20 @@ describe('createHttpRelay', () => {
     expect(calls.map((c) => c.url.split('/')[2])).toEqual(['v3', 'v2', 'v2']);
   });
 
-  it('reports a non-replicated rejection and 4xx as RELAY_REJECTED, 5xx and network errors as RELAY_FAILED', async () => {
-    const cases: [() => Response | Promise<Response>, string][] = [
-      [() => cbor({ status: 'non_replicated_rejection', reject_code: 4, reject_message: 'no such client' }), ErrorCode.RelayRejected],
-      [() => new Response('bad signature', { status: 400 }), ErrorCode.RelayRejected],
-      [() => new Response('overload', { status: 503 }), ErrorCode.RelayFailed],
-      [() => Promise.reject(new TypeError('fetch failed')), ErrorCode.RelayFailed],
-      [() => new Response(Uint8Array.of(0xff), { status: 200 }), ErrorCode.RelayFailed],
+  it('reports rejections as RELAY_REJECTED and failures as RELAY_FAILED, marking those worth retrying transient', async () => {
+    const cases: [string, () => Response | Promise<Response>, string, boolean][] = [
+      ['non-replicated rejection', () => cbor({ status: 'non_replicated_rejection', reject_code: 4, reject_message: 'no such client' }), ErrorCode.RelayRejected, false],
+      ['SYS_TRANSIENT rejection', () => cbor({ status: 'non_replicated_rejection', reject_code: 2, reject_message: 'queue full' }), ErrorCode.RelayRejected, true],
+      ['400', () => new Response('bad signature', { status: 400 }), ErrorCode.RelayRejected, false],
+      ['429', () => new Response('slow down', { status: 429 }), ErrorCode.RelayFailed, true],
+      ['503', () => new Response('overload', { status: 503 }), ErrorCode.RelayFailed, true],
+      ['network error', () => Promise.reject(new TypeError('fetch failed')), ErrorCode.RelayFailed, true],
+      ['malformed answer', () => new Response(Uint8Array.of(0xff), { status: 200 }), ErrorCode.RelayFailed, false],
     ];
-    for (const [answer, code] of cases) {
+    for (const [name, answer, code, transient] of cases) {
       const { fetchFn } = fakeFetch({ v3: answer });
       const relay = createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: fetchFn, timeoutMs: 1000 });
-      await expect(relay(canister, envelope)).rejects.toMatchObject({ name: 'GatewayError', code });
+      await expect(relay(canister, envelope), name).rejects.toMatchObject({ name: 'GatewayError', code, transient });
     }
   });
 
@@ -87,7 +89,7 @@ describe('createHttpRelay', () => {
       return new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(new Error('aborted'))));
     }) as typeof fetch;
     const relay = createHttpRelay({ icUrl: new URL('http://ic.test'), fetch: hanging, timeoutMs: 5 });
-    await expect(relay(canister, envelope)).rejects.toMatchObject({ code: ErrorCode.RelayFailed, message: expect.stringContaining('timed out') });
+    await expect(relay(canister, envelope)).rejects.toMatchObject({ code: ErrorCode.RelayFailed, transient: true, message: expect.stringContaining('timed out') });
     expect(attempts).toBe(1);
   });
 });

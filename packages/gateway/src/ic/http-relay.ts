@@ -2,6 +2,7 @@ import type { Principal } from '@dfinity/principal';
 import { ErrorCode, cborDecode, expectMap, type CborValue } from 'ic-ws-protocol';
 import { readCallReply, type CallReply } from './call-reply';
 import { GatewayError, describeError } from '../gateway-error';
+import { isTransientStatus } from './transient-error';
 
 /** Options of {@link createHttpRelay}. */
 export interface HttpRelayOptions {
@@ -56,9 +57,11 @@ async function postOnce(options: HttpRelayOptions, version: 'v2' | 'v3', caniste
   const url = new URL(`/api/${version}/canister/${canisterId.toText()}/call`, options.icUrl);
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), options.timeoutMs);
+  // Every failure here is transient: the IC may not have the call, or is still working on it, and posting
+  // the same envelope again later is safe (it joins the first execution of its request id).
   const failed = (what: string, cause: unknown, retryable: boolean): Attempt => ({
     ok: false,
-    error: new GatewayError(ErrorCode.RelayFailed, `relay to ${url.pathname} failed: ${what}`, { cause }),
+    error: new GatewayError(ErrorCode.RelayFailed, `relay to ${url.pathname} failed: ${what}`, { cause, transient: true }),
     retryable,
   });
   try {
@@ -71,14 +74,15 @@ async function postOnce(options: HttpRelayOptions, version: 'v2' | 'v3', caniste
         signal: abort.signal,
       });
     } catch (error) {
-      // A timeout is not retried: the IC may still be working on the call, and the budget is spent.
+      // A timeout is not posted again at once: the IC may still be working on the call (the caller's backoff
+      // decides when to ask again).
       if (abort.signal.aborted) return failed(`timed out after ${options.timeoutMs} ms`, error, false);
       return failed(describeError(error), error, true);
     }
     try {
       return { ok: true, response: { status: response.status, body: new Uint8Array(await response.arrayBuffer()) } };
     } catch (error) {
-      // The answer broke off: the IC has the call, posting it again would only wait for the same outcome.
+      // The answer broke off: the IC has the call; posting it again at once would only wait for the same outcome.
       const what = abort.signal.aborted ? `timed out after ${options.timeoutMs} ms` : describeError(error);
       return failed(`${what} (reading the answer)`, error, false);
     }
@@ -89,8 +93,9 @@ async function postOnce(options: HttpRelayOptions, version: 'v2' | 'v3', caniste
 
 function httpError(response: RelayResponse): GatewayError {
   const text = new TextDecoder().decode(response.body.subarray(0, 200));
-  const code = response.status >= 400 && response.status < 500 ? ErrorCode.RelayRejected : ErrorCode.RelayFailed;
-  return new GatewayError(code, `IC answered HTTP ${response.status}: ${response.status === 413 ? tooLargeReason(text) : text}`);
+  const transient = isTransientStatus(response.status);
+  const code = transient ? ErrorCode.RelayFailed : ErrorCode.RelayRejected;
+  return new GatewayError(code, `IC answered HTTP ${response.status}: ${response.status === 413 ? tooLargeReason(text) : text}`, { transient });
 }
 
 /**
@@ -100,6 +105,9 @@ function httpError(response: RelayResponse): GatewayError {
 function tooLargeReason(text: string): string {
   return /Message byte size \d+ is larger than the max allowed \d+\./.exec(text)?.[0] ?? text;
 }
+
+// The IC's reject code SYS_TRANSIENT: refused for now (a full ingress queue, say), worth trying again.
+const SYS_TRANSIENT = 2;
 
 function checkV2(response: RelayResponse): void {
   if (response.status !== 202) throw httpError(response);
@@ -119,7 +127,8 @@ function checkV3(response: RelayResponse, envelope: Uint8Array | null): CallRepl
   const status = body.get('status');
   if (status === 'non_replicated_rejection') {
     const message = body.get('reject_message');
-    throw new GatewayError(ErrorCode.RelayRejected, `IC rejected the call: ${typeof message === 'string' ? message.slice(0, 200) : ''}`);
+    const transient = body.get('reject_code') === SYS_TRANSIENT || body.get('reject_code') === BigInt(SYS_TRANSIENT);
+    throw new GatewayError(ErrorCode.RelayRejected, `IC rejected the call: ${typeof message === 'string' ? message.slice(0, 200) : ''}`, { transient });
   }
   if (status !== 'replied') throw new GatewayError(ErrorCode.RelayFailed, `IC answered a v3 call with status ${String(status)}`);
   const certificate = body.get('certificate');

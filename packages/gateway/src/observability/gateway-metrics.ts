@@ -14,7 +14,8 @@ export class GatewayMetrics {
   });
   readonly connectionsRefused = new Counter({
     name: 'ic_ws_gateway_connections_refused_total',
-    help: 'Upgrades refused (connection limit reached or draining)',
+    help: 'Connections refused or closed before becoming sessions, by reason: limit, per_ip, evicted (oldest silent socket closed to make room), upgrade_timeout, draining, inbound_budget, outbound_budget, ic_unavailable (the last three: overloaded, closed with 1013 and a retry hint)',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
   readonly sessions = new Gauge({
@@ -72,12 +73,51 @@ export class GatewayMetrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly relayRetries = new Counter({
+    name: 'ic_ws_gateway_relay_retries_total',
+    help: 'Relays posted again after a transient failure (IC unreachable, 5xx, 429, timeout), by method',
+    labelNames: ['method'] as const,
+    registers: [this.registry],
+  });
+  readonly wsCloseRetries = new Counter({
+    name: 'ic_ws_gateway_ws_close_retries_total',
+    help: 'ws_close calls made again after a transient failure',
+    registers: [this.registry],
+  });
+  #flow: { inboundBytes: () => number; outboundBytes: () => number; pausedSessions: () => number } = {
+    inboundBytes: () => 0,
+    outboundBytes: () => 0,
+    pausedSessions: () => 0,
+  };
+  readonly inboundBytes: Gauge = new Gauge({
+    name: 'ic_ws_gateway_inbound_bytes',
+    help: 'Client bytes held: frames being received plus envelopes waiting for relay (bounded by maxPendingBytes)',
+    registers: [this.registry],
+    collect: (): void => this.inboundBytes.set(this.#flow.inboundBytes()),
+  });
+  readonly outboundBytes: Gauge = new Gauge({
+    name: 'ic_ws_gateway_outbound_bytes',
+    help: 'Canister frames written to clients and not yet flushed (bounded by maxOutboundBytes)',
+    registers: [this.registry],
+    collect: (): void => this.outboundBytes.set(this.#flow.outboundBytes()),
+  });
+  readonly pausedSessions: Gauge = new Gauge({
+    name: 'ic_ws_gateway_paused_sessions',
+    help: 'Sessions whose socket is not read (their envelopes wait for the IC: TCP backpressure)',
+    registers: [this.registry],
+    collect: (): void => this.pausedSessions.set(this.#flow.pausedSessions()),
+  });
   readonly errors = new Counter({
     name: 'ic_ws_gateway_errors_total',
     help: 'Errors by ic-ws error code',
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+
+  /** Makes the flow gauges report these readings at every scrape. */
+  readFlowFrom(flow: { inboundBytes: () => number; outboundBytes: () => number; pausedSessions: () => number }): void {
+    this.#flow = flow;
+  }
 
   /** Makes the `ic_ws_gateway_pollers` gauge report `count()` at every scrape. */
   countPollersWith(count: () => number): void {

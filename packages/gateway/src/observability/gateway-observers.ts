@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { CloseCode, ErrorCode } from 'ic-ws-protocol';
 import { describeError } from '../gateway-error';
+import { GatewayError } from '../gateway-error';
+import type { WsCloseObserver } from '../keys/ws-closer';
 import type { PollerObserver } from '../poller/poller-observer';
 import type { SessionObserver } from '../session/session-ports';
 import { clientKeyText } from '../session/session-state';
@@ -19,8 +21,13 @@ const CLIENT_FRAME_FAULTS = new Set<number>([
   CloseCode.MessageTooBig,
 ]);
 
+/** Told about every transient IC failure (the load monitor: while they happen, new sessions wait). */
+export interface IcFailureSink {
+  recordIcFailure(): void;
+}
+
 /** The session observer of a running gateway: metrics plus one log line per state change. */
-export function sessionObserver(metrics: GatewayMetrics, log: Logger): SessionObserver {
+export function sessionObserver(metrics: GatewayMetrics, log: Logger, load: IcFailureSink): SessionObserver {
   return {
     stateChanged(from, to) {
       metrics.sessions.dec({ state: from });
@@ -48,21 +55,37 @@ export function sessionObserver(metrics: GatewayMetrics, log: Logger): SessionOb
         log.info({ method, code: outcome, err: describeError(error) }, 'relay failed');
       }
     },
-    wsClosed(target, outcome, error) {
+    relayRetried(method, error, delayMs) {
+      metrics.relayRetries.inc({ method });
+      load.recordIcFailure();
+      log.debug({ method, delayMs, err: describeError(error) }, 'relay failed for a transient reason; posting it again');
+    },
+  };
+}
+
+/** The ws_close observer of a running gateway: metrics and logs. */
+export function wsCloseObserver(metrics: GatewayMetrics, log: Logger): WsCloseObserver {
+  return {
+    wsClosed(key, outcome, error) {
       metrics.wsCloseCalls.inc({ outcome });
       if (outcome !== 'ok') {
         metrics.errors.inc({ code: outcome });
-        log.warn({ canister: target.canisterId.toText(), client: clientKeyText(target.clientKey), code: outcome, err: describeError(error) }, 'ws_close failed');
+        log.warn({ canister: key.canisterId.toText(), client: clientKeyText(key.clientKey), code: outcome, err: describeError(error) }, 'ws_close failed');
       }
+    },
+    wsCloseRetried(key, error, delayMs) {
+      metrics.wsCloseRetries.inc();
+      log.debug({ canister: key.canisterId.toText(), client: clientKeyText(key.clientKey), delayMs, err: describeError(error) }, 'ws_close failed for a transient reason; retrying');
     },
   };
 }
 
 /** The poller observer of a running gateway: metrics, `/readyz` health and logs. */
-export function pollerObserver(canisterText: string, metrics: GatewayMetrics, health: IcHealth, log: Logger): PollerObserver {
+export function pollerObserver(canisterText: string, metrics: GatewayMetrics, health: IcHealth, log: Logger, load: IcFailureSink): PollerObserver {
   return {
     polled(outcome, seconds, error) {
       metrics.pollDuration.observe({ outcome }, seconds);
+      if (error instanceof GatewayError && error.transient) load.recordIcFailure();
       // A successful poll proves the IC reachable; a failed one may be one canister's fault (a trap, an
       // upgrade), so only the status check marks the gateway unready.
       if (outcome === 'ok') health.record(true);

@@ -65,10 +65,25 @@ export interface GatewayOptions {
    */
   tlsKey?: string;
   /**
-   * Most simultaneous WebSocket connections; further upgrades are refused with HTTP 503.
+   * Most simultaneous client connections, counting those that have not finished the WebSocket upgrade. At
+   * the limit the oldest connection still waiting to upgrade (a silent socket) is closed to make room;
+   * without one, new connections get HTTP 503 with `Retry-After`. Capped below the process's descriptor
+   * limit (`ulimit -n`, minus 128 for everything else), with a warning.
    * @default 10000
    */
   maxConnections?: number;
+  /**
+   * Most simultaneous connections from one IP address (more get HTTP 503); 0 for no limit. Leave it off
+   * behind a proxy or NAT that makes many clients share an address.
+   * @default 0
+   */
+  maxConnectionsPerIp?: number;
+  /**
+   * Time a connection may take from TCP accept to the end of its WebSocket upgrade (TLS handshake and HTTP
+   * request included); slower ones are closed. Also the HTTP server's `headersTimeout` and `requestTimeout`.
+   * @default 10000
+   */
+  upgradeTimeoutMs?: number;
   /**
    * Largest client frame accepted; larger ones close the session with 1009.
    * @default 2097152 (2 MiB, the IC's ingress limit)
@@ -85,7 +100,10 @@ export interface GatewayOptions {
    */
   logLevel?: string;
   /**
-   * How long shutdown waits for sessions to close and `ws_close` calls to finish.
+   * How long a shutdown (`close()`, SIGTERM) may take. It stops accepting, stops reading clients, relays the
+   * envelopes it holds, polls every canister until its queue for this gateway is empty, delivers, closes the
+   * sessions with 1001 and calls `ws_close` for each; what is not done by then is dropped (keys not closed
+   * stay in `stateFile` for the next start).
    * @default 10000
    */
   drainTimeoutMs?: number;
@@ -105,20 +123,57 @@ export interface GatewayOptions {
    */
   pollBackoff?: { initialMs: number; maxMs: number };
   /**
-   * Bytes written to a client socket but not yet flushed above which further frames wait in its queue.
-   * @default 4194304 (4 MiB)
-   */
-  maxBufferedBytes?: number;
-  /**
-   * Frames a session may queue behind its socket before it is closed as a slow consumer.
-   * @default 1024
-   */
-  maxQueuedFrames?: number;
-  /**
-   * Client envelopes a session may have waiting for relay before it is closed for flooding.
+   * Envelopes a session may have waiting for (or in) relay; beyond, the gateway stops reading its socket
+   * until relays finish (TCP backpressure: the client's sends wait), instead of buffering more.
    * @default 64
    */
   maxPendingEnvelopes?: number;
+  /**
+   * Client bytes one session may hold (the frame being received plus envelopes waiting for relay) before
+   * the gateway stops reading its socket. A single frame larger than this is still read whole.
+   * @default 4194304 (4 MiB)
+   */
+  maxPendingBytesPerSession?: number;
+  /**
+   * Client bytes all sessions together may hold (as above) before the gateway stops reading every socket
+   * until relays free some. New sessions are refused (1013 with a retry hint) above 90% of it.
+   * @default maxConnections x 16 KiB, at least 64 MiB (156 MiB for 10 000 connections)
+   */
+  maxPendingBytes?: number;
+  /**
+   * Canister frames written to one client and not yet flushed above which the client counts as not
+   * reading and its session closes (4007): a client that stops reading pins at most this plus one frame.
+   * @default 8388608 (8 MiB)
+   */
+  maxOutboundBytesPerSession?: number;
+  /**
+   * Canister frames written to all clients and not yet flushed above which the gateway stops polling
+   * canisters (messages wait in their queues) until clients have read enough. New sessions are refused
+   * (1013 with a retry hint) meanwhile.
+   * @default maxConnections x 16 KiB, at least 64 MiB (156 MiB for 10 000 connections)
+   */
+  maxOutboundBytes?: number;
+  /**
+   * First and largest pause between two posts of an envelope whose relay failed for a transient reason
+   * (the IC unreachable, HTTP 5xx or 429, a timeout). It is posted again until its `ingress_expiry`: the
+   * IC runs a request id at most once, so this is safe. Only then does the session close (4005).
+   * @default { initialMs: 250, maxMs: 5000 }
+   */
+  relayRetryBackoff?: { initialMs: number; maxMs: number };
+  /**
+   * The wait suggested to clients refused while the gateway is overloaded (close 1013, reason
+   * `try again later; retry after <ms> ms`); also how long after a transient IC failure new sessions are
+   * refused.
+   * @default 5000
+   */
+  overloadRetryAfterMs?: number;
+  /**
+   * File where the gateway records the client keys it opened on canisters (append-only; see the README),
+   * so that after a crash or a SIGKILL the next start with the same identity closes them with `ws_close`.
+   * `''` keeps nothing. One file per gateway process.
+   * @default identityFile with `.pem` replaced by `.open-keys`; `''` when `identity` is given
+   */
+  stateFile?: string;
   /**
    * How often the IC's `/api/v2/status` is checked for `/readyz` (a failed check makes the gateway unready
    * until the next successful check or poll). A check unanswered after twice this interval (at most
@@ -152,6 +207,8 @@ export const GATEWAY_DEFAULTS = {
   identityFile: 'ic-ws-gateway-identity.pem',
   fetchRootKey: false,
   maxConnections: 10_000,
+  maxConnectionsPerIp: 0,
+  upgradeTimeoutMs: 10_000,
   maxPayload: 2 * 1024 * 1024,
   openTimeoutMs: 30_000,
   logLevel: 'info',
@@ -159,8 +216,18 @@ export const GATEWAY_DEFAULTS = {
   pingIntervalMs: 30_000,
   icRequestTimeoutMs: 30_000,
   pollBackoff: { initialMs: 200, maxMs: 10_000 },
-  maxBufferedBytes: 4 * 1024 * 1024,
-  maxQueuedFrames: 1024,
   maxPendingEnvelopes: 64,
+  maxPendingBytesPerSession: 4 * 1024 * 1024,
+  maxOutboundBytesPerSession: 8 * 1024 * 1024,
+  relayRetryBackoff: { initialMs: 250, maxMs: 5_000 },
+  overloadRetryAfterMs: 5_000,
   healthCheckIntervalMs: 5_000,
 } as const satisfies GatewayOptions;
+
+/**
+ * The default of `maxPendingBytes` and `maxOutboundBytes` for `maxConnections` connections: 16 KiB per
+ * connection, at least 64 MiB.
+ */
+export function defaultByteBudget(maxConnections: number): number {
+  return Math.max(64 * 1024 * 1024, maxConnections * 16 * 1024);
+}

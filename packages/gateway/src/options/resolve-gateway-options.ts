@@ -1,6 +1,6 @@
 import { ErrorCode } from 'ic-ws-protocol';
 import { GatewayError } from '../gateway-error';
-import { GATEWAY_DEFAULTS, type GatewayOptions } from './gateway-options';
+import { GATEWAY_DEFAULTS, defaultByteBudget, type GatewayOptions } from './gateway-options';
 import { isLoopbackUrl, parseHostPort, type HostPort } from './host-port';
 
 /** Where the IC root key comes from, decided once from the root-key options and `icUrl`. */
@@ -13,13 +13,15 @@ export type RootKeySource =
 /** {@link GatewayOptions} after defaults and validation. */
 export type ResolvedGatewayOptions = Omit<
   Required<GatewayOptions>,
-  'listen' | 'adminListen' | 'icUrl' | 'rootKeyFile' | 'rootKey' | 'fetchRootKey' | 'identity' | 'logger' | 'ic' | 'tlsCert' | 'tlsKey'
+  'listen' | 'adminListen' | 'icUrl' | 'rootKeyFile' | 'rootKey' | 'fetchRootKey' | 'identity' | 'logger' | 'ic' | 'tlsCert' | 'tlsKey' | 'stateFile'
 > & {
   listen: HostPort;
   adminListen: HostPort | null;
   icUrl: URL;
   rootKey: RootKeySource;
   tls: { certFile: string; keyFile: string } | null;
+  /** `null`: keep no open-keys journal. */
+  stateFile: string | null;
   identity: GatewayOptions['identity'];
   logger: GatewayOptions['logger'];
   ic: GatewayOptions['ic'];
@@ -54,11 +56,15 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
   if (icUrl.protocol !== 'http:' && icUrl.protocol !== 'https:') throw invalid(`icUrl: expected http(s), got ${icUrl.protocol}`);
   if (Boolean(merged.tlsCert) !== Boolean(merged.tlsKey)) throw invalid('tlsCert and tlsKey must be given together');
   if (!LOG_LEVELS.includes(merged.logLevel)) throw invalid(`logLevel: expected one of ${LOG_LEVELS.join(', ')}`);
-  const backoff = merged.pollBackoff;
-  positiveInteger(backoff.initialMs, 'pollBackoff.initialMs');
-  if (positiveInteger(backoff.maxMs, 'pollBackoff.maxMs') < backoff.initialMs) {
-    throw invalid('pollBackoff.maxMs must not be below pollBackoff.initialMs');
-  }
+  checkBackoff(merged.pollBackoff, 'pollBackoff');
+  checkBackoff(merged.relayRetryBackoff, 'relayRetryBackoff');
+  const maxConnections = positiveInteger(merged.maxConnections, 'maxConnections');
+  const maxPendingBytesPerSession = positiveInteger(merged.maxPendingBytesPerSession, 'maxPendingBytesPerSession');
+  const maxPendingBytes = positiveInteger(merged.maxPendingBytes ?? defaultByteBudget(maxConnections), 'maxPendingBytes');
+  const maxOutboundBytesPerSession = positiveInteger(merged.maxOutboundBytesPerSession, 'maxOutboundBytesPerSession');
+  const maxOutboundBytes = positiveInteger(merged.maxOutboundBytes ?? defaultByteBudget(maxConnections), 'maxOutboundBytes');
+  if (maxPendingBytes < maxPendingBytesPerSession) throw invalid('maxPendingBytes must not be below maxPendingBytesPerSession');
+  if (maxOutboundBytes < maxOutboundBytesPerSession) throw invalid('maxOutboundBytes must not be below maxOutboundBytesPerSession');
   return {
     ...merged,
     listen: parseHostPort(merged.listen, 'listen'),
@@ -67,21 +73,39 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     rootKey: rootKeySource(options, icUrl),
     tls: merged.tlsCert && merged.tlsKey ? { certFile: merged.tlsCert, keyFile: merged.tlsKey } : null,
     pollingIntervalMs: positiveInteger(merged.pollingIntervalMs, 'pollingIntervalMs', true),
-    maxConnections: positiveInteger(merged.maxConnections, 'maxConnections'),
+    maxConnections,
+    maxConnectionsPerIp: positiveInteger(merged.maxConnectionsPerIp, 'maxConnectionsPerIp', true),
+    upgradeTimeoutMs: positiveInteger(merged.upgradeTimeoutMs, 'upgradeTimeoutMs'),
     maxPayload: positiveInteger(merged.maxPayload, 'maxPayload'),
     openTimeoutMs: positiveInteger(merged.openTimeoutMs, 'openTimeoutMs'),
     drainTimeoutMs: positiveInteger(merged.drainTimeoutMs, 'drainTimeoutMs', true),
     pingIntervalMs: positiveInteger(merged.pingIntervalMs, 'pingIntervalMs'),
     icRequestTimeoutMs: positiveInteger(merged.icRequestTimeoutMs, 'icRequestTimeoutMs'),
-    maxBufferedBytes: positiveInteger(merged.maxBufferedBytes, 'maxBufferedBytes'),
-    maxQueuedFrames: positiveInteger(merged.maxQueuedFrames, 'maxQueuedFrames'),
     maxPendingEnvelopes: positiveInteger(merged.maxPendingEnvelopes, 'maxPendingEnvelopes'),
+    maxPendingBytesPerSession,
+    maxPendingBytes,
+    maxOutboundBytesPerSession,
+    maxOutboundBytes,
+    overloadRetryAfterMs: positiveInteger(merged.overloadRetryAfterMs, 'overloadRetryAfterMs'),
+    stateFile: stateFileOf(options, merged.identityFile),
     healthCheckIntervalMs: positiveInteger(merged.healthCheckIntervalMs, 'healthCheckIntervalMs'),
     fetch: merged.fetch ?? globalThis.fetch,
     identity: options.identity,
     logger: options.logger,
     ic: options.ic,
   };
+}
+
+function checkBackoff(backoff: { initialMs: number; maxMs: number }, what: string): void {
+  positiveInteger(backoff.initialMs, `${what}.initialMs`);
+  if (positiveInteger(backoff.maxMs, `${what}.maxMs`) < backoff.initialMs) throw invalid(`${what}.maxMs must not be below ${what}.initialMs`);
+}
+
+// Beside the identity file; nothing for an identity given in code, unless a file is named.
+function stateFileOf(options: GatewayOptions, identityFile: string): string | null {
+  if (options.stateFile !== undefined) return options.stateFile === '' ? null : options.stateFile;
+  if (options.identity) return null;
+  return `${identityFile.replace(/\.pem$/i, '')}.open-keys`;
 }
 
 function rootKeySource(options: GatewayOptions, icUrl: URL): RootKeySource {

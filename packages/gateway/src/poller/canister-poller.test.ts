@@ -1,4 +1,5 @@
 import { ErrorCode, decodeCanisterMessageFrame, type ClientKey } from 'ic-ws-protocol';
+import { GatewayError } from '../gateway-error';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { batchOf } from '../testing/batches';
 import { testCanisterId, testPrincipal } from '../testing/client-frames';
@@ -6,7 +7,7 @@ import { flushMicrotasks } from '../testing/deferred';
 import { FakeGatewayIc, emptyBatch } from '../testing/fake-gateway-ic';
 import type { RoutedSession } from '../session/session-ports';
 import { clientKeyId } from '../session/session-state';
-import { CanisterPoller, type PollerTiming } from './canister-poller';
+import { CanisterPoller, POSITION_PROBE_NONCE, type PollerTiming } from './canister-poller';
 import type { PollerObserver, SkipReason } from './poller-observer';
 
 const gateway = testPrincipal(1);
@@ -28,7 +29,10 @@ class RecordingSession implements RoutedSession {
   }
 }
 
+let room: Promise<void> | null = null;
+
 function setup() {
+  room = null;
   const ic = new FakeGatewayIc();
   const sessions = new Map<string, RecordingSession>([
     [clientKeyId(alice), new RecordingSession()],
@@ -50,6 +54,7 @@ function setup() {
     },
     timing,
     observer,
+    outboundRoom: () => room,
   });
   const a = sessions.get(clientKeyId(alice))!;
   const b = sessions.get(clientKeyId(bob))!;
@@ -62,6 +67,17 @@ async function answer(ic: FakeGatewayIc, batch = emptyBatch()): Promise<void> {
   await flushMicrotasks();
 }
 
+/**
+ * Activates the poller and answers its position probe (`ws_get_messages` from 2^63) with `liveEnd` as
+ * `next_nonce` (none: a canister of the public stack); the probe is then dropped from `ic.polls`.
+ */
+async function activate(poller: CanisterPoller, ic: FakeGatewayIc, liveEnd?: bigint): Promise<void> {
+  poller.activate();
+  expect(ic.polls.at(-1)!.nonce).toBe(POSITION_PROBE_NONCE);
+  await answer(ic, batchOf(gateway, [], true, liveEnd));
+  ic.polls.splice(ic.polls.length - 2, 1);
+}
+
 const range = (from: number, to: number, key = alice) =>
   Array.from({ length: to - from + 1 }, (_, i) => ({ nonce: BigInt(from + i), clientKey: key }));
 
@@ -71,7 +87,7 @@ afterEach(() => vi.useRealTimers());
 describe('CanisterPoller', () => {
   it('polls from nonce 0, routes each message by client key, and shares cert and tree', async () => {
     const { ic, poller, a, b } = setup();
-    poller.start();
+    await activate(poller, ic);
     expect(ic.polls.map((p) => p.nonce)).toEqual([0n]);
     await answer(ic, batchOf(gateway, [{ nonce: 0n, clientKey: alice }, { nonce: 1n, clientKey: bob }, { nonce: 2n, clientKey: alice }]));
     expect(a.keys.map((k) => k.slice(-2))).toEqual(['00', '02']);
@@ -83,7 +99,7 @@ describe('CanisterPoller', () => {
 
   it('polls again at once while the queue is not drained, else after the interval', async () => {
     const { ic, poller } = setup();
-    poller.start();
+    await activate(poller, ic);
     await answer(ic, batchOf(gateway, range(0, 1), false));
     vi.advanceTimersByTime(0);
     expect(ic.polls.map((p) => p.nonce)).toEqual([0n, 2n]);
@@ -96,7 +112,7 @@ describe('CanisterPoller', () => {
 
   it('does not spin on a reply that says "more" but carries nothing', async () => {
     const { ic, poller } = setup();
-    poller.start();
+    await activate(poller, ic);
     await answer(ic, { ...emptyBatch(), is_end_of_queue: false });
     vi.advanceTimersByTime(timing.intervalMs - 1);
     expect(ic.polls).toHaveLength(1);
@@ -104,7 +120,7 @@ describe('CanisterPoller', () => {
 
   it('skips messages for unknown client keys, other gateways and malformed keys, but moves past them', async () => {
     const { ic, poller, a, events } = setup();
-    poller.start();
+    await activate(poller, ic);
     await answer(
       ic,
       batchOf(gateway, [
@@ -121,7 +137,7 @@ describe('CanisterPoller', () => {
 
   it('follows a canister whose nonces restart below the expected one', async () => {
     const { ic, poller, a, events } = setup();
-    poller.start();
+    await activate(poller, ic);
     await answer(ic, batchOf(gateway, range(0, 4)));
     vi.advanceTimersByTime(timing.intervalMs);
     expect(ic.polls.at(-1)!.nonce).toBe(5n);
@@ -133,7 +149,7 @@ describe('CanisterPoller', () => {
 
   it('follows a canister whose nonces jump (messages pruned) and reports it', async () => {
     const { ic, poller, a, events } = setup();
-    poller.start();
+    await activate(poller, ic);
     await answer(ic, batchOf(gateway, range(3, 4)));
     expect(events.resyncs).toEqual([]);
     vi.advanceTimersByTime(timing.intervalMs);
@@ -145,7 +161,7 @@ describe('CanisterPoller', () => {
 
   it('drops messages out of order within a batch instead of sending a client a duplicate', async () => {
     const { ic, poller, a, events } = setup();
-    poller.start();
+    await activate(poller, ic);
     await answer(ic, batchOf(gateway, [...range(0, 2), { nonce: 1n, clientKey: alice }]));
     expect(a.frames).toHaveLength(3);
     expect(events.skipped).toEqual(['out_of_order']);
@@ -153,7 +169,7 @@ describe('CanisterPoller', () => {
 
   it('backs off exponentially on IC errors and timeouts, keeping its nonce', async () => {
     const { ic, poller, events } = setup();
-    poller.start();
+    await activate(poller, ic);
     await answer(ic, batchOf(gateway, range(0, 1)));
     vi.advanceTimersByTime(timing.intervalMs);
     const delays: number[] = [];
@@ -183,7 +199,7 @@ describe('CanisterPoller', () => {
 
   it('stops: ignores the reply in flight and polls no more', async () => {
     const { ic, poller, a } = setup();
-    poller.start();
+    await activate(poller, ic);
     poller.stop();
     await answer(ic, batchOf(gateway, range(0, 0)));
     vi.advanceTimersByTime(10_000);
@@ -194,7 +210,7 @@ describe('CanisterPoller', () => {
 
   it('probes from nonce 0 when a waiting session gets nothing, and follows a restart it finds', async () => {
     const { ic, poller, a, b, events } = setup();
-    poller.start();
+    await activate(poller, ic);
     await answer(ic, batchOf(gateway, range(0, 9, bob)));
     a.awaitingFirstMessage = true;
     for (let i = 0; i < timing.probeAfterEmptyPolls; i++) {
@@ -213,7 +229,7 @@ describe('CanisterPoller', () => {
 
   it('ignores a probe that finds only old messages', async () => {
     const { ic, poller, a, b } = setup();
-    poller.start();
+    await activate(poller, ic);
     await answer(ic, batchOf(gateway, range(0, 9, bob)));
     a.awaitingFirstMessage = true;
     for (let i = 0; i < timing.probeAfterEmptyPolls; i++) {
@@ -236,11 +252,129 @@ describe('CanisterPoller isolation', () => {
     a.deliver = () => {
       throw new Error('broken session');
     };
-    poller.start();
+    await activate(poller, ic);
     await answer(ic, batchOf(gateway, [{ nonce: 0n, clientKey: alice }, { nonce: 1n, clientKey: bob }]));
     expect(b.frames).toHaveLength(1);
     expect(events.skipped).toEqual(['delivery_failed']);
     vi.advanceTimersByTime(timing.intervalMs);
     expect(ic.polls.at(-1)!.nonce).toBe(2n);
+  });
+});
+
+describe('CanisterPoller position', () => {
+  it('starts at the live end the canister reports, so old backlog is never read, and is ready only then', async () => {
+    const { ic, poller, a } = setup();
+    poller.activate();
+    let ready = false;
+    void poller.ready().then(() => (ready = true));
+    await flushMicrotasks();
+    expect(ready).toBe(false);
+    expect(ic.polls.map((p) => p.nonce)).toEqual([POSITION_PROBE_NONCE]);
+    await answer(ic, batchOf(gateway, [], true, 6_000n));
+    expect(ready).toBe(true);
+    expect(ic.polls.map((p) => p.nonce)).toEqual([POSITION_PROBE_NONCE, 6_000n]);
+    await answer(ic, batchOf(gateway, [{ nonce: 6_000n, clientKey: alice }], true, 6_001n));
+    expect(a.frames).toHaveLength(1);
+  });
+
+  it('without next_nonce (public canister library) keeps its position across idle moments', async () => {
+    const { ic, poller } = setup();
+    await activate(poller, ic);
+    await answer(ic, batchOf(gateway, range(0, 4)));
+    poller.deactivate();
+    expect(poller.state).toBe('idle');
+    vi.advanceTimersByTime(10 * timing.intervalMs);
+    expect(ic.polls).toHaveLength(1);
+    await activate(poller, ic);
+    expect(ic.polls.at(-1)!.nonce).toBe(5n);
+  });
+
+  it('finds the live end again when it wakes up after an idle moment', async () => {
+    const { ic, poller, a, events } = setup();
+    await activate(poller, ic, 0n);
+    await answer(ic, batchOf(gateway, range(0, 1), true, 2n));
+    poller.deactivate();
+    // Meanwhile the canister queued 500 messages for sessions that are gone.
+    await activate(poller, ic, 502n);
+    expect(ic.polls.at(-1)!.nonce).toBe(502n);
+    expect(a.frames).toHaveLength(2);
+    expect(events.resyncs).toEqual([]);
+  });
+
+  it('gives up on the position when the canister refuses the probe, and goes on polling from where it was', async () => {
+    const { ic, poller } = setup();
+    poller.activate();
+    ic.polls[0]!.answer.reject(new GatewayError(ErrorCode.PollFailed, 'canister not found'));
+    await flushMicrotasks();
+    await expect(poller.ready()).resolves.toBeUndefined();
+    vi.advanceTimersByTime(timing.backoff.initialMs);
+    expect(ic.polls.map((p) => p.nonce)).toEqual([POSITION_PROBE_NONCE, 0n]);
+  });
+
+  it('retries the position probe with backoff while the IC is unreachable, and ignores a probe answered after it went idle', async () => {
+    const { ic, poller } = setup();
+    poller.activate();
+    let ready = false;
+    void poller.ready().then(() => (ready = true));
+    ic.polls[0]!.answer.reject(new GatewayError(ErrorCode.PollFailed, 'fetch failed', { transient: true }));
+    await flushMicrotasks();
+    vi.advanceTimersByTime(timing.backoff.initialMs);
+    expect(ic.polls.map((p) => p.nonce)).toEqual([POSITION_PROBE_NONCE, POSITION_PROBE_NONCE]);
+    expect(ready).toBe(false);
+    poller.deactivate();
+    await expect(poller.ready()).resolves.toBeUndefined();
+    await answer(ic, batchOf(gateway, [], true, 9n));
+    expect(ic.polls).toHaveLength(2);
+    expect(poller.state).toBe('idle');
+  });
+
+  it('sees at once that the canister restarted its nonces when next_nonce drops below its own', async () => {
+    const { ic, poller, a, events } = setup();
+    await activate(poller, ic, 40n);
+    await answer(ic, batchOf(gateway, [], true, 40n));
+    vi.advanceTimersByTime(timing.intervalMs);
+    await answer(ic, batchOf(gateway, [], true, 1n));
+    expect(events.resyncs).toEqual(['restart 40->1']);
+    vi.advanceTimersByTime(0);
+    expect(ic.polls.at(-1)!.nonce).toBe(0n);
+    await answer(ic, batchOf(gateway, range(0, 0), true, 1n));
+    expect(a.frames).toHaveLength(1);
+  });
+});
+
+describe('CanisterPoller flow', () => {
+  it('holds its next poll while the outbound budget is full', async () => {
+    const { ic, poller } = setup();
+    await activate(poller, ic);
+    let release!: () => void;
+    room = new Promise<void>((resolve) => (release = resolve));
+    await answer(ic);
+    vi.advanceTimersByTime(timing.intervalMs * 10);
+    await flushMicrotasks();
+    expect(ic.polls).toHaveLength(1);
+    room = null;
+    release();
+    await flushMicrotasks();
+    expect(ic.polls).toHaveLength(2);
+  });
+
+  it('drains: resolves after a poll started after the call finds the queue empty, polling without pause', async () => {
+    const { ic, poller, a } = setup();
+    await activate(poller, ic);
+    let drained = false;
+    // A poll is in flight: it started before the drain, so it does not count.
+    void poller.drain().then(() => (drained = true));
+    await answer(ic, batchOf(gateway, range(0, 1)));
+    expect(drained).toBe(false);
+    vi.advanceTimersByTime(0);
+    expect(ic.polls).toHaveLength(2);
+    await answer(ic, batchOf(gateway, range(2, 3), false));
+    expect(drained).toBe(false);
+    vi.advanceTimersByTime(0);
+    await answer(ic, batchOf(gateway, range(4, 4), true));
+    expect(drained).toBe(true);
+    expect(a.frames).toHaveLength(5);
+    poller.deactivate();
+    await expect(poller.drain()).resolves.toBeUndefined();
   });
 });

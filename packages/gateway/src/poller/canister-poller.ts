@@ -33,23 +33,53 @@ export interface PollerDeps {
   sessions: CanisterSessions;
   timing: PollerTiming;
   observer: PollerObserver;
+  /**
+   * `null` when the gateway may hand clients more frames now, else a promise that resolves once its outbound
+   * budget has room again. A poll waits for it, so while clients read slowly the messages wait in the
+   * canister's queue, not in the gateway.
+   */
+  outboundRoom(): Promise<void> | null;
 }
 
-/** `idle` (not started) -> `polling` <-> `waiting` -> `stopped`. */
-export type PollerState = 'idle' | 'polling' | 'waiting' | 'stopped';
+/**
+ * `idle` (no sessions: not polling, position kept) -> `positioning` (asking where the live end of the queue
+ * is) -> `polling` <-> `waiting` -> back to `idle` with the last session; `stopped` for good.
+ */
+export type PollerState = 'idle' | 'positioning' | 'polling' | 'waiting' | 'stopped';
+
+/**
+ * A nonce past any real queue: `ws_get_messages` from it is always empty and costs the canister nothing, and
+ * an ic-ws canister's reply tells the live end of the queue (`next_nonce`). Not 2^64 - 1: a canister adding
+ * to it must not overflow.
+ */
+export const POSITION_PROBE_NONCE = 1n << 63n;
 
 /**
  * Polls one canister's `ws_get_messages` for this gateway and hands each message to the session whose
  * client key it names. It never drops sessions: IC errors only slow it down (exponential backoff), and a
  * canister whose nonces restart (upgrade, or the gateway forgotten) or jump (messages pruned) is followed.
+ *
+ * When a canister gets its first session (again), the poller first asks for the live end of the queue and
+ * starts there, so it never re-reads the backlog of sessions it no longer has: a new session's OpenMessage
+ * comes right away, whatever was queued before. Sessions wait for {@link ready} before relaying `ws_open`.
+ * Canisters of the public stack do not tell the live end; the poller then goes on from where it stopped.
  */
 export class CanisterPoller {
   #state: PollerState = 'idle';
   #nextNonce = 0n;
   #seenMessage = false;
+  // Whether the canister fills the next_nonce extension (then restarts are seen at once, no probing).
+  #reportsNextNonce = false;
   #failures = 0;
   #emptyPollsWhileAwaiting = 0;
+  // Bumped on every activation and deactivation: work started by an earlier one is ignored when it returns.
+  #generation = 0;
+  #pollsStarted = 0;
   #timer: { timeout: ReturnType<typeof setTimeout> } | { immediate: ReturnType<typeof setImmediate> } | undefined;
+  #ready: { promise: Promise<void>; resolve: () => void } = settledReady();
+  #drains: { afterPoll: number; resolve: () => void }[] = [];
+  // Set by #process when an empty reply showed the canister's nonces started over: poll again at once.
+  #restarted = false;
 
   constructor(private readonly deps: PollerDeps) {}
 
@@ -62,53 +92,139 @@ export class CanisterPoller {
     return this.#nextNonce;
   }
 
-  /** Starts polling at once. */
-  start(): void {
-    if (this.#state === 'idle') void this.#poll();
+  /** Starts polling: first finds the live end of the queue, then polls. A no-op unless idle. */
+  activate(): void {
+    if (this.#state !== 'idle') return;
+    this.#generation += 1;
+    this.#ready = pendingReady();
+    void this.#position(this.#generation);
+  }
+
+  /**
+   * Resolves once the poller knows where to read (at once while polling). Also resolves when it is
+   * deactivated or stopped meanwhile, so nobody waits for a poller that will not start.
+   */
+  ready(): Promise<void> {
+    return this.#ready.promise;
+  }
+
+  /** Stops polling until the next {@link activate}, keeping the position; a poll in flight is ignored. */
+  deactivate(): void {
+    if (this.#state === 'stopped' || this.#state === 'idle') return;
+    this.#generation += 1;
+    this.#clearTimer();
+    this.#state = 'idle';
+    this.#emptyPollsWhileAwaiting = 0;
+    this.#ready.resolve();
+    this.#resolveDrains();
+  }
+
+  /**
+   * Resolves after a poll that started after this call found the queue drained: every message the canister
+   * had queued for this gateway by then has been handed to its session. While a drain waits, the poller
+   * polls without pausing. Resolves at once when idle or stopped.
+   */
+  drain(): Promise<void> {
+    if (this.#state === 'idle' || this.#state === 'stopped') return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#drains.push({ afterPoll: this.#pollsStarted, resolve });
+      if (this.#state === 'waiting') {
+        this.#clearTimer();
+        this.#schedule(0, this.#generation);
+      }
+    });
   }
 
   /** Stops for good; a poll in flight is ignored when it returns. */
   stop(): void {
+    this.#generation += 1;
     this.#state = 'stopped';
     this.#clearTimer();
+    this.#ready.resolve();
+    this.#resolveDrains();
   }
 
-  async #poll(): Promise<void> {
-    this.#state = 'polling';
-    const probing = this.#emptyPollsWhileAwaiting >= this.deps.timing.probeAfterEmptyPolls;
+  async #position(generation: number): Promise<void> {
+    this.#state = 'positioning';
     const started = performance.now();
+    let batch: CanisterOutputCertifiedMessages;
+    try {
+      batch = await this.#getMessagesWithTimeout(POSITION_PROBE_NONCE);
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      this.#reportFailure(error, started);
+      if (error instanceof GatewayError && error.transient) {
+        // The IC is unreachable: a ws_open could not get through either. Ask again; sessions wait.
+        this.#timer = { timeout: setTimeout(() => void this.#position(generation), this.#backoffMs()) };
+        return;
+      }
+      // The canister itself refused (it does not exist, or traps): no position to find. Sessions go ahead
+      // (their ws_open will tell), and polling goes on from where it was, with backoff.
+      this.#ready.resolve();
+      return this.#schedule(this.#backoffMs(), generation);
+    }
+    if (generation !== this.#generation) return;
+    this.#failures = 0;
+    this.deps.observer.polled('ok', (performance.now() - started) / 1000);
+    const liveEnd = batch.next_nonce[0];
+    if (liveEnd !== undefined) {
+      this.#reportsNextNonce = true;
+      this.#nextNonce = liveEnd;
+    }
+    this.#ready.resolve();
+    void this.#poll(generation);
+  }
+
+  async #poll(generation: number): Promise<void> {
+    this.#state = 'polling';
+    const room = this.deps.outboundRoom();
+    if (room !== null) {
+      await room;
+      if (generation !== this.#generation) return;
+    }
+    const probing = !this.#reportsNextNonce && this.#emptyPollsWhileAwaiting >= this.deps.timing.probeAfterEmptyPolls;
+    const started = performance.now();
+    const pollNumber = ++this.#pollsStarted;
     let batch: CanisterOutputCertifiedMessages;
     try {
       batch = await this.#getMessagesWithTimeout(probing ? 0n : this.#nextNonce);
     } catch (error) {
-      if (this.#stopped) return;
-      const code = error instanceof GatewayError ? error.code : ErrorCode.PollFailed;
-      this.deps.observer.polled(code, (performance.now() - started) / 1000, error);
-      this.#failures += 1;
-      const { initialMs, maxMs } = this.deps.timing.backoff;
-      return this.#schedule(Math.min(maxMs, initialMs * 2 ** Math.min(this.#failures - 1, 30)));
+      if (generation !== this.#generation) return;
+      this.#reportFailure(error, started);
+      return this.#schedule(this.#backoffMs(), generation);
     }
-    if (this.#stopped) return;
+    if (generation !== this.#generation) return;
     this.#failures = 0;
     this.deps.observer.polled('ok', (performance.now() - started) / 1000);
     const delivered = probing ? this.#processProbe(batch) : this.#process(batch);
     this.#trackStall(delivered);
     // A reply that claims more is queued but carries nothing would make us spin: treat it as drained.
     const drained = batch.is_end_of_queue || batch.messages.length === 0;
-    this.#schedule(drained ? this.deps.timing.intervalMs : 0);
+    if (drained && !probing) this.#resolveDrains(pollNumber);
+    const again = !drained || this.#restarted || this.#drains.length > 0;
+    this.#restarted = false;
+    this.#schedule(again ? 0 : this.deps.timing.intervalMs, generation);
   }
 
-  // A getter, so TypeScript does not narrow `#state` across the await in `#poll`.
-  get #stopped(): boolean {
-    return this.#state === 'stopped';
+  #reportFailure(error: unknown, started: number): void {
+    const code = error instanceof GatewayError ? error.code : ErrorCode.PollFailed;
+    this.deps.observer.polled(code, (performance.now() - started) / 1000, error);
+    this.#failures += 1;
   }
 
-  #schedule(delayMs: number): void {
-    if (this.#state === 'stopped') return;
+  #backoffMs(): number {
+    const { initialMs, maxMs } = this.deps.timing.backoff;
+    return Math.min(maxMs, initialMs * 2 ** Math.min(this.#failures - 1, 30));
+  }
+
+  #schedule(delayMs: number, generation: number): void {
+    if (generation !== this.#generation) return;
     this.#state = 'waiting';
     // More is queued: poll again on the next turn (setTimeout(0) would idle 1 ms per reply).
     this.#timer =
-      delayMs === 0 ? { immediate: setImmediate(() => void this.#poll()) } : { timeout: setTimeout(() => void this.#poll(), delayMs) };
+      delayMs === 0
+        ? { immediate: setImmediate(() => void this.#poll(generation)) }
+        : { timeout: setTimeout(() => void this.#poll(generation), delayMs) };
   }
 
   #clearTimer(): void {
@@ -118,11 +234,20 @@ export class CanisterPoller {
     this.#timer = undefined;
   }
 
+  #resolveDrains(pollNumber = Infinity): void {
+    const remaining = [];
+    for (const drain of this.#drains) {
+      if (pollNumber > drain.afterPoll) drain.resolve();
+      else remaining.push(drain);
+    }
+    this.#drains = remaining;
+  }
+
   #getMessagesWithTimeout(nonce: bigint): Promise<CanisterOutputCertifiedMessages> {
     const { canisterId } = this.deps;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new GatewayError(ErrorCode.PollFailed, `ws_get_messages timed out after ${this.deps.timing.timeoutMs} ms`));
+        reject(new GatewayError(ErrorCode.PollFailed, `ws_get_messages timed out after ${this.deps.timing.timeoutMs} ms`, { transient: true }));
       }, this.deps.timing.timeoutMs);
       this.deps.getMessages(canisterId, nonce).then(
         (batch) => {
@@ -139,6 +264,16 @@ export class CanisterPoller {
 
   /** Delivers a regular batch; returns how many messages reached a session. */
   #process(batch: CanisterOutputCertifiedMessages): number {
+    const liveEnd = batch.next_nonce[0];
+    if (liveEnd !== undefined) this.#reportsNextNonce = true;
+    if (batch.messages.length === 0 && liveEnd !== undefined && liveEnd < this.#nextNonce) {
+      // The canister's next nonce is below ours: its nonces started over (it forgot this gateway, or was
+      // reinstalled). Everything it queued since is new: read from the oldest message it keeps.
+      this.deps.observer.nonceResync('restart', this.#nextNonce, liveEnd);
+      this.#nextNonce = 0n;
+      this.#restarted = true;
+      return 0;
+    }
     const parsed = parseBatch(batch, this.deps.gatewayPrincipal, this.deps.observer);
     const first = parsed[0];
     if (first === undefined) return 0;
@@ -182,10 +317,11 @@ export class CanisterPoller {
   }
 
   /**
-   * A canister that restarted its nonces answers "nothing new" for our (too high) nonce forever, so a
-   * session waiting for its OpenMessage would time out. After a few such empty polls we read the queue
-   * from nonce 0: if it holds a message below our nonce for a session that is waiting, the canister
-   * restarted, and we follow it from the first key of that reply. Otherwise the probe is ignored.
+   * For canisters that do not report `next_nonce`: one that restarted its nonces answers "nothing new" for
+   * our (too high) nonce forever, so a session waiting for its OpenMessage would time out. After a few such
+   * empty polls we read the queue from nonce 0: if it holds a message below our nonce for a session that is
+   * waiting, the canister restarted, and we follow it from the first key of that reply. Otherwise the probe
+   * is ignored.
    */
   #processProbe(batch: CanisterOutputCertifiedMessages): number {
     const parsed = parseBatch(batch, this.deps.gatewayPrincipal, { skipped: () => {} });
@@ -204,4 +340,14 @@ export class CanisterPoller {
       this.#emptyPollsWhileAwaiting += 1;
     }
   }
+}
+
+function pendingReady(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+function settledReady(): { promise: Promise<void>; resolve: () => void } {
+  return { promise: Promise.resolve(), resolve: () => {} };
 }

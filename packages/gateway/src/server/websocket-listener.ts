@@ -1,13 +1,16 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { CloseCode, closeReasonText } from 'ic-ws-protocol';
+import { CloseCode, closeReasonText, retryAfterReason } from 'ic-ws-protocol';
+import type { OverloadReason } from '../flow/load-monitor';
 import type { HostPort } from '../options/host-port';
 import type { GatewayMetrics } from '../observability/gateway-metrics';
 import type { Session } from '../session/session';
 import type { SessionSocket } from '../session/session-ports';
+import { ConnectionTracker } from './connection-tracker';
 import { closeServer, listen, urlOf } from './listen';
 import { wsSessionSocket } from './ws-session-socket';
 
@@ -16,9 +19,18 @@ export interface WebsocketListenerOptions {
   listen: HostPort;
   /** PEM contents; `null` for plain ws://. */
   tls: { cert: string; key: string } | null;
+  /** Sockets held at once, upgraded or not (already capped by the descriptor limit). */
   maxConnections: number;
+  /** Sockets from one IP address at once; 0 for no limit. */
+  maxConnectionsPerIp: number;
+  /** Time from accepting a connection to the end of its WebSocket upgrade. */
+  upgradeTimeoutMs: number;
   maxPayload: number;
   pingIntervalMs: number;
+  /** Why new sessions should be refused now (they get close 1013 with a retry hint), or `null`. */
+  overloadReason(): OverloadReason | null;
+  /** The wait, in ms, suggested to clients that are refused. */
+  retryAfterMs: number;
   /** Builds (and starts) the session of a new connection. */
   createSession(socket: SessionSocket): Session;
   metrics: GatewayMetrics;
@@ -30,39 +42,72 @@ export interface WebsocketListener {
   url: string;
   /** Sessions not yet finished: live, or closed with their `ws_close` still in flight. */
   readonly sessions: ReadonlySet<Session>;
-  /** Refuses new upgrades from now on and stops listening (open connections stay). */
+  /** Refuses new connections from now on and stops listening (open connections stay). */
   stopAccepting(): void;
   /** Drops every remaining connection without a close handshake; resolves once the server is fully closed. */
   terminateAll(): Promise<void>;
 }
 
 /**
- * The transport side of the gateway: an HTTP(S) server that upgrades to `ws`, enforces the connection and
- * frame limits, pings for dead peers, and turns socket events into calls on each connection's session.
+ * The transport side of the gateway: an HTTP(S) server that upgrades to `ws`, enforces the connection,
+ * per-IP, upgrade-time and frame limits, refuses new sessions while the gateway is overloaded, pings for
+ * dead peers, and turns socket events (bytes, frames, close) into calls on each connection's session.
  */
 export async function startWebsocketListener(options: WebsocketListenerOptions): Promise<WebsocketListener> {
   const { metrics, log } = options;
-  const server: Server = options.tls ? createHttpsServer(options.tls) : createHttpServer();
+  const timeouts = { headersTimeout: options.upgradeTimeoutMs, requestTimeout: options.upgradeTimeoutMs, connectionsCheckingInterval: 1_000 };
+  const server: Server = options.tls
+    ? createHttpsServer({ ...options.tls, ...timeouts, handshakeTimeout: options.upgradeTimeoutMs })
+    : createHttpServer(timeouts);
+  server.keepAliveTimeout = 1_000;
   server.on('request', (_req, res) => {
-    res.writeHead(426, { 'content-type': 'text/plain' }).end('ic-ws-gateway: WebSocket upgrade required\n');
+    res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('ic-ws-gateway: WebSocket upgrade required\n');
   });
+  // Without a listener an accept error (EMFILE: out of descriptors) would be thrown and kill the process.
+  server.on('error', (error) => log.error({ err: error.message }, 'WebSocket server error'));
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, clientTracking: false });
   const sockets = new Set<WebSocket>();
   const sessions = new Set<Session>();
   const alive = new WeakSet<WebSocket>();
   let accepting = true;
+  const retryAfterSeconds = String(Math.max(1, Math.ceil(options.retryAfterMs / 1000)));
+  const tracker = new ConnectionTracker(
+    { maxSockets: options.maxConnections, maxPerIp: options.maxConnectionsPerIp, upgradeTimeoutMs: options.upgradeTimeoutMs },
+    () => metrics.connectionsRefused.inc({ reason: 'upgrade_timeout' }),
+  );
+
+  server.on('connection', (socket: Socket) => {
+    socket.on('error', (error) => log.debug({ err: error.message }, 'client socket error before upgrade'));
+    if (!accepting) return void socket.destroy();
+    const admission = tracker.admit(socket);
+    if (admission.admitted) {
+      if (admission.evicted) metrics.connectionsRefused.inc({ reason: 'evicted' });
+      return;
+    }
+    metrics.connectionsRefused.inc({ reason: admission.reason });
+    if (options.tls) return void socket.destroy();
+    socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: ${retryAfterSeconds}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (error) => log.debug({ err: error.message }, 'upgrade socket error'));
-    if (!accepting || sockets.size >= options.maxConnections) {
-      metrics.connectionsRefused.inc();
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    tracker.upgraded(socket as Socket);
+    if (!accepting) {
+      metrics.connectionsRefused.inc({ reason: 'draining' });
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: ${retryAfterSeconds}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws));
+    const overload = options.overloadReason();
+    if (overload !== null) {
+      // A browser cannot read an HTTP error of a failed upgrade; a close frame with a reason it can.
+      metrics.connectionsRefused.inc({ reason: overload });
+      wss.handleUpgrade(request, socket, head, (ws) => ws.close(CloseCode.TryAgainLater, retryAfterReason(options.retryAfterMs)));
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, socket));
   });
 
-  function onConnection(ws: WebSocket): void {
+  function onConnection(ws: WebSocket, raw: Duplex): void {
     sockets.add(ws);
     alive.add(ws);
     metrics.connections.inc();
@@ -70,7 +115,13 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
     metrics.sessions.inc({ state: 'awaiting_open' });
     const session = options.createSession(wsSessionSocket(ws));
     sessions.add(session);
-    ws.on('pong', () => alive.add(ws));
+    // Counted before the parser buffers them: the bytes of a frame in progress are memory the client holds.
+    raw.on('data', (chunk: Buffer) => session.handleBytesReceived(chunk.length));
+    ws.on('pong', (data: Buffer) => {
+      alive.add(ws);
+      session.handleControlFrame(data.length);
+    });
+    ws.on('ping', (data: Buffer) => session.handleControlFrame(data.length));
     ws.on('message', (data: RawData, isBinary: boolean) => session.handleFrame(toBytes(data), isBinary));
     ws.on('error', (error: Error & { code?: string }) => {
       // ws has already sent 1009 for an oversize frame; record the same reason on the session.
@@ -93,6 +144,11 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
 
   const heartbeat = setInterval(() => {
     for (const ws of sockets) {
+      // A socket paused by flow control cannot read the pong: it is not dead, only waiting for the IC.
+      if (ws.isPaused) {
+        alive.add(ws);
+        continue;
+      }
       if (!alive.has(ws)) {
         ws.terminate();
         continue;
@@ -121,7 +177,9 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
     stopAccepting,
     async terminateAll() {
       stopAccepting();
+      tracker.destroyWaiting();
       for (const ws of sockets) ws.terminate();
+      server.closeAllConnections();
       await serverClosed;
     },
   };

@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import type { SessionSocket } from '../session/session-ports';
 
-/** Adapts a `ws` WebSocket to the session's {@link SessionSocket}: binary frames, close, nothing else. */
+/** Adapts a `ws` WebSocket to the session's {@link SessionSocket}: binary frames, close, read pausing. */
 export function wsSessionSocket(ws: WebSocket): SessionSocket {
   return {
     send(frame, onWritten) {
@@ -11,6 +11,12 @@ export function wsSessionSocket(ws: WebSocket): SessionSocket {
     },
     close(code, reason) {
       if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(code, reason);
+    },
+    pauseReading() {
+      ws.pause();
+    },
+    resumeReading() {
+      ws.resume();
     },
   };
 }

@@ -17,6 +17,20 @@ export type FrameVerdict<T> = { ok: true; value: T } | { ok: false; close: Sessi
 export interface AcceptedOpen {
   target: SessionTarget;
   envelopeBytes: Uint8Array;
+  /** The envelope's `ingress_expiry`, in epoch ms: the IC refuses it afterwards, so retrying stops there. */
+  expiryMs: number;
+}
+
+/** An accepted `ws_message`: the envelope to relay and its `ingress_expiry` (epoch ms). */
+export interface AcceptedMessage {
+  envelopeBytes: Uint8Array;
+  expiryMs: number;
+}
+
+const NS_PER_MS = 1_000_000n;
+
+function expiryMsOf(frame: DecodedClientRequestFrame): number {
+  return Number(frame.envelope.content.ingress_expiry / NS_PER_MS);
 }
 
 // A ws_open argument is ~60 bytes of Candid; refusing big ones keeps hostile blobs out of the decoder.
@@ -29,9 +43,12 @@ function reject(code: CloseCode, reason: string): { ok: false; close: SessionClo
 
 function decode(bytes: Uint8Array, maxPayload: number): DecodedClientRequestFrame | Error {
   try {
-    return decodeClientRequestFrame(bytes, {
-      maxClientRequestFrameBytes: Math.max(maxPayload, DEFAULT_FRAME_LIMITS.maxClientRequestFrameBytes),
-    });
+    // The frame is ours and read once: its envelope is relayed from the same memory, not from a copy.
+    return decodeClientRequestFrame(
+      bytes,
+      { maxClientRequestFrameBytes: Math.max(maxPayload, DEFAULT_FRAME_LIMITS.maxClientRequestFrameBytes) },
+      { reuseFrameBytes: true },
+    );
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -58,12 +75,13 @@ export function validateOpenFrame(bytes: Uint8Array, gatewayPrincipal: Principal
     value: {
       target: { canisterId: content.canister_id, clientKey, clientKeyId: clientKeyId(clientKey) },
       envelopeBytes: frame.envelopeBytes,
+      expiryMs: expiryMsOf(frame),
     },
   };
 }
 
 /** Checks a later frame: a well-formed `ws_message` envelope for the session's canister, from its client. */
-export function validateMessageFrame(bytes: Uint8Array, target: SessionTarget, maxPayload: number): FrameVerdict<Uint8Array> {
+export function validateMessageFrame(bytes: Uint8Array, target: SessionTarget, maxPayload: number): FrameVerdict<AcceptedMessage> {
   const frame = decode(bytes, maxPayload);
   if (frame instanceof Error) return reject(CloseCode.InvalidFrame, `invalid frame: ${frame.message}`);
   const { content } = frame.envelope;
@@ -74,7 +92,7 @@ export function validateMessageFrame(bytes: Uint8Array, target: SessionTarget, m
   if (content.sender.compareTo(target.clientKey.client_principal) !== 'eq') {
     return reject(CloseCode.WrongSender, `envelope from ${content.sender.toText()}`);
   }
-  return { ok: true, value: frame.envelopeBytes };
+  return { ok: true, value: { envelopeBytes: frame.envelopeBytes, expiryMs: expiryMsOf(frame) } };
 }
 
 function decodeOpenArguments(arg: Uint8Array): CanisterWsOpenArguments | null {

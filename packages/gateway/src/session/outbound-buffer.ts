@@ -1,77 +1,75 @@
-/** Limits of one session's outbound buffer. */
-export interface OutboundBufferLimits {
-  /** Bytes handed to the socket and not yet flushed above which frames wait in the queue. */
-  maxBufferedBytes: number;
-  /** Frames that may wait in the queue; one more overflows the buffer. */
-  maxQueuedFrames: number;
-}
+import type { ByteBudget } from '../flow/byte-budget';
 
 /**
- * Writes frames to one client without ever blocking the caller (the canister's poller): frames go to the
- * socket while less than `maxBufferedBytes` is unflushed, wait in a bounded queue otherwise, and the
- * buffer overflows (the session closes) when a client stops reading. Other clients are never delayed.
+ * Writes canister frames to one client without ever blocking the caller (the canister's poller), counting
+ * the bytes handed to the socket and not yet flushed, against the session's limit and the gateway-wide
+ * {@link ByteBudget}. A client that stops reading fills its limit and the buffer overflows (the session
+ * closes as a slow consumer): it pins at most its limit plus one frame. Other clients are never delayed.
  */
 export class OutboundBuffer {
-  readonly #queue: Uint8Array[] = [];
-  #inFlightBytes = 0;
+  #bytes = 0;
   #overflowed = false;
+  #disposed = false;
+  #flushed: (() => void)[] = [];
 
   /**
    * @param write - hands a frame to the socket; calls `onWritten` once it is flushed (or failed).
-   * @param onOverflow - called once, when the queue would exceed its limit.
+   * @param maxBytes - unflushed bytes above which the next frame overflows the buffer (an empty buffer takes
+   *   any frame, however large: a frame above the limit must still go out).
+   * @param onOverflow - called once, when a frame would exceed the limit.
    */
   constructor(
     private readonly write: (frame: Uint8Array, onWritten: () => void) => void,
-    private readonly limits: OutboundBufferLimits,
+    private readonly maxBytes: number,
+    private readonly pool: ByteBudget,
     private readonly onOverflow: () => void,
   ) {}
 
-  /** Sends or queues `frame`; returns false once the buffer has overflowed. */
+  /** Sends `frame`; returns false (sending nothing) once the buffer has overflowed or was disposed. */
   push(frame: Uint8Array): boolean {
-    if (this.#overflowed) return false;
-    if (this.#queue.length === 0 && this.#fits(frame)) {
-      this.#send(frame);
-      return true;
-    }
-    if (this.#queue.length >= this.limits.maxQueuedFrames) {
+    if (this.#overflowed || this.#disposed) return false;
+    const size = frame.length;
+    if (this.#bytes > 0 && this.#bytes + size > this.maxBytes) {
       this.#overflowed = true;
-      this.#queue.length = 0;
       this.onOverflow();
       return false;
     }
-    this.#queue.push(frame);
+    this.#bytes += size;
+    this.pool.add(size);
+    let done = false;
+    this.write(frame, () => {
+      if (done || this.#disposed) return;
+      done = true;
+      this.#bytes -= size;
+      this.pool.release(size);
+      if (this.#bytes === 0) this.#resolveFlushed();
+    });
     return true;
   }
 
   /** Bytes handed to the socket and not yet flushed. */
-  get inFlightBytes(): number {
-    return this.#inFlightBytes;
+  get bytes(): number {
+    return this.#bytes;
   }
 
-  /** Frames waiting behind the socket. */
-  get queuedFrames(): number {
-    return this.#queue.length;
+  /** Resolves once every frame pushed so far is flushed (at once when none is pending). */
+  whenFlushed(): Promise<void> {
+    if (this.#bytes === 0 || this.#disposed) return Promise.resolve();
+    return new Promise((resolve) => this.#flushed.push(resolve));
   }
 
-  // An empty pipe always takes one frame, however large: a frame above the limit must still go out.
-  #fits(frame: Uint8Array): boolean {
-    return this.#inFlightBytes === 0 || this.#inFlightBytes + frame.length <= this.limits.maxBufferedBytes;
+  /** The session ended: returns its bytes to the pool; later flush callbacks are ignored. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.pool.release(this.#bytes);
+    this.#bytes = 0;
+    this.#resolveFlushed();
   }
 
-  #send(frame: Uint8Array): void {
-    this.#inFlightBytes += frame.length;
-    let done = false;
-    this.write(frame, () => {
-      if (done) return;
-      done = true;
-      this.#inFlightBytes -= frame.length;
-      this.#pump();
-    });
-  }
-
-  #pump(): void {
-    while (!this.#overflowed && this.#queue.length > 0 && this.#fits(this.#queue[0]!)) {
-      this.#send(this.#queue.shift()!);
-    }
+  #resolveFlushed(): void {
+    const waiters = this.#flushed;
+    this.#flushed = [];
+    for (const resolve of waiters) resolve();
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Relays one session's envelopes one at a time, in the order they arrived. The IC checks each
  * `ws_message`'s sequence number, so two envelopes of one client must never race; different sessions each
- * have their own queue and so run in parallel.
+ * have their own queue and so run in parallel. How many envelopes may wait is the session's flow control's
+ * business (it stops reading the socket); `maxPending` is only a last line of defence against a client
+ * that ignores it.
  */
 export class SerialRelayQueue<T> {
   readonly #pending: T[] = [];
@@ -13,13 +15,15 @@ export class SerialRelayQueue<T> {
   #resolveIdle: (() => void) | null = null;
 
   /**
-   * @param run - relays one item; a rejection stops the queue (the session closes), it is never retried.
+   * @param run - relays one item (retrying as it sees fit); a rejection stops the queue (the session closes).
    * @param onFailure - called once with the first rejection.
+   * @param onSettled - called for every item once it is done with: relayed, failed or dropped.
    * @param maxPending - items that may wait behind the one running.
    */
   constructor(
     run: (item: T) => Promise<void>,
     private readonly onFailure: (error: unknown, item: T) => void,
+    private readonly onSettled: (item: T) => void,
     maxPending: number,
   ) {
     this.#run = run;
@@ -37,7 +41,8 @@ export class SerialRelayQueue<T> {
   /** Drops everything not yet started; the running relay finishes but nothing follows it. */
   stop(): void {
     this.#stopped = true;
-    this.#pending.length = 0;
+    const dropped = this.#pending.splice(0);
+    for (const item of dropped) this.onSettled(item);
   }
 
   /** Number of items waiting (not counting the one running). */
@@ -58,9 +63,12 @@ export class SerialRelayQueue<T> {
         try {
           await this.#run(item);
         } catch (error) {
+          this.onSettled(item);
           this.stop();
           this.onFailure(error, item);
+          break;
         }
+        this.onSettled(item);
         if (this.#stopped) break;
       }
     } finally {

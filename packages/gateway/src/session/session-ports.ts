@@ -1,3 +1,4 @@
+import type { Principal } from '@dfinity/principal';
 import type { ErrorCode } from 'ic-ws-protocol';
 import type { SessionState, SessionTarget } from './session-state';
 
@@ -10,6 +11,10 @@ export interface SessionSocket {
   send(frame: Uint8Array, onWritten: () => void): void;
   /** Closes with a close frame; a no-op when already closing or closed. */
   close(code: number, reason: string): void;
+  /** Stops reading the socket (TCP backpressure); frames already received may still arrive. */
+  pauseReading(): void;
+  /** Reads the socket again. */
+  resumeReading(): void;
 }
 
 /** A session as the router (the canister pollers) sees it. */
@@ -26,6 +31,19 @@ export interface SessionRouter {
   register(target: SessionTarget, session: RoutedSession): boolean;
   /** Removes `session` (and only it) from `target`; a canister left without sessions stops being polled. */
   unregister(target: SessionTarget, session: RoutedSession): void;
+  /**
+   * Resolves once the canister's poller knows where to read (the live end of its queue, see the poller), so
+   * a `ws_open` relayed afterwards has its OpenMessage read, and never behind old sessions' backlog.
+   */
+  ready(canisterId: Principal): Promise<void>;
+}
+
+/** The client keys this gateway opened on canisters: recorded before `ws_open`, closed with `ws_close`. */
+export interface OpenKeys {
+  /** Records that `target` is about to be opened; resolves once a restart would know to close it. Never rejects. */
+  opening(target: SessionTarget): Promise<void>;
+  /** Calls `ws_close` for `target` until the canister confirms (or gives up); resolves then, never rejects. */
+  close(target: SessionTarget): Promise<void>;
 }
 
 /** What a session reports, for metrics and logs. Every method must return quickly and never throw. */
@@ -35,8 +53,8 @@ export interface SessionObserver {
   frameOut(bytes: number): void;
   /** `error` is what made a relay fail (for the log line); absent when `outcome` is `ok`. */
   relayed(method: 'ws_open' | 'ws_message', outcome: 'ok' | ErrorCode, error?: unknown): void;
-  /** `error` is what made `ws_close` fail; absent when `outcome` is `ok`. */
-  wsClosed(target: SessionTarget, outcome: 'ok' | ErrorCode, error?: unknown): void;
+  /** A relay failed for a transient reason and will be posted again after `delayMs`. */
+  relayRetried(method: 'ws_open' | 'ws_message', error: unknown, delayMs: number): void;
 }
 
 /** An observer that ignores everything. */
@@ -45,5 +63,5 @@ export const NOOP_SESSION_OBSERVER: SessionObserver = {
   frameIn: () => {},
   frameOut: () => {},
   relayed: () => {},
-  wsClosed: () => {},
+  relayRetried: () => {},
 };

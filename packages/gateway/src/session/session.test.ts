@@ -1,7 +1,13 @@
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
-import { CanisterWsOpenResultIdl, CloseCode, decodeHandshakeFrame, encodeHandshakeFrame, type ClientKey } from 'ic-ws-protocol';
+import { CanisterWsOpenResultIdl, CloseCode, ErrorCode, decodeHandshakeFrame, encodeHandshakeFrame, type ClientKey } from 'ic-ws-protocol';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ByteBudget } from '../flow/byte-budget';
+import { InboundPool } from '../flow/inbound-pool';
+import { GatewayError } from '../gateway-error';
+import { OpenKeysJournal } from '../keys/open-keys-journal';
+import { WsCloser } from '../keys/ws-closer';
 import { FakeGatewayIc } from '../testing/fake-gateway-ic';
 import { FakeSessionSocket } from '../testing/fake-session-socket';
 import { messageFrame, openFrame, requestFrame, testCanisterId, testPrincipal } from '../testing/client-frames';
@@ -17,42 +23,74 @@ const otherGateway = testPrincipal(2);
 const canister = testCanisterId(1);
 const otherCanister = testCanisterId(2);
 const clientKey: ClientKey = { client_principal: testPrincipal(3), client_nonce: 42n };
-const limits: SessionLimits = { maxPayload: 64 * 1024, openTimeoutMs: 1000, maxPendingEnvelopes: 4, maxBufferedBytes: 1024, maxQueuedFrames: 3 };
+const limits: SessionLimits = {
+  maxPayload: 64 * 1024,
+  openTimeoutMs: 1000,
+  maxPendingEnvelopes: 4,
+  maxPendingBytesPerSession: 64 * 1024,
+  maxOutboundBytesPerSession: 1024,
+  relayRetryBackoff: { initialMs: 100, maxMs: 1000 },
+};
+const { journal } = await OpenKeysJournal.load(null, pino({ level: 'silent' }));
 
-function setup(overrides: Partial<SessionLimits> = {}, socket = new FakeSessionSocket()) {
+interface Pools {
+  inbound: InboundPool;
+  outbound: ByteBudget;
+}
+
+function newPools(inbound = 1 << 30, outbound = 1 << 30): Pools {
+  return { inbound: new InboundPool(inbound), outbound: new ByteBudget(outbound) };
+}
+
+function setup(overrides: Partial<SessionLimits> = {}, socket = new FakeSessionSocket(), pools = newPools()) {
   const ic = new FakeGatewayIc();
   const router = new RecordingRouter();
   const transitions: string[] = [];
+  const retries: string[] = [];
   const observer: SessionObserver = {
     ...NOOP_SESSION_OBSERVER,
     stateChanged: (from, to: SessionState) => transitions.push(`${from}->${to.kind}`),
+    relayRetried: (method, _error, delayMs) => retries.push(`${method} ${delayMs}`),
   };
   const originalRelay = ic.relayCall.bind(ic);
   ic.relayCall = (id, envelope, options) => {
     router.log.push('relay');
     return originalRelay(id, envelope, options);
   };
+  const openKeys = new WsCloser({
+    ic,
+    journal,
+    backoff: { initialMs: 100, maxMs: 1000 },
+    retryForMs: 10_000,
+    observer: { wsClosed: () => {}, wsCloseRetried: () => {} },
+  });
   const session = new Session({
     socket,
     gatewayPrincipal: gateway,
     handshakeFrame: encodeHandshakeFrame({ gateway_principal: gateway }),
     ic,
     router,
+    openKeys,
     limits: { ...limits, ...overrides },
+    pools,
     observer,
   });
   session.start();
-  return { session, socket, ic, router, transitions };
+  return { session, socket, ic, router, transitions, retries, pools, openKeys };
 }
 
-async function openSession(overrides: Partial<SessionLimits> = {}) {
-  const ctx = setup(overrides);
+/** A session whose ws_open was relayed and answered, and whose OpenMessage was delivered. */
+async function openSession(overrides: Partial<SessionLimits> = {}, socket?: FakeSessionSocket, pools?: Pools) {
+  const ctx = setup(overrides, socket, pools);
   ctx.session.handleFrame(openFrame(canister, clientKey, gateway), true);
+  await flushMicrotasks();
   ctx.ic.relays[0]!.answer.resolve();
   await flushMicrotasks();
   ctx.session.deliver(Uint8Array.of(1));
   return ctx;
 }
+
+const transientFailure = () => new GatewayError(ErrorCode.RelayFailed, 'IC answered HTTP 503', { transient: true });
 
 beforeEach(() => vi.useFakeTimers());
 afterEach(() => vi.useRealTimers());
@@ -64,10 +102,15 @@ describe('Session lifecycle', () => {
     expect(decodeHandshakeFrame(socket.sent[0]!).gateway_principal.toText()).toBe(gateway.toText());
   });
 
-  it('registers the session before relaying ws_open, then opens on the first canister message', async () => {
+  it('registers the session, waits for its poller, then relays ws_open and opens on the first canister message', async () => {
     const { session, socket, ic, router, transitions } = setup();
+    const release = router.holdReady();
     session.handleFrame(openFrame(canister, clientKey, gateway), true);
-    expect(router.log).toEqual([`register ${clientKeyId(clientKey)}`, 'relay']);
+    await flushMicrotasks();
+    expect(router.log).toEqual([`register ${clientKeyId(clientKey)}`, 'ready?']);
+    release();
+    await flushMicrotasks();
+    expect(router.log).toEqual([`register ${clientKeyId(clientKey)}`, 'ready?', 'relay']);
     expect(session.state.kind).toBe('opening');
     expect(session.awaitingFirstMessage).toBe(false);
     ic.relays[0]!.answer.resolve();
@@ -79,9 +122,10 @@ describe('Session lifecycle', () => {
     expect(transitions).toEqual(['awaiting_open->opening', 'opening->open']);
   });
 
-  it('relays the envelope bytes, tagged, to the envelope canister', () => {
+  it('relays the envelope bytes, tagged, to the envelope canister', async () => {
     const { session, ic } = setup();
     session.handleFrame(openFrame(canister, clientKey, gateway), true);
+    await flushMicrotasks();
     const relayed = ic.relays[0]!;
     expect(relayed.canisterId.toText()).toBe(canister.toText());
     expect(Array.from(relayed.envelope.subarray(0, 3))).toEqual([0xd9, 0xd9, 0xf7]);
@@ -110,6 +154,7 @@ describe('Session lifecycle', () => {
   it('closes with OpenTimeout when no canister message arrives in time, and calls ws_close', async () => {
     const { session, ic, socket } = setup();
     session.handleFrame(openFrame(canister, clientKey, gateway), true);
+    await flushMicrotasks();
     ic.relays[0]!.answer.resolve();
     vi.advanceTimersByTime(limits.openTimeoutMs);
     await flushMicrotasks();
@@ -120,6 +165,7 @@ describe('Session lifecycle', () => {
   it('waits for the in-flight ws_open relay before calling ws_close', async () => {
     const { session, ic } = setup();
     session.handleFrame(openFrame(canister, clientKey, gateway), true);
+    await flushMicrotasks();
     const ended = session.close({ code: CloseCode.GoingAway, reason: 'shutdown' });
     await flushMicrotasks();
     expect(ic.closes).toHaveLength(0);
@@ -190,7 +236,7 @@ describe('Session frame validation', () => {
     });
   }
 
-  it('refuses a client key another session holds, leaving that session registered', () => {
+  it('refuses a client key another session holds, leaving that session registered', async () => {
     const first = setup();
     const second = new Session({
       socket: new FakeSessionSocket(),
@@ -198,11 +244,14 @@ describe('Session frame validation', () => {
       handshakeFrame: Uint8Array.of(0),
       ic: first.ic,
       router: first.router,
+      openKeys: first.openKeys,
       limits,
+      pools: first.pools,
       observer: NOOP_SESSION_OBSERVER,
     });
     first.session.handleFrame(openFrame(canister, clientKey, gateway), true);
     second.handleFrame(openFrame(canister, clientKey, gateway), true);
+    await flushMicrotasks();
     expect(second.state).toMatchObject({ kind: 'closed', reason: { code: CloseCode.ClientKeyInUse }, target: null });
     expect(first.router.sessions.get(clientKeyId(clientKey))).toBe(first.session);
     expect(first.ic.relays).toHaveLength(1);
@@ -214,6 +263,7 @@ describe('Session relay ordering', () => {
     const { session, ic } = await openSession();
     const frames = [1n, 2n, 3n].map((n) => messageFrame(canister, clientKey, n));
     for (const frame of frames) session.handleFrame(frame, true);
+    await flushMicrotasks();
     expect(ic.relays).toHaveLength(2);
     ic.relays[1]!.answer.resolve();
     await flushMicrotasks();
@@ -230,7 +280,8 @@ describe('Session relay ordering', () => {
     const { session, ic, socket } = setup();
     session.handleFrame(openFrame(canister, clientKey, gateway), true);
     session.handleFrame(messageFrame(canister, clientKey, 1n), true);
-    ic.relays[0]!.answer.reject(new Error('403 forbidden'));
+    await flushMicrotasks();
+    ic.relays[0]!.answer.reject(new GatewayError(ErrorCode.RelayRejected, 'IC answered HTTP 403'));
     await flushMicrotasks();
     expect(socket.closes.map((c) => c.code)).toEqual([CloseCode.RelayFailed]);
     expect(ic.relays).toHaveLength(1);
@@ -240,54 +291,188 @@ describe('Session relay ordering', () => {
   it('asks for the ws_open reply, closes at once when the canister answers Err, and stays opening on Ok', async () => {
     const rejected = setup();
     rejected.session.handleFrame(openFrame(canister, clientKey, gateway), true);
+    await flushMicrotasks();
     expect(rejected.ic.relays[0]!.readReply).toBe(true);
     rejected.ic.relays[0]!.answer.resolve({ status: 'replied', reply: new Uint8Array(IDL.encode([CanisterWsOpenResultIdl], [{ Err: 'client key in use' }])) });
     await flushMicrotasks();
     expect(rejected.socket.closes).toEqual([{ code: CloseCode.RelayFailed, reason: expect.stringContaining('client key in use') }]);
     const accepted = setup();
     accepted.session.handleFrame(openFrame(canister, clientKey, gateway), true);
+    await flushMicrotasks();
     accepted.ic.relays[0]!.answer.resolve({ status: 'replied', reply: new Uint8Array(IDL.encode([CanisterWsOpenResultIdl], [{ Ok: null }])) });
     await flushMicrotasks();
     expect(accepted.session.awaitingFirstMessage).toBe(true);
     accepted.session.handleFrame(messageFrame(canister, clientKey, 1n), true);
+    await flushMicrotasks();
     expect(accepted.ic.relays[1]!.readReply).toBe(false);
   });
 
-  it('closes with TooManyPendingRequests when the client floods envelopes', async () => {
-    const { session, socket } = await openSession({ maxPendingEnvelopes: 2 });
-    for (let n = 1n; n <= 4n; n++) session.handleFrame(messageFrame(canister, clientKey, n), true);
-    expect(socket.closes.map((c) => c.code)).toEqual([CloseCode.TooManyPendingRequests]);
+});
+
+describe('Session relay retries', () => {
+  it('posts an envelope again after a transient failure, with backoff, keeping the order', async () => {
+    const { session, ic, socket, retries } = await openSession();
+    session.handleFrame(messageFrame(canister, clientKey, 1n), true);
+    session.handleFrame(messageFrame(canister, clientKey, 2n), true);
+    await flushMicrotasks();
+    expect(ic.relays).toHaveLength(2);
+    ic.relays[1]!.answer.reject(transientFailure());
+    await flushMicrotasks();
+    expect(retries).toHaveLength(1);
+    // Nothing goes out during the pause, the second envelope least of all.
+    expect(ic.relays).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(ic.relays).toHaveLength(3);
+    expect(ic.relays[2]!.envelope).toEqual(ic.relays[1]!.envelope);
+    ic.relays[2]!.answer.resolve();
+    await flushMicrotasks();
+    expect(ic.relays).toHaveLength(4);
+    expect(ic.relays[3]!.envelope).not.toEqual(ic.relays[1]!.envelope);
+    expect(socket.closes).toEqual([]);
+  });
+
+  it('gives up at the ingress expiry and only then closes the session (4005)', async () => {
+    const { session, ic, socket } = await openSession();
+    const start = Date.now();
+    // The frame's envelope expires 5 minutes from now.
+    session.handleFrame(messageFrame(canister, clientKey, 1n), true);
+    await flushMicrotasks();
+    let failures = 0;
+    for (let minute = 0; minute < 6 && socket.closes.length === 0; minute++) {
+      for (const relay of ic.relays.slice(1 + failures)) {
+        relay.answer.reject(transientFailure());
+        failures += 1;
+      }
+      await vi.advanceTimersByTimeAsync(1_000);
+      if (socket.closes.length === 0) await vi.advanceTimersByTimeAsync(59_000);
+    }
+    expect(failures).toBeGreaterThan(5);
+    expect(socket.closes).toEqual([{ code: CloseCode.RelayFailed, reason: 'ws_message not relayed before its ingress expiry' }]);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(4 * 60_000);
+    // (failures are answered once a minute here, so the close comes in the minute after the expiry at most)
+    expect(Date.now() - start).toBeLessThanOrEqual(6 * 60_000);
+  });
+
+  it('does not retry a final failure, and stops retrying when the session ends', async () => {
+    const final = await openSession();
+    final.session.handleFrame(messageFrame(canister, clientKey, 1n), true);
+    await flushMicrotasks();
+    final.ic.relays[1]!.answer.reject(new GatewayError(ErrorCode.RelayRejected, 'IC answered HTTP 400'));
+    await flushMicrotasks();
+    expect(final.socket.closes.map((c) => c.code)).toEqual([CloseCode.RelayFailed]);
+
+    const ended = await openSession();
+    ended.session.handleFrame(messageFrame(canister, clientKey, 1n), true);
+    await flushMicrotasks();
+    ended.ic.relays[1]!.answer.reject(transientFailure());
+    await flushMicrotasks();
+    ended.session.handleSocketClosed(1001);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(ended.ic.relays).toHaveLength(2);
+    expect(ended.ic.closes).toHaveLength(1);
+  });
+});
+
+describe('Session inbound flow control', () => {
+  it('stops reading the socket at maxPendingEnvelopes instead of closing, and reads again as relays finish', async () => {
+    const { session, socket, ic } = await openSession({ maxPendingEnvelopes: 2 });
+    for (let n = 1n; n <= 3n; n++) session.handleFrame(messageFrame(canister, clientKey, n), true);
+    await flushMicrotasks();
+    expect(socket.paused).toBe(true);
+    expect(socket.closes).toEqual([]);
+    ic.relays[1]!.answer.resolve();
+    await flushMicrotasks();
+    ic.relays[2]!.answer.resolve();
+    await flushMicrotasks();
+    expect(socket.paused).toBe(false);
+    expect(ic.relays).toHaveLength(4);
+  });
+
+  it('counts the frame being received and pending envelopes against the session byte budget', async () => {
+    const frame = messageFrame(canister, clientKey, 1n);
+    // The envelope being posted counts twice (fetch copies it), the next frame once as it arrives.
+    const budget = frame.length * 3 + 100;
+    const { session, socket, ic } = await openSession({ maxPendingBytesPerSession: budget });
+    session.handleBytesReceived(frame.length + 8);
+    session.handleFrame(frame, true);
+    await flushMicrotasks();
+    expect(socket.paused).toBe(false);
+    // A second envelope arrives in pieces: its bytes count before the frame is whole.
+    session.handleBytesReceived(frame.length);
+    expect(socket.paused).toBe(false);
+    session.handleBytesReceived(200);
+    expect(socket.paused).toBe(true);
+    ic.relays[1]!.answer.resolve();
+    await flushMicrotasks();
+    expect(socket.paused).toBe(false);
+  });
+
+  it('stops every session from reading while the gateway-wide budget is used up, and wakes them when it frees', async () => {
+    const pools = newPools(5_000);
+    const a = await openSession({}, new FakeSessionSocket(), pools);
+    const b = await openSession({}, new FakeSessionSocket(), pools);
+    const frame = messageFrame(canister, clientKey, 1n);
+    // a holds an envelope (pending), b has 4 KiB of a frame in progress: together past the limit.
+    a.session.handleBytesReceived(frame.length + 8);
+    a.session.handleFrame(frame, true);
+    b.session.handleBytesReceived(5_000 - frame.length);
+    expect(pools.inbound.blocked).toBe(true);
+    expect(b.socket.paused).toBe(true);
+    a.session.handleBytesReceived(1);
+    expect(a.socket.paused).toBe(true);
+    await flushMicrotasks();
+    a.ic.relays[1]!.answer.resolve();
+    await flushMicrotasks();
+    expect(pools.inbound.blocked).toBe(false);
+    expect([a.socket.paused, b.socket.paused]).toEqual([false, false]);
+  });
+
+  it('stops reading on drain, relays what it holds, and returns every byte to the pool when it ends', async () => {
+    const pools = newPools();
+    const { session, socket, ic } = await openSession({}, undefined, pools);
+    session.handleFrame(messageFrame(canister, clientKey, 1n), true);
+    let drained = false;
+    void session.drain().then(() => (drained = true));
+    await flushMicrotasks();
+    expect(socket.paused).toBe(true);
+    expect(drained).toBe(false);
+    ic.relays[1]!.answer.resolve();
+    await flushMicrotasks();
+    expect(drained).toBe(true);
+    session.handleBytesReceived(1_000);
+    void session.close({ code: CloseCode.GoingAway, reason: 'drain' });
+    // Reading again: the close handshake needs the peer's close frame.
+    expect(socket.paused).toBe(false);
+    expect(pools.inbound.used).toBe(0);
   });
 });
 
 describe('Session outbound buffer', () => {
-  it('queues frames behind an unread socket and closes the session when the queue overflows', async () => {
+  it('closes a session whose unflushed frames exceed its byte budget, returning them to the pool', async () => {
     const socket = new FakeSessionSocket(false);
-    const ctx = setup({ maxBufferedBytes: 10, maxQueuedFrames: 2 }, socket);
-    ctx.session.handleFrame(openFrame(canister, clientKey, gateway), true);
-    ctx.ic.relays[0]!.answer.resolve();
-    await flushMicrotasks();
-    // The handshake is unflushed, so every canister frame waits.
+    const pools = newPools();
+    const ctx = await openSession({ maxOutboundBytesPerSession: 100 }, socket, pools);
+    // The handshake and the OpenMessage are unflushed.
+    const held = pools.outbound.used;
     ctx.session.deliver(new Uint8Array(8));
-    ctx.session.deliver(new Uint8Array(8));
-    expect(socket.sent).toHaveLength(1);
-    ctx.session.deliver(new Uint8Array(8));
+    expect(pools.outbound.used).toBe(held + 8);
+    ctx.session.deliver(new Uint8Array(100 - 8 - held + 1));
     expect(socket.closes.map((c) => c.code)).toEqual([CloseCode.OutboundBufferOverflow]);
+    expect(pools.outbound.used).toBe(0);
   });
 
-  it('sends queued frames once the socket flushes', async () => {
+  it('resolves whenFlushed once the socket has flushed every frame', async () => {
     const socket = new FakeSessionSocket(false);
-    const ctx = setup({ maxBufferedBytes: 10, maxQueuedFrames: 5 }, socket);
-    ctx.session.handleFrame(openFrame(canister, clientKey, gateway), true);
-    ctx.ic.relays[0]!.answer.resolve();
+    const ctx = await openSession({}, socket);
+    for (let i = 0; i < 3; i++) ctx.session.deliver(Uint8Array.of(i));
+    let flushed = false;
+    void ctx.session.whenFlushed().then(() => (flushed = true));
+    socket.flush(3);
     await flushMicrotasks();
-    for (let i = 0; i < 3; i++) ctx.session.deliver(Uint8Array.of(i, i, i, i, i, i));
-    expect(socket.sent).toHaveLength(1);
-    socket.flush(1);
-    expect(socket.sent).toHaveLength(2);
+    expect(flushed).toBe(false);
     socket.flush();
-    socket.flush();
-    expect(socket.sent.slice(1)).toEqual([0, 1, 2].map((i) => Uint8Array.of(i, i, i, i, i, i)));
+    await flushMicrotasks();
+    expect(flushed).toBe(true);
     expect(socket.closes).toEqual([]);
   });
 });

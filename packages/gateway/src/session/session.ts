@@ -1,12 +1,16 @@
 import type { Principal } from '@dfinity/principal';
 import { CloseCode, ErrorCode, closeReasonText } from 'ic-ws-protocol';
+import { InboundFlow, clientFrameWireBytes } from '../flow/inbound-flow';
+import type { ByteBudget } from '../flow/byte-budget';
+import type { InboundPool } from '../flow/inbound-pool';
 import type { GatewayIc } from '../ic/gateway-ic';
+import { retryTransient, type Backoff } from '../ic/retry-transient';
 import { GatewayError } from '../gateway-error';
 import { truncateUtf8, validateMessageFrame, validateOpenFrame } from './client-frame-validation';
 import { wsOpenError } from './ws-open-result';
 import { OutboundBuffer } from './outbound-buffer';
 import { SerialRelayQueue } from './serial-relay-queue';
-import type { RoutedSession, SessionObserver, SessionRouter, SessionSocket } from './session-ports';
+import type { OpenKeys, RoutedSession, SessionObserver, SessionRouter, SessionSocket } from './session-ports';
 import { sessionTransitions, type SessionCloseReason, type SessionState, type SessionTarget } from './session-state';
 
 /** Limits one session enforces. */
@@ -15,12 +19,14 @@ export interface SessionLimits {
   maxPayload: number;
   /** Time from connect to the first canister message. */
   openTimeoutMs: number;
-  /** Envelopes that may wait for relay. */
+  /** Envelopes waiting for (or in) relay above which the socket is not read. */
   maxPendingEnvelopes: number;
-  /** Unflushed bytes above which outgoing frames queue. */
-  maxBufferedBytes: number;
-  /** Outgoing frames that may queue before the session closes as a slow consumer. */
-  maxQueuedFrames: number;
+  /** Bytes (frame in progress plus pending envelopes) above which the socket is not read. */
+  maxPendingBytesPerSession: number;
+  /** Unflushed outgoing bytes above which the session closes as a slow consumer. */
+  maxOutboundBytesPerSession: number;
+  /** Pauses between re-posts of an envelope whose relay failed for a transient reason. */
+  relayRetryBackoff: Backoff;
 }
 
 /** Collaborators of a {@link Session}. */
@@ -29,9 +35,12 @@ export interface SessionDeps {
   gatewayPrincipal: Principal;
   /** The encoded handshake frame (the same bytes for every session). */
   handshakeFrame: Uint8Array;
-  ic: Pick<GatewayIc, 'relayCall' | 'wsClose'>;
+  ic: Pick<GatewayIc, 'relayCall'>;
   router: SessionRouter;
+  openKeys: OpenKeys;
   limits: SessionLimits;
+  /** The gateway-wide budgets the session draws on. */
+  pools: { inbound: InboundPool; outbound: ByteBudget };
   observer: SessionObserver;
 }
 
@@ -39,12 +48,25 @@ interface RelayItem {
   method: 'ws_open' | 'ws_message';
   canisterId: Principal;
   envelope: Uint8Array;
+  /** Bytes held for this envelope (its frame). */
+  bytes: number;
+  /** No attempt starts after this (epoch ms): the envelope's ingress expiry. */
+  deadlineMs: number;
 }
+
+// The IC refuses an ingress_expiry more than 5 minutes ahead; a later one is a hostile client's: cap retrying.
+const MAX_INGRESS_WINDOW_MS = 6 * 60_000;
+// An attempt started this close to the expiry would reach the IC with the envelope expired.
+const EXPIRY_MARGIN_MS = 1_000;
+// Envelopes beyond the flow limit that a session may still queue (frames already parsed when reading paused).
+const QUEUE_SLACK = 64;
 
 /**
  * One client connection, independent of any WebSocket library: it validates client frames, relays them in
- * order, receives canister messages from the router and ends with `ws_close`. Its lifecycle is the
- * explicit {@link SessionState} machine; every way out goes through {@link Session.close}.
+ * order (re-posting an envelope whose relay failed for a transient reason until its ingress expiry),
+ * receives canister messages from the router and ends with `ws_close`. Reading the socket pauses while the
+ * session or the gateway holds too many client bytes. Its lifecycle is the explicit {@link SessionState}
+ * machine; every way out goes through {@link Session.close}.
  */
 export class Session implements RoutedSession {
   #state: SessionState = { kind: 'awaiting_open' };
@@ -52,20 +74,30 @@ export class Session implements RoutedSession {
   #openTimer: ReturnType<typeof setTimeout> | undefined;
   #ended: Promise<void> | null = null;
   readonly #relays: SerialRelayQueue<RelayItem>;
+  readonly #inbound: InboundFlow;
   readonly #outbound: OutboundBuffer;
+  // Aborted when the session ends: a relay being retried is not posted again.
+  readonly #abort = new AbortController();
 
   constructor(private readonly deps: SessionDeps) {
+    const { limits } = deps;
+    this.#inbound = new InboundFlow(deps.pools.inbound, limits, {
+      pause: () => deps.socket.pauseReading(),
+      resume: () => deps.socket.resumeReading(),
+    });
     this.#relays = new SerialRelayQueue<RelayItem>(
       (item) => this.#relay(item),
       (error, item) => this.#relayFailed(error, item),
-      deps.limits.maxPendingEnvelopes,
+      (item) => this.#inbound.release(item.bytes),
+      limits.maxPendingEnvelopes + QUEUE_SLACK,
     );
     this.#outbound = new OutboundBuffer(
       (frame, onWritten) => {
         deps.observer.frameOut(frame.length);
         deps.socket.send(frame, onWritten);
       },
-      deps.limits,
+      limits.maxOutboundBytesPerSession,
+      deps.pools.outbound,
       () => this.#reject({ code: CloseCode.OutboundBufferOverflow, reason: closeReasonText(CloseCode.OutboundBufferOverflow) }),
     );
   }
@@ -79,6 +111,11 @@ export class Session implements RoutedSession {
     return this.#state.kind === 'opening' && this.#openRelayed;
   }
 
+  /** True while the session does not read its socket (flow control or drain). */
+  get readingPaused(): boolean {
+    return this.#inbound.paused;
+  }
+
   /** Sends the handshake and starts the open timer. Call once, right after the upgrade. */
   start(): void {
     if (this.#state.kind !== 'awaiting_open' || this.#openTimer !== undefined) return;
@@ -88,8 +125,19 @@ export class Session implements RoutedSession {
     }, this.deps.limits.openTimeoutMs);
   }
 
+  /** Raw bytes arrived on the socket (before they form frames): counted against the inbound budget. */
+  handleBytesReceived(bytes: number): void {
+    this.#inbound.bytesReceived(bytes);
+  }
+
+  /** A control frame (ping, pong) of `payloadBytes` left the parser. */
+  handleControlFrame(payloadBytes: number): void {
+    this.#inbound.frameTaken(clientFrameWireBytes(payloadBytes));
+  }
+
   /** Handles one client frame. Never throws: bad input closes this session with its code. */
   handleFrame(data: Uint8Array, isBinary: boolean): void {
+    this.#inbound.frameTaken(clientFrameWireBytes(data.length));
     const state = this.#state;
     if (state.kind === 'closed') return;
     this.deps.observer.frameIn(data.length);
@@ -103,13 +151,13 @@ export class Session implements RoutedSession {
         return this.#reject({ code: CloseCode.ClientKeyInUse, reason: closeReasonText(CloseCode.ClientKeyInUse) });
       }
       this.#setState(next);
-      this.#enqueue({ method: 'ws_open', canisterId: next.target.canisterId, envelope: verdict.value.envelopeBytes });
+      this.#enqueue({ method: 'ws_open', canisterId: next.target.canisterId, envelope: verdict.value.envelopeBytes, bytes: data.length, deadlineMs: this.#deadline(verdict.value.expiryMs) });
       return;
     }
     if (!isBinary) return this.#reject({ code: CloseCode.InvalidFrame, reason: 'text frames are not accepted' });
     const verdict = validateMessageFrame(data, state.target, this.deps.limits.maxPayload);
     if (!verdict.ok) return this.#reject(verdict.close);
-    this.#enqueue({ method: 'ws_message', canisterId: state.target.canisterId, envelope: verdict.value });
+    this.#enqueue({ method: 'ws_message', canisterId: state.target.canisterId, envelope: verdict.value.envelopeBytes, bytes: data.length, deadlineMs: this.#deadline(verdict.value.expiryMs) });
   }
 
   #reject(reason: SessionCloseReason): void {
@@ -128,6 +176,20 @@ export class Session implements RoutedSession {
     this.#outbound.push(frame);
   }
 
+  /**
+   * Stops reading the client (the gateway is draining) and resolves once every envelope already accepted
+   * has been relayed (or has failed).
+   */
+  drain(): Promise<void> {
+    this.#inbound.stop();
+    return this.#relays.whenIdle();
+  }
+
+  /** Resolves once every frame delivered so far has been flushed to the socket. */
+  whenFlushed(): Promise<void> {
+    return this.#outbound.whenFlushed();
+  }
+
   /** The client's socket closed (or died): end the session without sending a close frame. */
   handleSocketClosed(code: number): void {
     this.#end({ code: CloseCode.Normal, reason: `client closed the connection (${code})` }, false);
@@ -135,7 +197,8 @@ export class Session implements RoutedSession {
 
   /**
    * Ends the session with `reason` (sent to the client as its close code) and calls `ws_close` when the
-   * canister knew the session. Idempotent; the returned promise settles when `ws_close` finished.
+   * canister knew the session. Idempotent; the returned promise settles when `ws_close` is confirmed (or
+   * given up on).
    */
   close(reason: SessionCloseReason): Promise<void> {
     return this.#end(reason, true);
@@ -152,9 +215,13 @@ export class Session implements RoutedSession {
     const closed = sessionTransitions.closed(state, reason);
     this.#setState(closed);
     clearTimeout(this.#openTimer);
+    this.#abort.abort();
     this.#relays.stop();
+    // Returns the session's bytes to the pool and reads the socket again: the close handshake needs it.
+    this.#inbound.dispose();
     if (closed.target) this.deps.router.unregister(closed.target, this);
     if (notifyPeer) this.deps.socket.close(reason.code, reason.reason);
+    this.#outbound.dispose();
     this.#ended = closed.target ? this.#wsClose(closed.target) : Promise.resolve();
     return this.#ended;
   }
@@ -162,23 +229,35 @@ export class Session implements RoutedSession {
   async #wsClose(target: SessionTarget): Promise<void> {
     // Wait for an in-flight relay: ws_close racing ahead of its own ws_open would leave the client registered.
     await this.#relays.whenIdle();
-    try {
-      await this.deps.ic.wsClose(target.canisterId, target.clientKey);
-      this.deps.observer.wsClosed(target, 'ok');
-    } catch (error) {
-      this.deps.observer.wsClosed(target, error instanceof GatewayError ? error.code : ErrorCode.WsCloseFailed, error);
-    }
+    await this.deps.openKeys.close(target);
+  }
+
+  #deadline(expiryMs: number): number {
+    return Math.min(expiryMs - EXPIRY_MARGIN_MS, Date.now() + MAX_INGRESS_WINDOW_MS);
   }
 
   #enqueue(item: RelayItem): void {
+    this.#inbound.hold(item.bytes);
     if (!this.#relays.push(item)) {
+      this.#inbound.release(item.bytes);
       this.#reject({ code: CloseCode.TooManyPendingRequests, reason: closeReasonText(CloseCode.TooManyPendingRequests) });
     }
   }
 
   async #relay(item: RelayItem): Promise<void> {
     const isOpen = item.method === 'ws_open';
-    const reply = await this.deps.ic.relayCall(item.canisterId, item.envelope, { readReply: isOpen });
+    if (isOpen && this.#state.kind === 'opening') {
+      const { target } = this.#state;
+      // Where the poller will read from, and a record a restarted gateway can close, come first.
+      await untilAborted(Promise.all([this.deps.router.ready(target.canisterId), this.deps.openKeys.opening(target)]), this.#abort.signal);
+      if (this.#abort.signal.aborted) return;
+    }
+    const reply = await retryTransient(() => this.#post(item, isOpen), {
+      backoff: this.deps.limits.relayRetryBackoff,
+      deadlineMs: item.deadlineMs,
+      signal: this.#abort.signal,
+      onRetry: (error, _attempt, delayMs) => this.deps.observer.relayRetried(item.method, error, delayMs),
+    });
     if (isOpen && reply.status === 'replied') {
       const error = wsOpenError(reply.reply);
       if (error !== null) throw new GatewayError(ErrorCode.RelayRejected, `ws_open returned Err: ${error}`);
@@ -187,12 +266,24 @@ export class Session implements RoutedSession {
     if (isOpen) this.#openRelayed = true;
   }
 
+  // One post. While it is in flight, `fetch` holds a copy of the envelope: it counts as held too.
+  async #post(item: RelayItem, readReply: boolean) {
+    this.#inbound.hold(item.bytes, 0);
+    try {
+      return await this.deps.ic.relayCall(item.canisterId, item.envelope, { readReply });
+    } finally {
+      this.#inbound.release(item.bytes, 0);
+    }
+  }
+
   #relayFailed(error: unknown, item: RelayItem): void {
     const code = error instanceof GatewayError ? error.code : ErrorCode.RelayFailed;
     this.deps.observer.relayed(item.method, code, error);
-    const what = code === ErrorCode.RelayRejected ? 'rejected' : 'failed';
+    if (this.#state.kind === 'closed') return;
+    const transient = error instanceof GatewayError && error.transient;
+    const what = transient ? 'not relayed before its ingress expiry' : code === ErrorCode.RelayRejected ? 'rejected' : 'failed';
     // The IC's refusal says why (too large, a bad signature, the canister's reject): the client should know.
-    const detail = error instanceof GatewayError && (item.method === 'ws_open' || code === ErrorCode.RelayRejected) ? `: ${error.message}` : '';
+    const detail = error instanceof GatewayError && !transient && (item.method === 'ws_open' || code === ErrorCode.RelayRejected) ? `: ${error.message}` : '';
     this.#reject({ code: CloseCode.RelayFailed, reason: truncateUtf8(`${item.method} ${what}${detail}`, 123) });
   }
 
@@ -201,4 +292,17 @@ export class Session implements RoutedSession {
     this.#state = next;
     this.deps.observer.stateChanged(from, next);
   }
+}
+
+/** Resolves when `promise` settles or `signal` aborts, whichever comes first. */
+function untilAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    promise.then(done, done);
+  });
 }

@@ -13,9 +13,10 @@ export interface BatchEntry {
 
 /**
  * A `ws_get_messages` reply for tests. `content` is one byte (the nonce), `cert` and `tree` are marker
- * bytes: the gateway relays them without looking inside.
+ * bytes: the gateway relays them without looking inside. `nextNonce` fills the `next_nonce` extension
+ * (absent, as from a canister of the public stack, by default).
  */
-export function batchOf(gateway: Principal, entries: BatchEntry[], isEndOfQueue = true): CanisterOutputCertifiedMessages {
+export function batchOf(gateway: Principal, entries: BatchEntry[], isEndOfQueue = true, nextNonce?: bigint): CanisterOutputCertifiedMessages {
   return {
     messages: entries.map((e) => ({
       client_key: e.clientKey,
@@ -25,5 +26,6 @@ export function batchOf(gateway: Principal, entries: BatchEntry[], isEndOfQueue 
     cert: Uint8Array.of(0xce, 0x47),
     tree: Uint8Array.of(0x7e, 0xe0),
     is_end_of_queue: isEndOfQueue,
+    next_nonce: nextNonce === undefined ? [] : [nextNonce],
   };
 }

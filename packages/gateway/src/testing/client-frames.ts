@@ -40,7 +40,8 @@ export function requestFrame(fields: EnvelopeFields): Uint8Array {
         method_name: fields.methodName,
         arg: fields.arg,
         sender: fields.sender,
-        ingress_expiry: 1_700_000_000_000_000_000n,
+        // Five minutes from now, as agents set it (on the fake clock when a test fakes it).
+        ingress_expiry: BigInt(Date.now() + 5 * 60_000) * 1_000_000n,
         nonce: Uint8Array.of(1, 2, 3),
       },
       sender_pubkey: new Uint8Array(44).fill(7),

@@ -53,5 +53,5 @@ export class FakeGatewayIc implements GatewayIc {
 
 /** A drained, empty `ws_get_messages` reply. */
 export function emptyBatch(): CanisterOutputCertifiedMessages {
-  return { messages: [], cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true };
+  return { messages: [], cert: new Uint8Array(), tree: new Uint8Array(), is_end_of_queue: true, next_nonce: [] };
 }

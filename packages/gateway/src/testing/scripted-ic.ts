@@ -59,12 +59,14 @@ export class ScriptedIc implements GatewayIc {
   async getMessages(canisterId: Principal, nonce: bigint): Promise<CanisterOutputCertifiedMessages> {
     this.polls.push(canisterId.toText());
     const queue = this.#queue(canisterId);
-    const messages = queue.slice(Number(nonce), Number(nonce) + this.maxPerPoll);
+    const from = nonce > BigInt(queue.length) ? queue.length : Number(nonce);
+    const messages = queue.slice(from, from + this.maxPerPoll);
     return {
       messages,
       cert: Uint8Array.of(1),
       tree: Uint8Array.of(2),
-      is_end_of_queue: Number(nonce) + messages.length >= queue.length,
+      is_end_of_queue: from + messages.length >= queue.length,
+      next_nonce: [BigInt(queue.length)],
     };
   }
 
