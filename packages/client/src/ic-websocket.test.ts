@@ -2,7 +2,8 @@ import { Cbor, HttpAgent } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { Principal } from '@dfinity/principal';
-import { CloseCode, ErrorCode } from 'ic-ws-protocol';
+import { CloseCode, ErrorCode, retryAfterReason } from 'ic-ws-protocol';
+import { WebSocket as NodeWebSocket } from 'ws';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nextEvent } from '../tests/support/async-queue';
 import { createTestSubnet, type TestSubnet } from '../tests/support/fake-canister';
@@ -11,6 +12,7 @@ import { ManualTimers } from '../tests/support/manual-timers';
 import type { IcWsCloseEvent, IcWsErrorEvent, IcWsMessageEvent, IcWsOpenEvent, IcWsStateChangeEvent } from './events';
 import { IcWebSocket } from './ic-websocket';
 import type { IcWebSocketOptions } from './ic-websocket-options';
+import type { WebSocketLike } from './socket/web-socket-like';
 
 const canisterId = Principal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai');
 const identity = Ed25519KeyIdentity.generate();
@@ -254,6 +256,75 @@ describe('IcWebSocket with a fake gateway', () => {
     expect(queued.sequence_num).toBe(1n);
     expect(IDL.decode([Chat], queued.content)).toEqual(['while away']);
     expect(states.map((s) => s.state)).toEqual(['reconnecting', 'open']);
+  });
+
+  it('waits at least the retry hint of a gateway that refused it for overload (1013)', async () => {
+    const gw = await gateway();
+    const { ws, timers } = client(gw.url, { reconnect: true, reconnectMaxAttempts: 1 });
+    for (let refusal = 1; refusal <= 2; refusal++) {
+      const session = await gw.sessions.next();
+      const reconnecting = nextEvent<IcWsStateChangeEvent>(ws, 'statechange');
+      session.socket.close(CloseCode.TryAgainLater, retryAfterReason(7_000));
+      const change = await reconnecting;
+      expect(change.state).toBe('reconnecting');
+      expect(change.error?.closeCode).toBe(CloseCode.TryAgainLater);
+      // The hint plus up to half of it again (jitter), far above the 500 ms backoff; not a failed attempt.
+      expect(change.reconnect).toMatchObject({ attempt: 1, retryAfterMs: 7_000 });
+      expect(change.reconnect!.delayMs).toBeGreaterThanOrEqual(7_000);
+      expect(change.reconnect!.delayMs).toBeLessThanOrEqual(10_500);
+      timers.advance(change.reconnect!.delayMs - 1);
+      expect(timers.pendingDelays()).toHaveLength(1);
+      timers.advance(1);
+    }
+    const session = await gw.sessions.next();
+    const reopened = nextEvent<IcWsOpenEvent>(ws, 'open');
+    await session.open();
+    expect((await reopened).reconnected).toBe(false);
+  });
+
+  it("reports the gateway's own close code when a send races its close, not an internal error", async () => {
+    // A socket whose close event waits until the test lets it through: the app sends in between.
+    const heldCloses: (() => void)[] = [];
+    class HeldCloseSocket implements WebSocketLike {
+      readonly #ws: NodeWebSocket;
+      onopen: WebSocketLike['onopen'] = null;
+      onmessage: WebSocketLike['onmessage'] = null;
+      onclose: WebSocketLike['onclose'] = null;
+      onerror: WebSocketLike['onerror'] = null;
+      constructor(url: string) {
+        this.#ws = new NodeWebSocket(url);
+        this.#ws.onopen = (event) => this.onopen?.(event);
+        this.#ws.onmessage = (event) => this.onmessage?.(event);
+        this.#ws.onerror = (event) => this.onerror?.(event);
+        this.#ws.onclose = (event) => heldCloses.push(() => this.onclose?.(event));
+      }
+      get binaryType(): string {
+        return this.#ws.binaryType;
+      }
+      set binaryType(type: string) {
+        this.#ws.binaryType = type as NodeWebSocket['binaryType'];
+      }
+      get readyState(): number {
+        return this.#ws.readyState;
+      }
+      send(data: Uint8Array): void {
+        this.#ws.send(data);
+      }
+      close(code?: number, reason?: string): void {
+        this.#ws.close(code, reason);
+      }
+    }
+    const gw = await gateway();
+    const { ws, session } = await opened(gw, { WebSocket: HeldCloseSocket });
+    const closeEvent = nextEvent<IcWsCloseEvent>(ws, 'close');
+    session.socket.close(CloseCode.GoingAway, 'going away');
+    await expect.poll(() => heldCloses.length).toBe(1);
+    ws.send('racing the close');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    heldCloses[0]!();
+    const event = await closeEvent;
+    expect(event.code).toBe(CloseCode.GoingAway);
+    expect(event.error?.code).toBe(ErrorCode.ConnectionLost);
   });
 
   it('stops reconnecting on close()', async () => {

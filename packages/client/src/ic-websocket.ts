@@ -272,7 +272,7 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
     if (this.#state === 'closing' || end.final || !this.#options.reconnect) return this.#finish(end);
     const error = end.error as IcWsClientError;
     this.dispatchEvent(new IcWsErrorEvent(error));
-    const plan = this.#scheduler.schedule((url) => this.#connect(url));
+    const plan = this.#scheduler.schedule((url) => this.#connect(url), end.retryAfterMs);
     if (plan === undefined) {
       const exhausted = new IcWsClientError(
         ErrorCode.ReconnectExhausted,

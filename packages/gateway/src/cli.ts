@@ -2,7 +2,7 @@
 import { parseGatewayCli } from './options/cli-flags';
 import { GATEWAY_DEFAULTS } from './options/gateway-options';
 import { gatewayVersion } from './package-version';
-import { startGateway } from './start-gateway';
+import { startGateway, type GatewayHandle } from './start-gateway';
 import { describeError } from './gateway-error';
 
 // The CLI only parses and calls startGateway; everything else lives in the library.
@@ -16,8 +16,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${gatewayVersion()}\n`);
     return;
   }
-  const gateway = await startGateway(request.options);
+  // Signals are taken from the start: one that comes while the gateway starts stops it as soon as it runs.
+  let gateway: GatewayHandle | undefined;
+  let pending: string | undefined;
   const stop = (signal: string) => {
+    if (gateway === undefined) {
+      pending = signal;
+      return;
+    }
     process.stderr.write(`ic-ws-gateway: ${signal}, draining\n`);
     // close() is bounded by the drain timeout; this only guards against a hang we did not foresee.
     setTimeout(() => process.exit(1), (request.options.drainTimeoutMs ?? GATEWAY_DEFAULTS.drainTimeoutMs) + 5_000).unref();
@@ -28,6 +34,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  gateway = await startGateway(request.options);
+  if (pending !== undefined) stop(pending);
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,7 @@ import type { Principal } from '@dfinity/principal';
 import { ErrorCode, PROTOCOL_DEFAULTS, encodeHandshakeFrame } from 'ic-ws-protocol';
 import { drainGateway } from './drain-gateway';
 import { ByteBudget } from './flow/byte-budget';
+import { watchGarbageCollections } from './flow/gc-watch';
 import { InboundPool } from './flow/inbound-pool';
 import { LoadMonitor } from './flow/load-monitor';
 import { GatewayError, describeError } from './gateway-error';
@@ -79,6 +80,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const health = new IcHealth();
   const pools = { inbound: new InboundPool(resolved.maxPendingBytes), outbound: new ByteBudget(resolved.maxOutboundBytes) };
   const load = new LoadMonitor(pools, resolved.overloadRetryAfterMs);
+  const stopGcWatch = watchGarbageCollections((kind) => pools.inbound.collected(kind));
   const observer = sessionObserver(metrics, log, load);
   const { journal, leftBehind } = await OpenKeysJournal.load(resolved.stateFile, log);
   const closer = new WsCloser({
@@ -151,6 +153,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   try {
     admin = resolved.adminListen ? await startAdminServer(resolved.adminListen, metrics, health, log) : null;
   } catch (error) {
+    stopGcWatch();
     await listener.terminateAll();
     throw error;
   }
@@ -176,6 +179,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     if (outcome.result === 'timeout') log.warn({ ...outcome, wsClosePending: closer.pending }, 'drain timed out; dropping what is left');
     closer.stop();
     registry.stopAll();
+    stopGcWatch();
     await listener.terminateAll();
     await journal.flush();
     await admin?.close();

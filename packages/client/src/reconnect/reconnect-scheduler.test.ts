@@ -73,4 +73,24 @@ describe('ReconnectScheduler', () => {
   it('allows no attempt at all with maxAttempts 0', () => {
     expect(scheduler(0).schedule(() => undefined)).toBeUndefined();
   });
+
+  it("waits at least an overloaded gateway's retry hint, with jitter on top, without counting the refusal as an attempt", () => {
+    const jittered = new ReconnectScheduler({ gatewayUrls: ['ws://a'], maxAttempts: 1, backoff, random: () => 0.5, timers });
+    const connected: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      // 5000 ms hint + 0.5 jitter x 0.5 random: 6250 ms, far above the 500 ms backoff.
+      expect(jittered.schedule((url) => connected.push(url), 5_000)).toEqual({ attempt: 1, delayMs: 6_250, gatewayUrl: 'ws://a', retryAfterMs: 5_000 });
+      vi.advanceTimersByTime(6_249);
+      expect(connected).toHaveLength(i);
+      vi.advanceTimersByTime(1);
+      expect(connected).toHaveLength(i + 1);
+    }
+    // Three refusals later, the one real attempt allowed is still there; after it, the scheduler gives up.
+    expect(jittered.schedule(() => undefined)).toMatchObject({ attempt: 1 });
+    expect(jittered.schedule(() => undefined)).toBeUndefined();
+    // A hint below the backoff changes nothing; the draw spreads refused clients over [hint, 1.5 hint].
+    const spread = (random: number) =>
+      new ReconnectScheduler({ gatewayUrls: ['ws://a'], maxAttempts: 3, backoff, random: () => random, timers }).schedule(() => undefined, 2_000)!.delayMs;
+    expect([spread(0), spread(0.999_999)]).toEqual([2_000, 3_000]);
+  });
 });

@@ -36,12 +36,19 @@ export interface ReconnectPlan {
   delayMs: number;
   /** The gateway the attempt goes to. */
   gatewayUrl: string;
+  /** The wait the last gateway asked for (it was overloaded); `delayMs` is at least this. */
+  retryAfterMs?: number;
 }
 
 /**
  * Plans reconnections: exponential backoff with jitter, failing over to the next gateway of the list on every
  * attempt (a gateway that just failed is the least likely to work right away), at most `maxAttempts` in a
  * row. An opened session resets the count.
+ *
+ * A gateway that refused for overload asked for a wait (close 1013, `retry after <ms> ms`): the next attempt
+ * waits at least that long (whichever gateway it goes to: gateways of one dapp tend to be loaded together),
+ * plus up to `jitter` of it at random so refused clients do not return together. Such a refusal is the
+ * gateway saying "later", not a failed attempt: it does not count toward `maxAttempts`.
  */
 export class ReconnectScheduler {
   private attempts = 0;
@@ -63,17 +70,23 @@ export class ReconnectScheduler {
 
   /**
    * Schedules the next attempt, which calls `connect` with its gateway URL after the delay.
+   * @param retryAfterMs - the wait the gateway asked for when it refused the last session (overload).
    * @returns the plan, or `undefined` when `maxAttempts` attempts already failed in a row.
    */
-  schedule(connect: (gatewayUrl: string) => void): ReconnectPlan | undefined {
-    if (this.attempts >= this.options.maxAttempts) return undefined;
+  schedule(connect: (gatewayUrl: string) => void, retryAfterMs?: number): ReconnectPlan | undefined {
+    const refusedForLoad = retryAfterMs !== undefined;
+    if (!refusedForLoad && this.attempts >= this.options.maxAttempts) return undefined;
     this.cancel();
-    this.attempts += 1;
+    if (!refusedForLoad) this.attempts += 1;
     this.urlIndex = (this.urlIndex + 1) % this.options.gatewayUrls.length;
+    const attempt = Math.max(1, this.attempts);
+    let delayMs = backoffDelay(attempt, this.options.backoff, this.options.random);
+    if (refusedForLoad) delayMs = Math.max(delayMs, Math.round(retryAfterMs * (1 + this.options.backoff.jitter * this.options.random())));
     const plan: ReconnectPlan = {
-      attempt: this.attempts,
-      delayMs: backoffDelay(this.attempts, this.options.backoff, this.options.random),
+      attempt,
+      delayMs,
       gatewayUrl: this.currentUrl,
+      ...(refusedForLoad ? { retryAfterMs } : {}),
     };
     this.pending = true;
     this.handle = this.options.timers.setTimeout(() => {

@@ -10,6 +10,7 @@ import {
   decodeServiceMessageContent,
   encodeServiceMessageContent,
   ErrorCode,
+  parseRetryAfterMs,
   type ClientKey,
   type WebsocketMessage,
   type WebsocketServiceMessageContent,
@@ -17,7 +18,7 @@ import {
 import { IcWsClientError } from '../client-error';
 import type { WsMessageArgEncoder } from '../envelope/ws-call-args';
 import type { ResolvedOptions } from '../resolve-options';
-import { frameBytes, SOCKET_OPEN, type WebSocketLike } from '../socket/web-socket-like';
+import { frameBytes, SOCKET_CLOSING, SOCKET_OPEN, type WebSocketLike } from '../socket/web-socket-like';
 import type { CertificateVerifier } from '../verifier/certificate-verifier';
 import { MessageVerifier } from '../verifier/message-verifier';
 import { AckMonitor } from './ack-monitor';
@@ -43,6 +44,11 @@ export interface SessionEnd {
   error?: IcWsClientError;
   /** The app called `close()`, or the canister closed with `ClosedByApplication`: do not reconnect. */
   final: boolean;
+  /**
+   * The wait the gateway asked for before a reconnection: it closed with 1013 `TryAgainLater` (it is
+   * overloaded) and a `retry after <ms> ms` reason.
+   */
+  retryAfterMs?: number;
 }
 
 /** Session states; each moves only forward. */
@@ -205,6 +211,9 @@ export class WsSession<T> {
   }
 
   private write(frame: Uint8Array): void {
+    // The gateway (or the network) is closing the socket: its close event ends the session with the
+    // gateway's own code. Failing here instead would report an internal error (1011) for what is a 1001.
+    if (this.socket.readyState >= SOCKET_CLOSING) return;
     if (this.socket.readyState !== SOCKET_OPEN) throw new IcWsClientError(ErrorCode.ConnectionLost, 'the socket is not open');
     this.socket.send(frame);
   }
@@ -214,7 +223,9 @@ export class WsSession<T> {
     // bare) still says what its code means.
     const why = reason || (isCloseCode(code) ? closeReasonText(code) : '');
     const detail = `the gateway closed the connection (${code}${why ? `: ${why}` : ''})`;
-    this.fail(new IcWsClientError(ErrorCode.ConnectionLost, detail, { closeCode: code }));
+    const error = new IcWsClientError(ErrorCode.ConnectionLost, detail, { closeCode: code });
+    const retryAfterMs = code === CloseCode.TryAgainLater ? parseRetryAfterMs(reason) : undefined;
+    this.end({ code: error.closeCode, reason: error.message, error, final: false, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
   }
 
   private fail(error: IcWsClientError): void {

@@ -19,6 +19,9 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 /** `WebSocket.OPEN`: the only state in which `send` may be called. */
 export const SOCKET_OPEN = 1;
 
+/** `WebSocket.CLOSING`: a close frame was sent or received; the close event follows. */
+export const SOCKET_CLOSING = 2;
+
 /**
  * The bytes of a received frame, or `undefined` for a text frame or anything else that is not binary.
  * With `binaryType = 'arraybuffer'` browsers give `ArrayBuffer`; `ws` may give a `Buffer` (a Uint8Array view).

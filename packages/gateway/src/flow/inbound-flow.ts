@@ -71,6 +71,8 @@ export class InboundFlow {
 
   /** A whole frame of `wireBytes` (header included) left the parser. */
   frameTaken(wireBytes: number): void {
+    // A frame longer than a socket read was joined from several reads into one buffer: those are garbage now.
+    if (wireBytes > MAX_CHUNK_BYTES) this.pool.dropped(wireBytes, true);
     this.#taken += wireBytes;
     this.#update();
   }
@@ -89,6 +91,7 @@ export class InboundFlow {
 
   /** Undoes a {@link hold}: the envelope was relayed (or given up), or the copy was dropped. */
   release(bytes: number, envelopes = 1): void {
+    this.pool.dropped(bytes, bytes > MAX_CHUNK_BYTES);
     if (this.#disposed) return;
     this.#pendingBytes -= bytes;
     this.#pendingCount -= envelopes;

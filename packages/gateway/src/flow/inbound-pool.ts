@@ -1,7 +1,10 @@
 /**
  * The gateway-wide budget of client bytes held in memory: bytes of frames still being received (inside the
- * WebSocket parser) plus envelopes accepted and not yet relayed. When it is used up, sessions stop reading
- * their sockets (TCP pushes back on the clients) until relays free some of it.
+ * WebSocket parser), envelopes accepted and not yet relayed, and the client bytes dropped since the last
+ * garbage collection (the parser's chunks once it has joined them into a frame, frames once relayed, the
+ * copies `fetch` made to post them): memory until the collector runs, so counted until it has run. When it
+ * is used up, sessions stop reading their sockets (TCP pushes back on the clients) until relays (and the
+ * collector) free some of it.
  *
  * The budget only binds while some envelope is pending: if everything it holds is half-received frames,
  * pausing would stop the very frames whose completion and relay could free it, so reading goes on (each
@@ -10,13 +13,19 @@
 export class InboundPool {
   #receiving = 0;
   #pending = 0;
+  // Dropped buffers by where they are likely to live: large or long-lived ones in the old generation (only a
+  // full collection frees them), the rest in the young one (a scavenge does). Buffers a collection found
+  // dead are freed by a sweeper that may finish after it: they count until the next collection.
+  #oldGarbage = 0;
+  #youngGarbage = 0;
+  #sweeping = 0;
   #waiters = new Set<() => void>();
 
   constructor(readonly limit: number) {}
 
-  /** Bytes held: frames being received plus pending envelopes. */
+  /** Bytes held: frames being received, pending envelopes and client bytes not collected yet. */
   get used(): number {
-    return this.#receiving + this.#pending;
+    return this.#receiving + this.#pending + this.#oldGarbage + this.#youngGarbage + this.#sweeping;
   }
 
   /** Bytes of accepted envelopes not yet relayed. */
@@ -26,18 +35,43 @@ export class InboundPool {
 
   /** True while sessions must not read: the budget is used up and a pending relay will free some of it. */
   get blocked(): boolean {
-    return this.#pending > 0 && this.#receiving + this.#pending >= this.limit;
+    return this.#pending > 0 && this.used >= this.limit;
+  }
+
+  /**
+   * `bytes` of client data were dropped: memory until the garbage collector frees them. `old`: buffers that
+   * lived long enough to leave the young generation (a frame's parts, joined after many reads; an envelope
+   * that waited for relay), which only a full collection frees.
+   */
+  dropped(bytes: number, old: boolean): void {
+    if (old) this.#oldGarbage += bytes;
+    else this.#youngGarbage += bytes;
+  }
+
+  /**
+   * The garbage collector ran (`major`: a full collection): what it found dead is counted until the next
+   * collection (its sweeper frees it meanwhile); what an earlier one found dead is counted no more.
+   */
+  collected(kind: 'minor' | 'major'): void {
+    const wasUsed = this.used;
+    this.#sweeping = this.#youngGarbage + (kind === 'major' ? this.#oldGarbage : 0);
+    this.#youngGarbage = 0;
+    if (kind === 'major') this.#oldGarbage = 0;
+    if (this.used < wasUsed) this.#wake();
   }
 
   /** Applies a session's changes; wakes the waiting sessions once the pool is no longer blocked. */
   adjust(receivingDelta: number, pendingDelta: number): void {
     this.#receiving += receivingDelta;
     this.#pending += pendingDelta;
-    if (this.#waiters.size > 0 && !this.blocked) {
-      const waiters = [...this.#waiters];
-      this.#waiters.clear();
-      for (const wake of waiters) wake();
-    }
+    this.#wake();
+  }
+
+  #wake(): void {
+    if (this.#waiters.size === 0 || this.blocked) return;
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
+    for (const wake of waiters) wake();
   }
 
   /** Calls `wake` once the pool is no longer blocked (after the next change that unblocks it). */

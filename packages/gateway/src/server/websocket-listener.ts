@@ -60,7 +60,10 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
     ? createHttpsServer({ ...options.tls, ...timeouts, handshakeTimeout: options.upgradeTimeoutMs })
     : createHttpServer(timeouts);
   server.keepAliveTimeout = 1_000;
-  server.on('request', (_req, res) => {
+  // Sockets answered 503 as they connected: a request the client sent meanwhile is not served.
+  const refused = new WeakSet<object>();
+  server.on('request', (req, res) => {
+    if (refused.has(req.socket)) return void req.socket.destroy();
     res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('ic-ws-gateway: WebSocket upgrade required\n');
   });
   // Without a listener an accept error (EMFILE: out of descriptors) would be thrown and kill the process.
@@ -86,11 +89,14 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
     }
     metrics.connectionsRefused.inc({ reason: admission.reason });
     if (options.tls) return void socket.destroy();
+    refused.add(socket);
     socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: ${retryAfterSeconds}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroySoon();
   });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', (error) => log.debug({ err: error.message }, 'upgrade socket error'));
+    if (refused.has(socket)) return void socket.destroy();
     tracker.upgraded(socket as Socket);
     if (!accepting) {
       metrics.connectionsRefused.inc({ reason: 'draining' });

@@ -106,13 +106,22 @@ export class EchoClient {
 
   /** Sends `text` to the canister in a signed `ws_message` (sequence numbers from 1). */
   async send(text: string): Promise<void> {
+    await this.sendContent(new Uint8Array(IDL.encode([IDL.Text], [text])));
+  }
+
+  /**
+   * Sends `content` as the app message bytes of a signed `ws_message`, as they are (bytes that are not
+   * Candid text make the echo canister answer `Err` without closing the client: a way to send big
+   * envelopes that cost the canister nothing to answer).
+   */
+  async sendContent(content: Uint8Array): Promise<void> {
     this.#sent += 1n;
     const msg: WebsocketMessage = {
       client_key: this.key,
       sequence_num: this.#sent,
       timestamp: BigInt(Date.now()) * 1_000_000n,
       is_service_message: false,
-      content: new Uint8Array(IDL.encode([IDL.Text], [text])),
+      content,
     };
     const arg = new Uint8Array(IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(IDL.Text)], [{ msg }, []]));
     this.socket.send(await signedRequestFrame(this.identity, { canisterId: this.target.canisterId, methodName: 'ws_message', arg }));

@@ -26,6 +26,8 @@ export function buildWsEchoCanister(): Promise<BuiltAzleCanister> {
 /** The ws-echo canister's own (non-WebSocket) methods. */
 export interface WsEchoActor {
   broadcast(message: string): Promise<number>;
+  /** Queues `count` messages (`<text>-<i>`) round-robin over the connected clients, in one call. */
+  flood(count: number, text: string): Promise<number>;
   clientCount(): Promise<number>;
 }
 
@@ -36,6 +38,7 @@ export async function wsEchoActor(url: string, canisterId: Principal): Promise<W
     ({ IDL }) =>
       IDL.Service({
         broadcast: IDL.Func([IDL.Text], [IDL.Nat32], []),
+        flood: IDL.Func([IDL.Nat32, IDL.Text], [IDL.Nat32], []),
         clientCount: IDL.Func([], [IDL.Nat32], ['query']),
       }),
     { agent, canisterId },

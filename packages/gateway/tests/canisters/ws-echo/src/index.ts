@@ -20,6 +20,17 @@ export default class extends ws.Canister {
     return ws.broadcast(message);
   }
 
+  /** Queues `count` messages, round-robin over the connected clients, with one certification: a backlog. */
+  @update([IDL.Nat32, IDL.Text], IDL.Nat32)
+  flood(count: number, text: string): number {
+    const clients = ws.clients();
+    if (clients.length === 0) return 0;
+    ws.batch(() => {
+      for (let i = 0; i < count; i++) ws.send(clients[i % clients.length]!, `${text}-${i}`);
+    });
+    return count;
+  }
+
   @query([], IDL.Nat32)
   clientCount(): number {
     return ws.clients().length;
