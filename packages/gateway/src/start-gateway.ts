@@ -161,7 +161,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     // Clients of a previous run that ended without closing them (a crash, a SIGKILL): the canisters would
     // keep queueing for them until their keep-alive timeout.
     log.info({ keys: leftBehind.length, stateFile: resolved.stateFile }, 'closing the client keys a previous run left open');
-    for (const key of leftBehind) void closer.close(key);
+    void closer.closeLeftBehind(leftBehind).then(() => log.info({ keys: leftBehind.length }, 'closed the client keys a previous run left open'));
   }
 
   const stopStatusChecks = startStatusChecks(ic, health, {

@@ -69,3 +69,25 @@ describe('WsCloser', () => {
     expect(journal.openCount).toBe(1);
   });
 });
+
+describe('WsCloser after a restart', () => {
+  it('closes the keys a previous run left open a few at a time', async () => {
+    const { ic, closer, journal } = await setup();
+    const left = Array.from({ length: 10 }, (_, i): OpenKey => ({ canisterId: testCanisterId(1), clientKey: { client_principal: testPrincipal(40 + i), client_nonce: 1n } }));
+    for (const key of left) await journal.opened(key);
+    const done = closer.closeLeftBehind(left, 3);
+    await flushMicrotasks();
+    expect(ic.closes).toHaveLength(3);
+    ic.closes[0]!.answer.resolve();
+    await flushMicrotasks();
+    expect(ic.closes).toHaveLength(4);
+    for (let answered = 1; answered < 10; answered++) {
+      await flushMicrotasks();
+      ic.closes[answered]!.answer.resolve();
+    }
+    await done;
+    expect(ic.closes).toHaveLength(10);
+    // The first key of setup() is still open; the ten are closed.
+    expect(journal.openCount).toBe(1);
+  });
+});

@@ -6,6 +6,9 @@ import { isTransientIcError } from '../ic/transient-error';
 import type { OpenKeys } from '../session/session-ports';
 import type { OpenKey, OpenKeysJournal } from './open-keys-journal';
 
+// Left-behind keys closed at once after a restart.
+const LEFT_BEHIND_CONCURRENCY = 4;
+
 /** What the closer reports, for metrics and logs. Must not throw. */
 export interface WsCloseObserver {
   /** A `ws_close` finished: confirmed (`ok`), or failed for good with `outcome`. */
@@ -56,6 +59,19 @@ export class WsCloser implements OpenKeys {
       this.#inFlight.set(id, closing);
     }
     return closing;
+  }
+
+  /**
+   * Closes the keys a previous run left open, `concurrency` at a time: after a crash there may be thousands,
+   * and their `ws_close` calls must not crowd out the `ws_open` calls of the clients coming back meanwhile.
+   * Resolves when all are done (or given up on).
+   */
+  async closeLeftBehind(keys: readonly OpenKey[], concurrency = LEFT_BEHIND_CONCURRENCY): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < keys.length && !this.#abort.signal.aborted) await this.close(keys[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
   }
 
   /** Stops retrying (shutdown): the calls in flight finish, keys not confirmed stay in the journal. */

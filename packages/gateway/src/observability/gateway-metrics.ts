@@ -14,7 +14,7 @@ export class GatewayMetrics {
   });
   readonly connectionsRefused = new Counter({
     name: 'ic_ws_gateway_connections_refused_total',
-    help: 'Connections refused or closed before becoming sessions, by reason: limit, per_ip, evicted (oldest silent socket closed to make room), upgrade_timeout, draining, inbound_budget, outbound_budget, ic_unavailable (the last three: overloaded, closed with 1013 and a retry hint)',
+    help: 'Connections refused or closed before becoming sessions, by reason: limit, per_ip, evicted (oldest silent socket closed to make room), upgrade_timeout, draining, inbound_budget, outbound_budget, ic_unavailable, ic_slow (the last four: overloaded, closed with 1013 and a retry hint)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -71,6 +71,13 @@ export class GatewayMetrics {
     name: 'ic_ws_gateway_nonce_resyncs_total',
     help: 'Times a poller followed a canister whose nonces restarted or jumped',
     labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly relayDuration = new Histogram({
+    name: 'ic_ws_gateway_relay_duration_seconds',
+    help: 'Time the IC took to answer one post of a relayed envelope, by method',
+    labelNames: ['method'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30],
     registers: [this.registry],
   });
   readonly relayRetries = new Counter({

@@ -21,13 +21,14 @@ const CLIENT_FRAME_FAULTS = new Set<number>([
   CloseCode.MessageTooBig,
 ]);
 
-/** Told about every transient IC failure (the load monitor: while they happen, new sessions wait). */
-export interface IcFailureSink {
+/** Told about transient IC failures and relay times (the load monitor: while the IC struggles, new sessions wait). */
+export interface IcLoadSink {
   recordIcFailure(): void;
+  recordRelay(durationMs: number): void;
 }
 
 /** The session observer of a running gateway: metrics plus one log line per state change. */
-export function sessionObserver(metrics: GatewayMetrics, log: Logger, load: IcFailureSink): SessionObserver {
+export function sessionObserver(metrics: GatewayMetrics, log: Logger, load: IcLoadSink): SessionObserver {
   return {
     stateChanged(from, to) {
       metrics.sessions.dec({ state: from });
@@ -55,6 +56,10 @@ export function sessionObserver(metrics: GatewayMetrics, log: Logger, load: IcFa
         log.info({ method, code: outcome, err: describeError(error) }, 'relay failed');
       }
     },
+    posted(method, seconds) {
+      metrics.relayDuration.observe({ method }, seconds);
+      load.recordRelay(seconds * 1000);
+    },
     relayRetried(method, error, delayMs) {
       metrics.relayRetries.inc({ method });
       load.recordIcFailure();
@@ -81,7 +86,7 @@ export function wsCloseObserver(metrics: GatewayMetrics, log: Logger): WsCloseOb
 }
 
 /** The poller observer of a running gateway: metrics, `/readyz` health and logs. */
-export function pollerObserver(canisterText: string, metrics: GatewayMetrics, health: IcHealth, log: Logger, load: IcFailureSink): PollerObserver {
+export function pollerObserver(canisterText: string, metrics: GatewayMetrics, health: IcHealth, log: Logger, load: IcLoadSink): PollerObserver {
   return {
     polled(outcome, seconds, error) {
       metrics.pollDuration.observe({ outcome }, seconds);

@@ -55,6 +55,8 @@ export interface SessionObserver {
   relayed(method: 'ws_open' | 'ws_message', outcome: 'ok' | ErrorCode, error?: unknown): void;
   /** A relay failed for a transient reason and will be posted again after `delayMs`. */
   relayRetried(method: 'ws_open' | 'ws_message', error: unknown, delayMs: number): void;
+  /** One post of an envelope to the IC ended (answered or failed) after `seconds`. */
+  posted(method: 'ws_open' | 'ws_message', seconds: number): void;
 }
 
 /** An observer that ignores everything. */
@@ -64,4 +66,5 @@ export const NOOP_SESSION_OBSERVER: SessionObserver = {
   frameOut: () => {},
   relayed: () => {},
   relayRetried: () => {},
+  posted: () => {},
 };

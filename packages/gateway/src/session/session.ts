@@ -269,9 +269,11 @@ export class Session implements RoutedSession {
   // One post. While it is in flight, `fetch` holds a copy of the envelope: it counts as held too.
   async #post(item: RelayItem, readReply: boolean) {
     this.#inbound.hold(item.bytes, 0);
+    const started = performance.now();
     try {
       return await this.deps.ic.relayCall(item.canisterId, item.envelope, { readReply });
     } finally {
+      this.deps.observer.posted(item.method, (performance.now() - started) / 1000);
       this.#inbound.release(item.bytes, 0);
     }
   }

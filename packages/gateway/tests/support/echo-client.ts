@@ -71,7 +71,12 @@ export class EchoClient {
   /** Connects, checks the handshake, relays a signed `ws_open` and resolves with the first canister message. */
   static async open(target: EchoTarget): Promise<{ client: EchoClient; first: WebsocketMessage }> {
     const socket = await TestClient.connect(target.gatewayUrl);
-    const handshake = decodeHandshakeFrame(await socket.nextFrame());
+    // A gateway that refuses the session (overloaded: 1013) closes before any handshake.
+    const refused = socket.closed.then(({ code, reason }) => {
+      throw new ProtocolError(ErrorCode.ConnectionLost, `the gateway closed the connection (${code}: ${reason}) before the handshake`);
+    });
+    refused.catch(() => {});
+    const handshake = decodeHandshakeFrame(await Promise.race([socket.nextFrame(), refused]));
     if (handshake.gateway_principal.toText() !== target.gatewayPrincipal.toText()) {
       throw new ProtocolError(ErrorCode.HandshakeInvalid, `handshake names gateway ${handshake.gateway_principal.toText()}`);
     }
