@@ -28,6 +28,9 @@ export class OutboundBuffer {
   /** Sends `frame`; returns false (sending nothing) once the buffer has overflowed or was disposed. */
   push(frame: Uint8Array): boolean {
     if (this.#overflowed || this.#disposed) return false;
+    // A frame may be a view into one buffer holding a whole batch's frames. A client that is behind keeps
+    // its frames a while: it gets a copy, so it pins its own bytes (which the budget counts), not the batch.
+    if (this.#bytes > 0 && frame.byteLength < frame.buffer.byteLength) frame = frame.slice();
     const size = frame.length;
     if (this.#bytes > 0 && this.#bytes + size > this.maxBytes) {
       this.#overflowed = true;

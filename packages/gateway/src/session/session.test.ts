@@ -466,6 +466,19 @@ describe('Session outbound buffer', () => {
     expect(pools.outbound.used).toBe(0);
   });
 
+  it('copies a frame that is a view into a larger buffer when the client is behind, so it pins only its own bytes', async () => {
+    const socket = new FakeSessionSocket(false);
+    const ctx = await openSession({}, socket);
+    const batch = new Uint8Array(1_000);
+    ctx.session.deliver(batch.subarray(0, 10));
+    expect(socket.sent.at(-1)!.buffer).not.toBe(batch.buffer);
+    expect(socket.sent.at(-1)).toEqual(batch.subarray(0, 10));
+    socket.flush();
+    // Caught up: the view goes out as it is (no copy on the usual path).
+    ctx.session.deliver(batch.subarray(10, 20));
+    expect(socket.sent.at(-1)!.buffer).toBe(batch.buffer);
+  });
+
   it('resolves whenFlushed once the socket has flushed every frame', async () => {
     const socket = new FakeSessionSocket(false);
     const ctx = await openSession({}, socket);
