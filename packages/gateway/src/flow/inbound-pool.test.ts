@@ -17,6 +17,14 @@ describe('InboundPool', () => {
     expect(woken).toEqual(['a', 'b']);
   });
 
+  it('stops sessions at 15/16 of its limit, leaving room for what comes with the bytes', () => {
+    const pool = new InboundPool(1600);
+    pool.adjust(0, 1499);
+    expect(pool.blocked).toBe(false);
+    pool.adjust(0, 1);
+    expect(pool.blocked).toBe(true);
+  });
+
   it('counts dropped client bytes until a collection that frees them has run, and the next one', () => {
     const pool = new InboundPool(100);
     pool.adjust(0, 10);

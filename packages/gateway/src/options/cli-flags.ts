@@ -133,7 +133,7 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
     env: 'IC_WS_OPEN_TIMEOUT',
     kind: 'integer',
     option: 'openTimeoutMs',
-    description: 'ms from connect to the first canister message (close 4006)',
+    description: 'ms from connect to the first canister message, the ws_open relay not counted (close 4006)',
     shownDefault: String(d.openTimeoutMs),
   },
   {

@@ -90,7 +90,9 @@ export interface GatewayOptions {
    */
   maxPayload?: number;
   /**
-   * How long a session may take from the upgrade to its first canister message (its OpenMessage).
+   * How long a session may take from the upgrade to its first canister message (its OpenMessage), not
+   * counting the time the IC takes to answer its `ws_open` (a relay bounded by the envelope's ingress expiry):
+   * a slow IC does not close sessions that are waiting for it.
    * @default 30000
    */
   openTimeoutMs?: number;

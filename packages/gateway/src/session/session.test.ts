@@ -156,10 +156,34 @@ describe('Session lifecycle', () => {
     session.handleFrame(openFrame(canister, clientKey, gateway), true);
     await flushMicrotasks();
     ic.relays[0]!.answer.resolve();
+    await flushMicrotasks();
     vi.advanceTimersByTime(limits.openTimeoutMs);
     await flushMicrotasks();
     expect(socket.closes[0]?.code).toBe(CloseCode.OpenTimeout);
     expect(ic.closes).toHaveLength(1);
+  });
+
+  it('does not time the open out while the IC is still answering its ws_open (the relay has its own bound)', async () => {
+    const { session, ic, socket } = setup();
+    session.handleFrame(openFrame(canister, clientKey, gateway), true);
+    await flushMicrotasks();
+    vi.advanceTimersByTime(limits.openTimeoutMs * 3);
+    await flushMicrotasks();
+    expect(socket.closes).toEqual([]);
+    ic.relays[0]!.answer.resolve();
+    await flushMicrotasks();
+    vi.advanceTimersByTime(limits.openTimeoutMs - 1);
+    expect(socket.closes).toEqual([]);
+    vi.advanceTimersByTime(1);
+    await flushMicrotasks();
+    expect(socket.closes[0]?.code).toBe(CloseCode.OpenTimeout);
+  });
+
+  it('times out a client that never sends its ws_open', async () => {
+    const { socket } = setup();
+    vi.advanceTimersByTime(limits.openTimeoutMs);
+    await flushMicrotasks();
+    expect(socket.closes[0]?.code).toBe(CloseCode.OpenTimeout);
   });
 
   it('waits for the in-flight ws_open relay before calling ws_close', async () => {
@@ -390,8 +414,8 @@ describe('Session inbound flow control', () => {
 
   it('counts the frame being received and pending envelopes against the session byte budget', async () => {
     const frame = messageFrame(canister, clientKey, 1n);
-    // The envelope being posted counts twice (fetch copies it), the next frame once as it arrives.
-    const budget = frame.length * 3 + 100;
+    // The envelope being posted counts three times (fetch's copy and the request's), the next frame once as it arrives.
+    const budget = frame.length * 4 + 100;
     const { session, socket, ic } = await openSession({ maxPendingBytesPerSession: budget });
     session.handleBytesReceived(frame.length + 8);
     session.handleFrame(frame, true);

@@ -120,9 +120,23 @@ export class Session implements RoutedSession {
   start(): void {
     if (this.#state.kind !== 'awaiting_open' || this.#openTimer !== undefined) return;
     this.#outbound.push(this.deps.handshakeFrame);
+    this.#startOpenTimer();
+  }
+
+  // The open timeout bounds the client's part (sending its ws_open) and, once the ws_open is relayed, the
+  // wait for the canister's OpenMessage. While the ws_open is being relayed it is stopped: the relay has its
+  // own bound (the envelope's ingress expiry), and a slow IC must not close sessions that would reconnect.
+  #startOpenTimer(): void {
+    clearTimeout(this.#openTimer);
     this.#openTimer = setTimeout(() => {
       this.#reject({ code: CloseCode.OpenTimeout, reason: closeReasonText(CloseCode.OpenTimeout) });
     }, this.deps.limits.openTimeoutMs);
+  }
+
+  #stopOpenTimer(): void {
+    clearTimeout(this.#openTimer);
+    // Drop the timer object too: a gateway holds many thousands of open sessions.
+    this.#openTimer = undefined;
   }
 
   /** Raw bytes arrived on the socket (before they form frames): counted against the inbound budget. */
@@ -151,6 +165,7 @@ export class Session implements RoutedSession {
         return this.#reject({ code: CloseCode.ClientKeyInUse, reason: closeReasonText(CloseCode.ClientKeyInUse) });
       }
       this.#setState(next);
+      this.#stopOpenTimer();
       this.#enqueue({ method: 'ws_open', canisterId: next.target.canisterId, envelope: verdict.value.envelopeBytes, bytes: data.length, deadlineMs: this.#deadline(verdict.value.expiryMs) });
       return;
     }
@@ -168,9 +183,7 @@ export class Session implements RoutedSession {
     const state = this.#state;
     if (state.kind === 'closed' || state.kind === 'awaiting_open') return;
     if (state.kind === 'opening') {
-      clearTimeout(this.#openTimer);
-      // Drop the timer object too: a gateway holds many thousands of open sessions.
-      this.#openTimer = undefined;
+      this.#stopOpenTimer();
       this.#setState(sessionTransitions.openConfirmed(state));
     }
     this.#outbound.push(frame);
@@ -263,18 +276,24 @@ export class Session implements RoutedSession {
       if (error !== null) throw new GatewayError(ErrorCode.RelayRejected, `ws_open returned Err: ${error}`);
     }
     this.deps.observer.relayed(item.method, 'ok');
-    if (isOpen) this.#openRelayed = true;
+    if (isOpen) {
+      this.#openRelayed = true;
+      // The OpenMessage may have arrived (and opened the session) before the relay's answer.
+      if (this.#state.kind === 'opening') this.#startOpenTimer();
+    }
   }
 
-  // One post. While it is in flight, `fetch` holds a copy of the envelope: it counts as held too.
+  // One post. While it is in flight, the process holds two more copies of the envelope (fetch's copy of the
+  // body and the request's; measured: with them counted, the inbound count matches the process's ArrayBuffer
+  // bytes in tests/memory-budgets.serial.test.ts): they count as held too.
   async #post(item: RelayItem, readReply: boolean) {
-    this.#inbound.hold(item.bytes, 0);
+    this.#inbound.hold(item.bytes * 2, 0);
     const started = performance.now();
     try {
       return await this.deps.ic.relayCall(item.canisterId, item.envelope, { readReply });
     } finally {
       this.deps.observer.posted(item.method, (performance.now() - started) / 1000);
-      this.#inbound.release(item.bytes, 0);
+      this.#inbound.release(item.bytes * 2, 0);
     }
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -22,10 +23,16 @@ interface Waiting {
  * at a fixed capacity (`concurrency` calls per `serviceMs`), wait in a bounded queue for it, and can be held
  * altogether ({@link CallThrottle.hold}) until {@link CallThrottle.release}. Queries, reads and status pass
  * untouched, so polls still work. Counts what it forwarded and refused.
+ *
+ * Capacity is spent on executions, as on the IC: a call is charged a slot the first time its envelope is
+ * forwarded; the same envelope posted again (the IC runs a request id at most once, so a re-post only asks
+ * for the outcome) is forwarded at once, unless calls are held.
  */
 export class CallThrottle {
   readonly #queue: Waiting[] = [];
   readonly #sockets = new Set<Socket>();
+  /** SHA-256 of every call envelope forwarded so far. */
+  readonly #executed = new Set<string>();
   #busy = 0;
   #held = false;
   /** Calls forwarded to the IC (answered or not yet). */
@@ -80,6 +87,8 @@ export class CallThrottle {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (!isCall) return void this.#forward(req, res, body, () => {});
+      const id = createHash('sha256').update(body).digest('hex');
+      if (!this.#held && this.#executed.has(id)) return void this.#forward(req, res, body, () => {});
       if (!this.#held && this.#queue.length >= this.options.maxQueued) {
         this.refused += 1;
         res.writeHead(503, { 'content-type': 'text/plain' }).end('throttled: call queue full');
@@ -96,6 +105,7 @@ export class CallThrottle {
       if (call.res.destroyed) continue;
       this.#busy += 1;
       this.forwarded += 1;
+      this.#executed.add(createHash('sha256').update(call.body).digest('hex'));
       const slotFreeAt = performance.now() + this.options.serviceMs;
       this.#forward(call.req, call.res, call.body, () => {
         setTimeout(() => {

@@ -37,7 +37,8 @@ process.on('message', (request: ChildRequest) => {
       return;
     case 'gc':
       collect?.();
-      process.send!({ type: 'gc', rss: process.memoryUsage().rss });
+      const { rss, heapUsed, arrayBuffers } = process.memoryUsage();
+      process.send!({ type: 'gc', rss, live: heapUsed + arrayBuffers });
       return;
     case 'enqueue': {
       const content = new Uint8Array(request.size).fill(0x5a);

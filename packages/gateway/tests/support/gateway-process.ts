@@ -13,8 +13,11 @@ export interface GatewayProcess {
   pid: number;
   /** Scripted IC only: queues `count` messages of `size` bytes for `clientKey` on `canisterId`. */
   enqueue(canisterId: Principal, clientKey: ClientKey, size: number, count: number): Promise<void>;
-  /** Runs a full garbage collection in the gateway; resolves with its RSS afterwards. */
-  collectGarbage(): Promise<number>;
+  /**
+   * Runs a full garbage collection in the gateway; resolves with its RSS afterwards and its live memory (V8's
+   * heap in use plus ArrayBuffer bytes: what the gateway holds, without memory the allocator keeps for reuse).
+   */
+  collectGarbage(): Promise<{ rss: number; live: number }>;
   /** A metric's value from `/metrics` (0 when absent). */
   metric(name: string, labels?: string): Promise<number>;
   /** Drains and exits. */
@@ -55,7 +58,8 @@ export async function startGatewayProcess(gateway: GatewayOptions, scripted?: { 
       await ask({ type: 'enqueue', canisterId: canisterId.toText(), clientPrincipal: clientKey.client_principal.toText(), clientNonce: String(clientKey.client_nonce), size, count });
     },
     async collectGarbage() {
-      return (await ask<{ rss: number }>({ type: 'gc' })).rss;
+      const { rss, live } = await ask<{ rss: number; live: number }>({ type: 'gc' });
+      return { rss, live };
     },
     async metric(name, labels = '') {
       const text = await (await fetch(`${ready.adminUrl}/metrics`)).text();
