@@ -8,8 +8,9 @@
  *      gateway gets real `ws_get_messages` reply bytes (Candid, 50 messages per reply) from a stub IC and
  *      does all its own work (decode, route, frames, sessions); the raw `ws` server builds the same frames
  *      with the same encoder and sends them. Messages per second at the clients printed beside.
- * Rounds alternate which side goes first; ratios are per round, printed as min / median / max.
- * Usage: `pnpm bench` (BENCH_SESSIONS, BENCH_ROUNDS, BENCH_CLIENT_PROCESSES override the sizes; BENCH_CPU_PROF=<dir>
+ * Rounds alternate which side goes first ((a) in fresh processes every round); ratios are per round, printed
+ * as min / median / max.
+ * Usage: `pnpm bench` (BENCH_SESSIONS, BENCH_ROUNDS, BENCH_MEMORY_ROUNDS, BENCH_CLIENT_PROCESSES override the sizes; BENCH_CPU_PROF=<dir>
  * writes a CPU profile of each server's timed bursts there).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,6 +22,7 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000);
 const RELAY_CLIENTS = 1_000;
 const MESSAGES_PER_CLIENT = 30;
 const ROUNDS = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 7));
+const MEMORY_ROUNDS = Math.max(5, Number(process.env.BENCH_MEMORY_ROUNDS ?? 5));
 const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 3);
 const DEADLINE_MS = 20 * 60_000;
 
@@ -128,7 +130,16 @@ async function open(pair: Pair, count: number): Promise<number> {
  * sessions after full GC, divided by `SESSIONS / 2`. Measuring the slope leaves out one-time costs that
  * the first connections bring (compiled code, young-generation growth, the poller).
  */
-async function memoryPerSession(kind: Kind) {
+interface MemoryFigures {
+  heapBytes: number;
+  heapExternalBytes: number;
+  rssBytes: number;
+  averageFromEmpty: { heapBytes: number; externalBytes: number; rssBytes: number };
+  openPerSec: number;
+}
+type MemoryField = Exclude<keyof MemoryFigures, 'averageFromEmpty'>;
+
+async function memoryPerSession(kind: Kind): Promise<MemoryFigures> {
   const pair = await startPair(kind);
   try {
     const half = Math.floor(SESSIONS / 2);
@@ -189,9 +200,15 @@ async function main(): Promise<void> {
   }, DEADLINE_MS);
   deadline.unref();
 
-  console.log(`(a) ${SESSIONS} concurrent sessions, raw ws then gateway ...`);
-  const wsMemory = await memoryPerSession('ws');
-  const gwMemory = await memoryPerSession('gateway');
+  console.log(`(a) ${SESSIONS} concurrent sessions, ${MEMORY_ROUNDS} rounds alternating which side goes first, fresh processes each ...`);
+  const memoryRounds: Record<Kind, MemoryFigures>[] = [];
+  for (let r = 0; r < MEMORY_ROUNDS; r++) {
+    const order: Kind[] = r % 2 === 0 ? ['ws', 'gateway'] : ['gateway', 'ws'];
+    const result = {} as Record<Kind, MemoryFigures>;
+    for (const kind of order) result[kind] = await memoryPerSession(kind);
+    memoryRounds.push(result);
+    console.log(`  round ${r + 1}: heap + external per session gateway ${round(result.gateway.heapExternalBytes)} B, ws ${round(result.ws.heapExternalBytes)} B; RSS gateway ${round(result.gateway.rssBytes)} B, ws ${round(result.ws.rssBytes)} B`);
+  }
 
   console.log(`(b) ${RELAY_CLIENTS} clients in ${CLIENT_PROCESSES} processes, ${ROUNDS} rounds alternating which side goes first ...`);
   const pairs = { ws: await startPair('ws'), gateway: await startPair('gateway') };
@@ -213,6 +230,13 @@ async function main(): Promise<void> {
   const cpuRatios = rounds.map((r) => r.gateway.cpuUsPerMessage / r.ws.cpuUsPerMessage);
   const rateRatios = rounds.map((r) => r.gateway.messagesPerSec / r.ws.messagesPerSec);
   const median = (values: number[]) => spread(values).median;
+  const memoryRow = (figure: string, field: MemoryField, target: string) => ({
+    figure: `${figure} (ratio min / median / max of ${MEMORY_ROUNDS} rounds)`,
+    gateway: round(median(memoryRounds.map((r) => r.gateway[field]))),
+    ws: round(median(memoryRounds.map((r) => r.ws[field]))),
+    ratio: spreadText(memoryRounds.map((r) => r.gateway[field] / r.ws[field])),
+    target,
+  });
   const rows = [
     {
       figure: `(b) server CPU per relayed message (µs; ratio min / median / max of ${ROUNDS} rounds)`,
@@ -228,10 +252,10 @@ async function main(): Promise<void> {
       ratio: spreadText(rateRatios),
       target: '',
     },
-    { figure: `(a) RSS per session, ${SESSIONS / 2} -> ${SESSIONS} open (bytes)`, gateway: round(gwMemory.rssBytes), ws: round(wsMemory.rssBytes), ratio: round(gwMemory.rssBytes / wsMemory.rssBytes, 2), target: '<= 2' },
-    { figure: '(a) heap + external per session (bytes)', gateway: round(gwMemory.heapExternalBytes), ws: round(wsMemory.heapExternalBytes), ratio: round(gwMemory.heapExternalBytes / wsMemory.heapExternalBytes, 2), target: '<= 2' },
-    { figure: '(a) JS heap per session (bytes)', gateway: round(gwMemory.heapBytes), ws: round(wsMemory.heapBytes), ratio: round(gwMemory.heapBytes / wsMemory.heapBytes, 2), target: '' },
-    { figure: '(a) sessions opened per second', gateway: round(gwMemory.openPerSec), ws: round(wsMemory.openPerSec), ratio: round(gwMemory.openPerSec / wsMemory.openPerSec, 2), target: '' },
+    memoryRow(`(a) RSS per session, ${SESSIONS / 2} -> ${SESSIONS} open (bytes)`, 'rssBytes', '<= 2'),
+    memoryRow('(a) heap + external per session (bytes)', 'heapExternalBytes', '<= 2'),
+    memoryRow('(a) JS heap per session (bytes)', 'heapBytes', ''),
+    memoryRow('(a) sessions opened per second', 'openPerSec', ''),
   ];
   report('gateway', rows, {
     sessions: SESSIONS,
@@ -241,7 +265,7 @@ async function main(): Promise<void> {
     rounds,
     cpuRatio: spread(cpuRatios),
     rateRatio: spread(rateRatios),
-    memory: { gateway: gwMemory, ws: wsMemory },
+    memoryRounds,
     notes: 'See bench/README.md. CPU: the server process\'s user + system time from release to the last frame counted at the clients, per message.',
   });
   clearTimeout(deadline);

@@ -1,0 +1,169 @@
+/**
+ * Idle gateway benchmark: the CPU an `ic-ws-gateway` spends while every canister it serves stays idle, beside
+ * the same gateway polling at the fixed interval, in one run (bench/README.md says what each side does).
+ *
+ * ic-ws-devnet (real time, default rounds) runs `CANISTERS` ws-echo canisters (ic-ws-canister on Azle). Two
+ * gateway CLIs run side by side against it, each in its own process: **backoff**, the CLI with its default
+ * options (idle polling backs off up to `--max-idle-polling-interval`), and **fixed**, the same CLI with
+ * `--max-idle-polling-interval` equal to `--polling-interval` (every canister polled every interval, as
+ * before). Both hold `SESSIONS_PER_CANISTER` sessions on every canister, opened for real (signed `ws_open`,
+ * the canister's OpenMessage delivered); then nothing happens. The canisters' ack interval (300 s by
+ * default) is longer than the bench, so no canister queues anything while it is measured.
+ * Each round is a window of `WINDOW_MS` in which both processes' CPU time (user + system, from
+ * /proc/<pid>/stat: Linux) and poll counts (their /metrics) are read at its start and end; per round: each
+ * side's share of one core and the ratio fixed / backoff. Printed: min / median / max over the rounds.
+ *
+ *   pnpm --filter ic-ws-gateway bench   (or: tsx bench/idle.bench.ts; IDLE_ROUNDS, IDLE_WINDOW_MS)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
+import { CanisterWsOpenArgumentsIdl, decodeHandshakeFrame } from 'ic-ws-protocol';
+import { startDevnet } from 'ic-ws-devnet';
+import { report, spread } from '../../../scripts/bench-kit';
+import { NodeEd25519Identity } from '../src/ic/node-ed25519-identity';
+import { signedRequestFrame } from '../src/testing/signed-request-frame';
+import { TestClient } from '../src/testing/test-client';
+import { runCli, type RunningCli } from '../tests/support/run-cli';
+import { buildWsEcho } from '../tests/support/ws-echo-canister';
+
+const CANISTERS = 10;
+const SESSIONS_PER_CANISTER = 5;
+const POLLING_INTERVAL_MS = 100;
+const ROUNDS = Math.max(5, Number(process.env.IDLE_ROUNDS ?? 5));
+const WINDOW_MS = Number(process.env.IDLE_WINDOW_MS ?? 15_000);
+/** Both sides' sessions must be idle: the first polls after opening (positioning, backing off) are left out. */
+const SETTLE_MS = 10_000;
+const DEADLINE_MS = 10 * 60_000;
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+type Kind = 'backoff' | 'fixed';
+
+interface GatewayProcess {
+  kind: Kind;
+  cli: RunningCli;
+  url: string;
+  adminUrl: string;
+  principal: Principal;
+}
+
+async function startGatewayProcess(kind: Kind, folder: string, icUrl: string, rootKeyFile: string): Promise<GatewayProcess> {
+  const cli = runCli([
+    ...['--ic-url', icUrl, '--root-key-file', rootKeyFile, '--identity-file', join(folder, `${kind}.pem`)],
+    ...['--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--polling-interval', String(POLLING_INTERVAL_MS)],
+    ...(kind === 'fixed' ? ['--max-idle-polling-interval', String(POLLING_INTERVAL_MS)] : []),
+  ]);
+  const line = await cli.logLine('listening on');
+  return { kind, cli, url: line.url as string, adminUrl: line.adminUrl as string, principal: Principal.fromText(line.principal as string) };
+}
+
+/** Opens a session for real: handshake, a signed `ws_open`, the canister's OpenMessage. */
+async function openSession(gateway: GatewayProcess, canisterId: Principal): Promise<TestClient> {
+  const socket = await TestClient.connect(gateway.url);
+  decodeHandshakeFrame(await socket.nextFrame());
+  const identity = NodeEd25519Identity.generate();
+  const arg = new Uint8Array(IDL.encode([CanisterWsOpenArgumentsIdl], [{ client_nonce: BigInt(Date.now()), gateway_principal: gateway.principal }]));
+  socket.send(await signedRequestFrame(identity, { canisterId, methodName: 'ws_open', arg }));
+  await socket.nextFrame();
+  return socket;
+}
+
+/** The process's CPU time so far (user + system), in ms. */
+function cpuMs(pid: number): number {
+  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Polls so far: the count of the gateway's poll-duration histogram on its /metrics. */
+async function polls(adminUrl: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', adminUrl))).text();
+  let total = 0;
+  for (const line of text.split('\n')) if (line.startsWith('ic_ws_gateway_poll_duration_seconds_count')) total += Number(line.split(' ').pop());
+  return total;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+const spreadText = (values: number[], digits = 2) => {
+  const { min, median, max } = spread(values);
+  return `${round(min, digits)} / ${round(median, digits)} / ${round(max, digits)}`;
+};
+
+async function main(): Promise<void> {
+  const folder = mkdtempSync(join(tmpdir(), 'ic-ws-idle-'));
+  const gateways: GatewayProcess[] = [];
+  const deadline = setTimeout(() => {
+    console.error(`idle bench: over ${DEADLINE_MS / 60_000} min, giving up`);
+    for (const gateway of gateways) gateway.cli.child.kill('SIGKILL');
+    process.exit(1);
+  }, DEADLINE_MS);
+  deadline.unref();
+
+  const devnet = await startDevnet();
+  const wasm = await buildWsEcho();
+  const canisters: Principal[] = [];
+  for (let i = 0; i < CANISTERS; i++) canisters.push(await devnet.install({ wasm }));
+  const rootKeyFile = join(folder, 'root-key.hex');
+  writeFileSync(rootKeyFile, Buffer.from(devnet.rootKey).toString('hex'));
+  for (const kind of ['backoff', 'fixed'] as const) gateways.push(await startGatewayProcess(kind, folder, devnet.url, rootKeyFile));
+  const sockets: TestClient[] = [];
+  for (const gateway of gateways) {
+    for (const canisterId of canisters) {
+      sockets.push(...(await Promise.all(Array.from({ length: SESSIONS_PER_CANISTER }, () => openSession(gateway, canisterId)))));
+    }
+  }
+  console.log(`${CANISTERS} idle canisters, ${SESSIONS_PER_CANISTER} sessions on each through each gateway; settling ${SETTLE_MS / 1000} s ...`);
+  await sleep(SETTLE_MS);
+
+  const rounds: Record<Kind, { corePercent: number; pollsPerSec: number; cpuMsPerPoll: number }>[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const start = await Promise.all(gateways.map(async (g) => ({ cpu: cpuMs(g.cli.child.pid!), polls: await polls(g.adminUrl), at: performance.now() })));
+    await sleep(WINDOW_MS);
+    const result = {} as (typeof rounds)[number];
+    for (const [i, gateway] of gateways.entries()) {
+      const end = { cpu: cpuMs(gateway.cli.child.pid!), polls: await polls(gateway.adminUrl), at: performance.now() };
+      const cpu = end.cpu - start[i]!.cpu;
+      const pollCount = end.polls - start[i]!.polls;
+      result[gateway.kind] = {
+        corePercent: (100 * cpu) / (end.at - start[i]!.at),
+        pollsPerSec: (pollCount * 1000) / (end.at - start[i]!.at),
+        cpuMsPerPoll: pollCount > 0 ? cpu / pollCount : NaN,
+      };
+    }
+    rounds.push(result);
+    console.log(`  round ${r + 1}: backoff ${round(result.backoff.corePercent)} % of a core (${round(result.backoff.pollsPerSec, 1)} polls/s), fixed ${round(result.fixed.corePercent)} % (${round(result.fixed.pollsPerSec, 1)} polls/s)`);
+  }
+  const closed = sockets.filter((s) => s.ws.readyState !== s.ws.OPEN).length;
+  for (const socket of sockets) socket.ws.terminate();
+  for (const gateway of gateways) gateway.cli.child.kill('SIGTERM');
+  await Promise.all(gateways.map((g) => g.cli.exited));
+  await devnet.close();
+  rmSync(folder, { recursive: true, force: true });
+  if (closed > 0) throw new Error(`${closed} sessions closed during the bench: the canisters were not idle`);
+
+  const column = (kind: Kind, field: 'corePercent' | 'pollsPerSec' | 'cpuMsPerPoll') => rounds.map((r) => r[kind][field]);
+  const rows = [
+    { figure: '% of one core, idle (min / median / max)', backoff: spreadText(column('backoff', 'corePercent')), fixed: spreadText(column('fixed', 'corePercent')), target: 'backoff median <= 1' },
+    { figure: 'ratio fixed / backoff CPU (min / median / max)', backoff: '', fixed: spreadText(rounds.map((r) => r.fixed.corePercent / r.backoff.corePercent)), target: '' },
+    { figure: 'polls per second, all canisters (median)', backoff: round(spread(column('backoff', 'pollsPerSec')).median, 1), fixed: round(spread(column('fixed', 'pollsPerSec')).median, 1), target: '' },
+    { figure: 'CPU ms per poll (median)', backoff: round(spread(column('backoff', 'cpuMsPerPoll')).median, 3), fixed: round(spread(column('fixed', 'cpuMsPerPoll')).median, 3), target: '' },
+  ];
+  report('gateway-idle', rows, {
+    canisters: CANISTERS,
+    sessionsPerCanister: SESSIONS_PER_CANISTER,
+    pollingIntervalMs: POLLING_INTERVAL_MS,
+    windowMs: WINDOW_MS,
+    rounds,
+    notes: 'See bench/README.md. CPU from /proc/<pid>/stat of each gateway CLI process over the same windows.',
+  });
+  clearTimeout(deadline);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
