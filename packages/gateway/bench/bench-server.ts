@@ -11,8 +11,8 @@ import type { Principal } from '@dfinity/principal';
 import { CanisterFrameEncoder, encodeHandshakeFrame, formatOutgoingKey, type CanisterOutputMessage } from 'ic-ws-protocol';
 import { pino } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
-import { NodeEd25519Identity } from '../src/ic/node-ed25519-identity';
-import { startGateway } from '../src/start-gateway';
+// The gateway as users run it: its built package (bench/tsconfig.dist.json makes this resolve to dist/).
+import { NodeEd25519Identity, startGateway } from 'ic-ws-gateway';
 import { BENCH_CERT_BYTES, BENCH_TREE_BYTES, BenchIc, MESSAGES_PER_POLL, benchClientKey, benchMessageContent, filler } from './bench-ic';
 import type { ServerCommand, ServerEvent } from './bench-protocol';
 

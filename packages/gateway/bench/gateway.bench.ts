@@ -37,11 +37,12 @@ class Child<Command, Event extends { type: string }> {
   #waiter: (() => void) | null = null;
   readonly #exited: Promise<number | null>;
 
-  constructor(script: string, args: string[], nodeFlags: string[] = []) {
+  constructor(script: string, args: string[], nodeFlags: string[] = [], env: NodeJS.ProcessEnv = {}) {
     // The shell raises the open-file limit (10 000 sockets need more than the usual 1 024) before Node starts.
     const raise = 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"';
     this.#process = spawn('sh', ['-c', raise, process.execPath, ...nodeFlags, '--import', 'tsx', join(benchDir, script), ...args], {
       cwd: join(benchDir, '..'),
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.add(this.#process);
@@ -95,7 +96,8 @@ interface Pair {
 }
 
 async function startPair(kind: Kind): Promise<Pair> {
-  const server: Server = new Child('bench-server.ts', [kind], ['--expose-gc']);
+  // Built packages, not sources through tsx (see bench/tsconfig.dist.json): `pnpm bench` builds them first.
+  const server: Server = new Child('bench-server.ts', [kind], ['--expose-gc'], { TSX_TSCONFIG_PATH: join(benchDir, 'tsconfig.dist.json') });
   const ready = await server.next('ready');
   const clients = Array.from({ length: CLIENT_PROCESSES }, (): Clients => new Child('bench-clients.ts', [kind, ready.url, ready.gatewayPrincipal]));
   await Promise.all(clients.map((c) => c.next('ready')));

@@ -99,6 +99,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       sessions,
       timing: {
         intervalMs: resolved.pollingIntervalMs,
+        maxIdleIntervalMs: resolved.maxIdlePollingIntervalMs,
         timeoutMs: resolved.icRequestTimeoutMs,
         backoff: resolved.pollBackoff,
         probeAfterEmptyPolls: PROBE_AFTER_EMPTY_POLLS,

@@ -45,8 +45,8 @@ export function sessionObserver(metrics: GatewayMetrics, log: Logger, load: IcLo
       metrics.framesIn.inc();
       metrics.bytesIn.inc(bytes);
     },
-    frameOut(bytes) {
-      metrics.framesOut.inc();
+    framesOut(count, bytes) {
+      metrics.framesOut.inc(count);
       metrics.bytesOut.inc(bytes);
     },
     relayed(method, outcome, error) {

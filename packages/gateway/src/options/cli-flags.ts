@@ -26,8 +26,16 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
     env: 'IC_WS_POLLING_INTERVAL',
     kind: 'integer',
     option: 'pollingIntervalMs',
-    description: 'ms between polls of a drained canister queue',
+    description: 'ms between the starts of polls of a drained canister queue',
     shownDefault: String(d.pollingIntervalMs),
+  },
+  {
+    flag: 'max-idle-polling-interval',
+    env: 'IC_WS_MAX_IDLE_POLLING_INTERVAL',
+    kind: 'integer',
+    option: 'maxIdlePollingIntervalMs',
+    description: 'longest ms between polls of an idle canister (backoff; = --polling-interval turns it off)',
+    shownDefault: String(d.maxIdlePollingIntervalMs),
   },
   {
     flag: 'admin-listen',

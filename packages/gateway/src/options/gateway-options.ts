@@ -18,10 +18,21 @@ export interface GatewayOptions {
    */
   icUrl?: string;
   /**
-   * Pause between two `ws_get_messages` polls of a canister once its queue is drained.
+   * Time between the starts of two `ws_get_messages` polls of a canister once its queue is drained (a poll
+   * that finds more queued is followed at once; so is the relay of a client's call to the canister).
    * @default 100
    */
   pollingIntervalMs?: number;
+  /**
+   * Longest time between two polls of an idle canister: once a canister's polls have found nothing for 1 s,
+   * each empty poll doubles its interval, from `pollingIntervalMs` up to this. Any message from it, or a
+   * client's call relayed to it, brings it back to `pollingIntervalMs`. An idle gateway then costs little
+   * CPU (and the IC little query load); the price is that the first message of a canister woken by
+   * something other than this gateway's clients (a timer, another gateway, a direct call) waits up to this
+   * long. Set it to `pollingIntervalMs` (or lower) to poll every canister at the full rate always.
+   * @default 3000
+   */
+  maxIdlePollingIntervalMs?: number;
   /**
    * `host:port` of the admin server (`/metrics`, `/healthz`, `/readyz`); `''` turns it off.
    * @default '127.0.0.1:9000'
@@ -205,6 +216,7 @@ export const GATEWAY_DEFAULTS = {
   listen: '0.0.0.0:8080',
   icUrl: 'http://127.0.0.1:4943',
   pollingIntervalMs: 100,
+  maxIdlePollingIntervalMs: 3_000,
   adminListen: '127.0.0.1:9000',
   identityFile: 'ic-ws-gateway-identity.pem',
   fetchRootKey: false,

@@ -73,6 +73,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     rootKey: rootKeySource(options, icUrl),
     tls: merged.tlsCert && merged.tlsKey ? { certFile: merged.tlsCert, keyFile: merged.tlsKey } : null,
     pollingIntervalMs: positiveInteger(merged.pollingIntervalMs, 'pollingIntervalMs', true),
+    maxIdlePollingIntervalMs: positiveInteger(merged.maxIdlePollingIntervalMs, 'maxIdlePollingIntervalMs', true),
     maxConnections,
     maxConnectionsPerIp: positiveInteger(merged.maxConnectionsPerIp, 'maxConnectionsPerIp', true),
     upgradeTimeoutMs: positiveInteger(merged.upgradeTimeoutMs, 'upgradeTimeoutMs'),

@@ -7,7 +7,7 @@ import { flushMicrotasks } from '../testing/deferred';
 import { FakeGatewayIc, emptyBatch } from '../testing/fake-gateway-ic';
 import type { RoutedSession } from '../session/session-ports';
 import { clientKeyId } from '../session/session-state';
-import { CanisterPoller, POSITION_PROBE_NONCE, type PollerTiming } from './canister-poller';
+import { CanisterPoller, IDLE_AFTER_MS, POSITION_PROBE_NONCE, type PollerTiming } from './canister-poller';
 import type { PollerObserver, SkipReason } from './poller-observer';
 
 const gateway = testPrincipal(1);
@@ -15,13 +15,15 @@ const canister = testCanisterId(7);
 const alice: ClientKey = { client_principal: testPrincipal(10), client_nonce: 1n };
 const bob: ClientKey = { client_principal: testPrincipal(11), client_nonce: 2n };
 const stranger: ClientKey = { client_principal: testPrincipal(12), client_nonce: 3n };
-const timing: PollerTiming = { intervalMs: 100, timeoutMs: 1000, backoff: { initialMs: 200, maxMs: 1000 }, probeAfterEmptyPolls: 3 };
+const timing: PollerTiming = { intervalMs: 100, maxIdleIntervalMs: 100, timeoutMs: 1000, backoff: { initialMs: 200, maxMs: 1000 }, probeAfterEmptyPolls: 3 };
 
 class RecordingSession implements RoutedSession {
   readonly frames: Uint8Array[] = [];
   awaitingFirstMessage = false;
-  deliver(frame: Uint8Array): void {
-    this.frames.push(frame);
+  readonly deliveries: number[] = [];
+  deliver(frames: readonly Uint8Array[]): void {
+    this.frames.push(...frames);
+    this.deliveries.push(frames.length);
     this.awaitingFirstMessage = false;
   }
   get keys(): string[] {
@@ -31,7 +33,7 @@ class RecordingSession implements RoutedSession {
 
 let room: Promise<void> | null = null;
 
-function setup() {
+function setup(timingOverrides: Partial<PollerTiming> = {}) {
   room = null;
   const ic = new FakeGatewayIc();
   const sessions = new Map<string, RecordingSession>([
@@ -52,7 +54,7 @@ function setup() {
       get: (id) => sessions.get(id),
       anyAwaitingFirstMessage: () => [...sessions.values()].some((s) => s.awaitingFirstMessage),
     },
-    timing,
+    timing: { ...timing, ...timingOverrides },
     observer,
     outboundRoom: () => room,
   });
@@ -92,6 +94,8 @@ describe('CanisterPoller', () => {
     await answer(ic, batchOf(gateway, [{ nonce: 0n, clientKey: alice }, { nonce: 1n, clientKey: bob }, { nonce: 2n, clientKey: alice }]));
     expect(a.keys.map((k) => k.slice(-2))).toEqual(['00', '02']);
     expect(b.keys.map((k) => k.slice(-2))).toEqual(['01']);
+    // One delivery (one socket write) per session per poll.
+    expect([a.deliveries, b.deliveries]).toEqual([[2], [1]]);
     const frame = decodeCanisterMessageFrame(b.frames[0]!);
     expect(frame).toMatchObject({ content: Uint8Array.of(1), cert: Uint8Array.of(0xce, 0x47), tree: Uint8Array.of(0x7e, 0xe0) });
     expect(poller.nextNonce).toBe(3n);
@@ -376,5 +380,112 @@ describe('CanisterPoller flow', () => {
     expect(a.frames).toHaveLength(5);
     poller.deactivate();
     await expect(poller.drain()).resolves.toBeUndefined();
+  });
+});
+
+describe('CanisterPoller pace', () => {
+  /**
+   * Answers every poll (the one pending now first) with `reply(pollIndex)` as soon as it is made, for `ms`
+   * of fake time; returns the times (ms since the call) at which polls started.
+   */
+  const answeredByRun = new WeakSet<object>();
+  async function run(ic: FakeGatewayIc, ms: number, reply: (index: number) => ReturnType<typeof emptyBatch> = () => emptyBatch()) {
+    const starts: number[] = [];
+    const t0 = performance.now();
+    // The poll pending now (the last one, unless an earlier run answered it) comes first.
+    let next = ic.polls.length - 1;
+    if (next >= 0 && answeredByRun.has(ic.polls[next]!)) next += 1;
+    for (let t = 0; t <= ms; t += 10) {
+      while (next < ic.polls.length) {
+        const poll = ic.polls[next]!;
+        starts.push(Math.round(performance.now() - t0));
+        answeredByRun.add(poll);
+        await answer(ic, reply(next));
+        next += 1;
+      }
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    return starts;
+  }
+  const gaps = (starts: number[]) => starts.slice(1).map((t, i) => t - starts[i]!);
+
+  it('counts the interval from the start of a poll, so a slow reply does not stretch it', async () => {
+    const { ic, poller } = setup();
+    await activate(poller, ic);
+    vi.advanceTimersByTime(60);
+    await answer(ic);
+    vi.advanceTimersByTime(39);
+    expect(ic.polls).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(ic.polls).toHaveLength(2);
+  });
+
+  it('polls an idle canister less and less often, up to maxIdleIntervalMs, and at the full rate again on a message', async () => {
+    const { ic, poller, a, events } = setup({ maxIdleIntervalMs: 800 });
+    await activate(poller, ic);
+    const quiet = gaps(await run(ic, IDLE_AFTER_MS + 4_000));
+    const fullRate = quiet.filter((gap) => gap === 100).length;
+    // Quiet for IDLE_AFTER_MS at the full rate, then doubling up to the cap, then at the cap.
+    expect(fullRate).toBe(IDLE_AFTER_MS / 100);
+    expect(quiet.slice(fullRate, fullRate + 4)).toEqual([200, 400, 800, 800]);
+    expect(Math.max(...quiet)).toBe(800);
+    // Messages again: from the first poll that finds one, back to the polling interval.
+    const busy = gaps(await run(ic, 1_500, (i) => batchOf(gateway, range(i, i))));
+    expect(a.frames.length).toBe(busy.length + 1);
+    expect(busy.slice(1).every((gap) => gap === 100)).toBe(true);
+  });
+
+  it('never backs off when maxIdleIntervalMs is the polling interval', async () => {
+    const { ic, poller } = setup({ maxIdleIntervalMs: 100 });
+    await activate(poller, ic);
+    expect(new Set(gaps(await run(ic, IDLE_AFTER_MS + 2_000)))).toEqual(new Set([100]));
+  });
+
+  it('nudge: polls at once while waiting, and again right after a poll in flight', async () => {
+    const { ic, poller } = setup({ maxIdleIntervalMs: 800 });
+    await activate(poller, ic);
+    await answer(ic);
+    poller.nudge();
+    vi.advanceTimersByTime(0);
+    expect(ic.polls).toHaveLength(2);
+    // Nudged while the poll is in flight: that poll may have missed the call's answer; poll again at once.
+    poller.nudge();
+    await answer(ic);
+    vi.advanceTimersByTime(0);
+    expect(ic.polls).toHaveLength(3);
+    // Not nudged: the normal interval.
+    await answer(ic);
+    vi.advanceTimersByTime(99);
+    expect(ic.polls).toHaveLength(3);
+    vi.advanceTimersByTime(1);
+    expect(ic.polls).toHaveLength(4);
+  });
+
+  it('nudge brings a backed-off canister back to the full rate', async () => {
+    const { ic, poller } = setup({ maxIdleIntervalMs: 800 });
+    await activate(poller, ic);
+    expect(Math.max(...gaps(await run(ic, IDLE_AFTER_MS + 3_000)))).toBe(800);
+    poller.nudge();
+    vi.advanceTimersByTime(0);
+    const after = await run(ic, 500);
+    // The nudged poll at once, then the full rate.
+    expect(after[0]).toBe(0);
+    expect(gaps(after).slice(0, 3)).toEqual([100, 100, 100]);
+  });
+
+  it('ignores nudge while backing off after failed polls, and while idle', async () => {
+    const { ic, poller } = setup();
+    await activate(poller, ic);
+    ic.polls.at(-1)!.answer.reject(new GatewayError(ErrorCode.PollFailed, 'fetch failed', { transient: true }));
+    await flushMicrotasks();
+    poller.nudge();
+    vi.advanceTimersByTime(timing.backoff.initialMs - 1);
+    expect(ic.polls).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(ic.polls).toHaveLength(2);
+    poller.deactivate();
+    poller.nudge();
+    vi.advanceTimersByTime(10_000);
+    expect(ic.polls).toHaveLength(2);
   });
 });

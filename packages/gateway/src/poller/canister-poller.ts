@@ -15,8 +15,18 @@ export interface CanisterSessions {
 
 /** Timing of one poller. */
 export interface PollerTiming {
-  /** Pause after a poll that drained the queue. */
+  /**
+   * Time from the start of a poll that drained the queue to the start of the next one (the poll's own round
+   * trip is part of it, so a canister is polled every `intervalMs`, not every `intervalMs` + round trip).
+   */
   intervalMs: number;
+  /**
+   * Longest such time for a canister whose polls keep finding nothing: once it has been quiet for
+   * {@link IDLE_AFTER_MS}, every empty poll doubles the interval up to this. A message, or a client's call
+   * relayed to the canister ({@link CanisterPoller.nudge}), brings it back to `intervalMs`. At most
+   * `intervalMs`: no backoff.
+   */
+  maxIdleIntervalMs: number;
   /** Timeout of one `ws_get_messages`. */
   timeoutMs: number;
   /** First and largest pause after failed polls (doubling in between). */
@@ -55,6 +65,12 @@ export type PollerState = 'idle' | 'positioning' | 'polling' | 'waiting' | 'stop
 export const POSITION_PROBE_NONCE = 1n << 63n;
 
 /**
+ * How long a canister's polls must have found nothing before its polling interval starts to grow: short
+ * pauses in a conversation keep the full polling rate, a canister left alone is polled less and less.
+ */
+export const IDLE_AFTER_MS = 1_000;
+
+/**
  * Polls one canister's `ws_get_messages` for this gateway and hands each message to the session whose
  * client key it names. It never drops sessions: IC errors only slow it down (exponential backoff), and a
  * canister whose nonces restart (upgrade, or the gateway forgotten) or jump (messages pruned) is followed.
@@ -80,8 +96,15 @@ export class CanisterPoller {
   #drains: { afterPoll: number; resolve: () => void }[] = [];
   // Set by #process when an empty reply showed the canister's nonces started over: poll again at once.
   #restarted = false;
+  // Set by nudge() during a poll: that poll may have started before the call it announces ran, poll again.
+  #nudged = false;
+  // The pause after a drained poll (intervalMs, or more while the canister is idle) and since when it is quiet.
+  #intervalMs: number;
+  #quietSince = performance.now();
 
-  constructor(private readonly deps: PollerDeps) {}
+  constructor(private readonly deps: PollerDeps) {
+    this.#intervalMs = deps.timing.intervalMs;
+  }
 
   get state(): PollerState {
     return this.#state;
@@ -135,6 +158,21 @@ export class CanisterPoller {
     });
   }
 
+  /**
+   * A client's call to the canister was just executed (the gateway relayed it): the canister has likely queued
+   * an answer. Polls at once (or right after the poll in flight), and back at the full polling rate. Ignored
+   * while positioning, idle, stopped, or backing off after failed polls.
+   */
+  nudge(): void {
+    this.#wakeUp();
+    if (this.#state === 'polling') {
+      this.#nudged = true;
+    } else if (this.#state === 'waiting' && this.#failures === 0) {
+      this.#clearTimer();
+      this.#schedule(0, this.#generation);
+    }
+  }
+
   /** Stops for good; a poll in flight is ignored when it returns. */
   stop(): void {
     this.#generation += 1;
@@ -172,6 +210,7 @@ export class CanisterPoller {
       this.#nextNonce = liveEnd;
     }
     this.#ready.resolve();
+    this.#wakeUp();
     void this.#poll(generation);
   }
 
@@ -201,9 +240,28 @@ export class CanisterPoller {
     // A reply that claims more is queued but carries nothing would make us spin: treat it as drained.
     const drained = batch.is_end_of_queue || batch.messages.length === 0;
     if (drained && !probing) this.#resolveDrains(pollNumber);
-    const again = !drained || this.#restarted || this.#drains.length > 0;
+    const again = !drained || this.#restarted || this.#nudged || this.#drains.length > 0;
     this.#restarted = false;
-    this.#schedule(again ? 0 : this.deps.timing.intervalMs, generation);
+    this.#nudged = false;
+    this.#schedule(again ? 0 : this.#pauseAfter(started, batch.messages.length > 0), generation);
+  }
+
+  /** Back to the full polling rate: the canister is active. */
+  #wakeUp(): void {
+    this.#intervalMs = this.deps.timing.intervalMs;
+    this.#quietSince = performance.now();
+  }
+
+  /** The pause after a drained poll that started at `started`; `active`: its reply carried messages. */
+  #pauseAfter(started: number, active: boolean): number {
+    const now = performance.now();
+    if (active) {
+      this.#wakeUp();
+    } else if (now - this.#quietSince >= IDLE_AFTER_MS) {
+      const { intervalMs, maxIdleIntervalMs } = this.deps.timing;
+      this.#intervalMs = Math.max(intervalMs, Math.min(maxIdleIntervalMs, this.#intervalMs * 2));
+    }
+    return Math.max(0, this.#intervalMs - (now - started));
   }
 
   #reportFailure(error: unknown, started: number): void {
@@ -303,16 +361,23 @@ export class CanisterPoller {
     }
     // The batch's certificate and witness are encoded once, and every frame written into one buffer.
     const frames = new CanisterFrameEncoder(batch.cert, batch.tree).encodeAll(routed.map((r) => r.message));
-    let delivered = 0;
+    // Each session gets its frames of this poll in one write (in queue order).
+    const bySession = new Map<RoutedSession, Uint8Array[]>();
     routed.forEach(({ session }, i) => {
+      const own = bySession.get(session);
+      if (own === undefined) bySession.set(session, [frames[i]!]);
+      else own.push(frames[i]!);
+    });
+    let delivered = 0;
+    for (const [session, own] of bySession) {
       try {
-        session.deliver(frames[i]!);
-        delivered += 1;
+        session.deliver(own);
+        delivered += own.length;
       } catch {
         // deliver() is built not to throw; if it ever does, one session's fault must not stop the others.
-        this.deps.observer.skipped('delivery_failed');
+        for (let i = 0; i < own.length; i++) this.deps.observer.skipped('delivery_failed');
       }
-    });
+    }
     return delivered;
   }
 

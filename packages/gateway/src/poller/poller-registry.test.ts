@@ -27,6 +27,7 @@ function setup() {
         stop: () => log.push(`stop ${canisterId.toText()}`),
         ready: () => Promise.resolve(),
         drain: () => Promise.resolve(),
+        nudge: () => log.push(`nudge ${canisterId.toText()}`),
       };
       return poller as unknown as CanisterPoller;
     },
@@ -89,5 +90,14 @@ describe('PollerRegistry', () => {
     expect(views.get(c1.toText())!.anyAwaitingFirstMessage()).toBe(false);
     expect(views.get(c2.toText())!.anyAwaitingFirstMessage()).toBe(true);
     expect(views.get(c1.toText())!.get(target(c2, 2).clientKeyId)).toBeUndefined();
+  });
+
+  it('nudges the poller of the canister a call was relayed to, and nothing for an unknown canister', () => {
+    const { registry, log } = setup();
+    registry.register(target(c1, 1), session());
+    registry.register(target(c2, 2), session());
+    registry.relayed(c2);
+    registry.relayed(testCanisterId(3));
+    expect(log.filter((l) => l.startsWith('nudge'))).toEqual([`nudge ${c2.toText()}`]);
   });
 });

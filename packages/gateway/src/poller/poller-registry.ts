@@ -72,6 +72,10 @@ export class PollerRegistry implements SessionRouter {
     return this.#canisters.get(canisterId.toText())?.poller.ready() ?? Promise.resolve();
   }
 
+  relayed(canisterId: Principal): void {
+    this.#canisters.get(canisterId.toText())?.poller.nudge();
+  }
+
   /** Number of canisters being polled (with sessions). */
   get pollerCount(): number {
     let count = 0;

@@ -13,25 +13,30 @@ export class OutboundBuffer {
   #flushed: (() => void)[] = [];
 
   /**
-   * @param write - hands a frame to the socket; calls `onWritten` once it is flushed (or failed).
+   * @param write - hands frames to the socket; calls `onWritten` once the last is flushed (or failed).
    * @param maxBytes - unflushed bytes above which the next frame overflows the buffer (an empty buffer takes
    *   any frame, however large: a frame above the limit must still go out).
    * @param onOverflow - called once, when a frame would exceed the limit.
    */
   constructor(
-    private readonly write: (frame: Uint8Array, onWritten: () => void) => void,
+    private readonly write: (frames: readonly Uint8Array[], bytes: number, onWritten: () => void) => void,
     private readonly maxBytes: number,
     private readonly pool: ByteBudget,
     private readonly onOverflow: () => void,
   ) {}
 
-  /** Sends `frame`; returns false (sending nothing) once the buffer has overflowed or was disposed. */
-  push(frame: Uint8Array): boolean {
+  /**
+   * Sends `frames` (one poll's frames for this client) in one write; returns false (sending nothing) once the
+   * buffer has overflowed or was disposed. An empty buffer takes them whatever their size (a poll's reply is
+   * bounded by the IC's reply limit); a buffer already holding bytes overflows when they would pass its limit.
+   */
+  push(frames: readonly Uint8Array[]): boolean {
     if (this.#overflowed || this.#disposed) return false;
-    // A frame may be a view into one buffer holding a whole batch's frames. A client that is behind keeps
-    // its frames a while: it gets a copy, so it pins its own bytes (which the budget counts), not the batch.
-    if (this.#bytes > 0 && frame.byteLength < frame.buffer.byteLength) frame = frame.slice();
-    const size = frame.length;
+    // Frames may be views into one buffer holding a whole batch's frames. A client that is behind keeps
+    // its frames a while: it gets copies, so it pins its own bytes (which the budget counts), not the batch.
+    if (this.#bytes > 0) frames = frames.map((frame) => (frame.byteLength < frame.buffer.byteLength ? frame.slice() : frame));
+    let size = 0;
+    for (const frame of frames) size += frame.length;
     if (this.#bytes > 0 && this.#bytes + size > this.maxBytes) {
       this.#overflowed = true;
       this.onOverflow();
@@ -40,7 +45,7 @@ export class OutboundBuffer {
     this.#bytes += size;
     this.pool.add(size);
     let done = false;
-    this.write(frame, () => {
+    this.write(frames, size, () => {
       if (done || this.#disposed) return;
       done = true;
       this.#bytes -= size;

@@ -7,8 +7,11 @@ import type { SessionState, SessionTarget } from './session-state';
  * it; unit tests use a recording fake. Ping/pong lives in the adapter: it is transport, not protocol.
  */
 export interface SessionSocket {
-  /** Sends one binary frame; `onWritten` runs once it is flushed to the network (or the socket died). */
-  send(frame: Uint8Array, onWritten: () => void): void;
+  /**
+   * Sends binary frames, in order; `onWritten` runs once, when the last of them is flushed to the network (or
+   * the socket died). One callback for the frames of a poll, not one per frame.
+   */
+  send(frames: readonly Uint8Array[], onWritten: () => void): void;
   /** Closes with a close frame; a no-op when already closing or closed. */
   close(code: number, reason: string): void;
   /** Stops reading the socket (TCP backpressure); frames already received may still arrive. */
@@ -21,8 +24,8 @@ export interface SessionSocket {
 export interface RoutedSession {
   /** True while `ws_open` has been relayed but no canister message arrived yet (see the poller's probe). */
   readonly awaitingFirstMessage: boolean;
-  /** Hands the session one encoded canister message frame. Never blocks, never throws. */
-  deliver(frame: Uint8Array): void;
+  /** Hands the session the encoded canister message frames of one poll, in order. Never blocks, never throws. */
+  deliver(frames: readonly Uint8Array[]): void;
 }
 
 /** Routes canister messages to sessions by canister and client key; implemented by `PollerRegistry`. */
@@ -36,6 +39,11 @@ export interface SessionRouter {
    * a `ws_open` relayed afterwards has its OpenMessage read, and never behind old sessions' backlog.
    */
   ready(canisterId: Principal): Promise<void>;
+  /**
+   * A client's `ws_open` or `ws_message` to the canister was relayed and ran: it has likely queued an answer,
+   * so its poller polls at once rather than at its next interval.
+   */
+  relayed(canisterId: Principal): void;
 }
 
 /** The client keys this gateway opened on canisters: recorded before `ws_open`, closed with `ws_close`. */
@@ -50,7 +58,8 @@ export interface OpenKeys {
 export interface SessionObserver {
   stateChanged(from: SessionState['kind'], to: SessionState): void;
   frameIn(bytes: number): void;
-  frameOut(bytes: number): void;
+  /** `count` frames of `bytes` in all were handed to the socket. */
+  framesOut(count: number, bytes: number): void;
   /** `error` is what made a relay fail (for the log line); absent when `outcome` is `ok`. */
   relayed(method: 'ws_open' | 'ws_message', outcome: 'ok' | ErrorCode, error?: unknown): void;
   /** A relay failed for a transient reason and will be posted again after `delayMs`. */
@@ -63,7 +72,7 @@ export interface SessionObserver {
 export const NOOP_SESSION_OBSERVER: SessionObserver = {
   stateChanged: () => {},
   frameIn: () => {},
-  frameOut: () => {},
+  framesOut: () => {},
   relayed: () => {},
   relayRetried: () => {},
   posted: () => {},

@@ -86,7 +86,7 @@ async function openSession(overrides: Partial<SessionLimits> = {}, socket?: Fake
   await flushMicrotasks();
   ctx.ic.relays[0]!.answer.resolve();
   await flushMicrotasks();
-  ctx.session.deliver(Uint8Array.of(1));
+  ctx.session.deliver([Uint8Array.of(1)]);
   return ctx;
 }
 
@@ -116,7 +116,7 @@ describe('Session lifecycle', () => {
     ic.relays[0]!.answer.resolve();
     await flushMicrotasks();
     expect(session.awaitingFirstMessage).toBe(true);
-    session.deliver(Uint8Array.of(9, 9));
+    session.deliver([Uint8Array.of(9, 9)]);
     expect(session.state.kind).toBe('open');
     expect(socket.sent.at(-1)).toEqual(Uint8Array.of(9, 9));
     expect(transitions).toEqual(['awaiting_open->opening', 'opening->open']);
@@ -331,6 +331,26 @@ describe('Session relay ordering', () => {
     expect(accepted.ic.relays[1]!.readReply).toBe(false);
   });
 
+  it('tells the router each time a relay has run, so the canister is polled at once, and not when it failed', async () => {
+    const { session, ic, router } = setup();
+    session.handleFrame(openFrame(canister, clientKey, gateway), true);
+    await flushMicrotasks();
+    expect(router.relayedTo).toEqual([]);
+    ic.relays[0]!.answer.resolve();
+    await flushMicrotasks();
+    expect(router.relayedTo).toEqual([canister.toText()]);
+    session.deliver([Uint8Array.of(1)]);
+    session.handleFrame(messageFrame(canister, clientKey, 1n), true);
+    session.handleFrame(messageFrame(canister, clientKey, 2n), true);
+    await flushMicrotasks();
+    ic.relays[1]!.answer.resolve();
+    await flushMicrotasks();
+    expect(router.relayedTo).toEqual([canister.toText(), canister.toText()]);
+    ic.relays[2]!.answer.reject(new GatewayError(ErrorCode.RelayRejected, 'IC answered HTTP 403'));
+    await flushMicrotasks();
+    expect(router.relayedTo).toHaveLength(2);
+  });
+
 });
 
 describe('Session relay retries', () => {
@@ -483,9 +503,9 @@ describe('Session outbound buffer', () => {
     const ctx = await openSession({ maxOutboundBytesPerSession: 100 }, socket, pools);
     // The handshake and the OpenMessage are unflushed.
     const held = pools.outbound.used;
-    ctx.session.deliver(new Uint8Array(8));
+    ctx.session.deliver([new Uint8Array(8)]);
     expect(pools.outbound.used).toBe(held + 8);
-    ctx.session.deliver(new Uint8Array(100 - 8 - held + 1));
+    ctx.session.deliver([new Uint8Array(100 - 8 - held + 1)]);
     expect(socket.closes.map((c) => c.code)).toEqual([CloseCode.OutboundBufferOverflow]);
     expect(pools.outbound.used).toBe(0);
   });
@@ -494,19 +514,44 @@ describe('Session outbound buffer', () => {
     const socket = new FakeSessionSocket(false);
     const ctx = await openSession({}, socket);
     const batch = new Uint8Array(1_000);
-    ctx.session.deliver(batch.subarray(0, 10));
+    ctx.session.deliver([batch.subarray(0, 10)]);
     expect(socket.sent.at(-1)!.buffer).not.toBe(batch.buffer);
     expect(socket.sent.at(-1)).toEqual(batch.subarray(0, 10));
     socket.flush();
     // Caught up: the view goes out as it is (no copy on the usual path).
-    ctx.session.deliver(batch.subarray(10, 20));
+    ctx.session.deliver([batch.subarray(10, 20)]);
     expect(socket.sent.at(-1)!.buffer).toBe(batch.buffer);
+  });
+
+  it("writes a poll's frames in one write, counted until that write is flushed; copies all of them when behind", async () => {
+    const socket = new FakeSessionSocket(false);
+    const pools = newPools();
+    const ctx = await openSession({}, socket, pools);
+    socket.flush();
+    expect(pools.outbound.used).toBe(0);
+    const batch = new Uint8Array(1_000);
+    const sentBefore = socket.sent.length;
+    ctx.session.deliver([batch.subarray(0, 10), batch.subarray(10, 30), batch.subarray(30, 60)]);
+    expect(socket.sent.length - sentBefore).toBe(3);
+    // Not behind: the views go out as they are.
+    expect(socket.sent.slice(sentBefore).every((frame) => frame.buffer === batch.buffer)).toBe(true);
+    expect(pools.outbound.used).toBe(60);
+    // Behind now: the next poll's frames are copies.
+    ctx.session.deliver([batch.subarray(60, 70), batch.subarray(70, 75)]);
+    expect(socket.sent.slice(-2).map((frame) => frame.buffer === batch.buffer)).toEqual([false, false]);
+    expect(socket.sent.slice(-2)).toEqual([batch.subarray(60, 70), batch.subarray(70, 75)]);
+    expect(pools.outbound.used).toBe(75);
+    // One flush callback per write.
+    socket.flush(1);
+    expect(pools.outbound.used).toBe(15);
+    socket.flush(1);
+    expect(pools.outbound.used).toBe(0);
   });
 
   it('resolves whenFlushed once the socket has flushed every frame', async () => {
     const socket = new FakeSessionSocket(false);
     const ctx = await openSession({}, socket);
-    for (let i = 0; i < 3; i++) ctx.session.deliver(Uint8Array.of(i));
+    for (let i = 0; i < 3; i++) ctx.session.deliver([Uint8Array.of(i)]);
     let flushed = false;
     void ctx.session.whenFlushed().then(() => (flushed = true));
     socket.flush(3);

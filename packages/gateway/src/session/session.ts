@@ -92,9 +92,9 @@ export class Session implements RoutedSession {
       limits.maxPendingEnvelopes + QUEUE_SLACK,
     );
     this.#outbound = new OutboundBuffer(
-      (frame, onWritten) => {
-        deps.observer.frameOut(frame.length);
-        deps.socket.send(frame, onWritten);
+      (frames, bytes, onWritten) => {
+        deps.observer.framesOut(frames.length, bytes);
+        deps.socket.send(frames, onWritten);
       },
       limits.maxOutboundBytesPerSession,
       deps.pools.outbound,
@@ -119,7 +119,7 @@ export class Session implements RoutedSession {
   /** Sends the handshake and starts the open timer. Call once, right after the upgrade. */
   start(): void {
     if (this.#state.kind !== 'awaiting_open' || this.#openTimer !== undefined) return;
-    this.#outbound.push(this.deps.handshakeFrame);
+    this.#outbound.push([this.deps.handshakeFrame]);
     this.#startOpenTimer();
   }
 
@@ -179,14 +179,14 @@ export class Session implements RoutedSession {
     void this.close(reason);
   }
 
-  deliver(frame: Uint8Array): void {
+  deliver(frames: readonly Uint8Array[]): void {
     const state = this.#state;
     if (state.kind === 'closed' || state.kind === 'awaiting_open') return;
     if (state.kind === 'opening') {
       this.#stopOpenTimer();
       this.#setState(sessionTransitions.openConfirmed(state));
     }
-    this.#outbound.push(frame);
+    this.#outbound.push(frames);
   }
 
   /**
@@ -281,6 +281,8 @@ export class Session implements RoutedSession {
       // The OpenMessage may have arrived (and opened the session) before the relay's answer.
       if (this.#state.kind === 'opening') this.#startOpenTimer();
     }
+    // The canister has likely queued an answer (the OpenMessage, an echo): have it fetched now.
+    this.deps.router.relayed(item.canisterId);
   }
 
   // One post. While it is in flight, the process holds two more copies of the envelope (fetch's copy of the

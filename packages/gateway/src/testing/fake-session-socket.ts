@@ -15,8 +15,8 @@ export class FakeSessionSocket implements SessionSocket {
 
   constructor(public autoFlush = true) {}
 
-  send(frame: Uint8Array, onWritten: () => void): void {
-    this.sent.push(frame);
+  send(frames: readonly Uint8Array[], onWritten: () => void): void {
+    this.sent.push(...frames);
     if (this.autoFlush) onWritten();
     else this.#unflushed.push(onWritten);
   }
@@ -35,7 +35,7 @@ export class FakeSessionSocket implements SessionSocket {
     this.reading.push('resume');
   }
 
-  /** Flushes the `count` oldest unflushed frames. */
+  /** Flushes the `count` oldest unflushed writes (each the frames of one `send`). */
   flush(count = Infinity): void {
     for (let i = 0; i < count && this.#unflushed.length > 0; i++) this.#unflushed.shift()!();
   }

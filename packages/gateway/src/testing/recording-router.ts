@@ -10,6 +10,8 @@ import { deferred, type Deferred } from './deferred';
 export class RecordingRouter implements SessionRouter {
   readonly sessions = new Map<string, RoutedSession>();
   readonly log: string[] = [];
+  /** Canisters (text) of every `relayed` call, in order. */
+  readonly relayedTo: string[] = [];
   #ready: Deferred<void> | null = null;
 
   register(target: SessionTarget, session: RoutedSession): boolean {
@@ -27,6 +29,10 @@ export class RecordingRouter implements SessionRouter {
   ready(_canisterId: Principal): Promise<void> {
     this.log.push('ready?');
     return this.#ready?.promise ?? Promise.resolve();
+  }
+
+  relayed(canisterId: Principal): void {
+    this.relayedTo.push(canisterId.toText());
   }
 
   /** Makes `ready` wait until the returned function is called. */
