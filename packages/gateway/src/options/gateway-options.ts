@@ -18,8 +18,9 @@ export interface GatewayOptions {
    */
   icUrl?: string;
   /**
-   * Time between the starts of two `ws_get_messages` polls of a canister once its queue is drained (a poll
-   * that finds more queued is followed at once; so is the relay of a client's call to the canister).
+   * Time between the starts of two `ws_get_messages` polls of a canister once its queue is drained, with at
+   * least half of it between one poll's answer and the next poll (a poll that finds more queued is followed
+   * at once; so is the relay of a client's call to the canister).
    * @default 100
    */
   pollingIntervalMs?: number;

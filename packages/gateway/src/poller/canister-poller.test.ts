@@ -409,15 +409,22 @@ describe('CanisterPoller pace', () => {
   }
   const gaps = (starts: number[]) => starts.slice(1).map((t, i) => t - starts[i]!);
 
-  it('counts the interval from the start of a poll, so a slow reply does not stretch it', async () => {
+  it('counts the interval from the start of a poll, so a slow reply does not stretch it, but pauses at least half of it', async () => {
     const { ic, poller } = setup();
     await activate(poller, ic);
-    vi.advanceTimersByTime(60);
+    vi.advanceTimersByTime(30);
     await answer(ic);
-    vi.advanceTimersByTime(39);
+    vi.advanceTimersByTime(69);
     expect(ic.polls).toHaveLength(1);
     vi.advanceTimersByTime(1);
     expect(ic.polls).toHaveLength(2);
+    // A reply after 80 ms: the next poll 50 ms later (half an interval), not 20.
+    vi.advanceTimersByTime(80);
+    await answer(ic);
+    vi.advanceTimersByTime(49);
+    expect(ic.polls).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(ic.polls).toHaveLength(3);
   });
 
   it('polls an idle canister less and less often, up to maxIdleIntervalMs, and at the full rate again on a message', async () => {

@@ -17,7 +17,8 @@ export interface CanisterSessions {
 export interface PollerTiming {
   /**
    * Time from the start of a poll that drained the queue to the start of the next one (the poll's own round
-   * trip is part of it, so a canister is polled every `intervalMs`, not every `intervalMs` + round trip).
+   * trip is part of it, so a canister is polled every `intervalMs`, not every `intervalMs` + round trip), with
+   * at least half of it between the end of one poll and the start of the next.
    */
   intervalMs: number;
   /**
@@ -261,7 +262,8 @@ export class CanisterPoller {
       const { intervalMs, maxIdleIntervalMs } = this.deps.timing;
       this.#intervalMs = Math.max(intervalMs, Math.min(maxIdleIntervalMs, this.#intervalMs * 2));
     }
-    return Math.max(0, this.#intervalMs - (now - started));
+    // Never back to back only because a round trip took long: at least half an interval between polls.
+    return Math.max(this.#intervalMs / 2, this.#intervalMs - (now - started));
   }
 
   #reportFailure(error: unknown, started: number): void {
