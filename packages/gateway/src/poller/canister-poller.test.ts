@@ -407,6 +407,14 @@ describe('CanisterPoller pace', () => {
     }
     return starts;
   }
+  /** Checks that the next poll starts exactly `ms` from now. */
+  function expectNextPollIn(ic: FakeGatewayIc, ms: number): void {
+    const before = ic.polls.length;
+    vi.advanceTimersByTime(ms - 1);
+    expect(ic.polls).toHaveLength(before);
+    vi.advanceTimersByTime(1);
+    expect(ic.polls).toHaveLength(before + 1);
+  }
   const gaps = (starts: number[]) => starts.slice(1).map((t, i) => t - starts[i]!);
 
   it('counts the interval from the start of a poll, so a slow reply does not stretch it, but pauses at least half of it', async () => {
@@ -414,17 +422,11 @@ describe('CanisterPoller pace', () => {
     await activate(poller, ic);
     vi.advanceTimersByTime(30);
     await answer(ic);
-    vi.advanceTimersByTime(69);
-    expect(ic.polls).toHaveLength(1);
-    vi.advanceTimersByTime(1);
-    expect(ic.polls).toHaveLength(2);
+    expectNextPollIn(ic, 70);
     // A reply after 80 ms: the next poll 50 ms later (half an interval), not 20.
     vi.advanceTimersByTime(80);
     await answer(ic);
-    vi.advanceTimersByTime(49);
-    expect(ic.polls).toHaveLength(2);
-    vi.advanceTimersByTime(1);
-    expect(ic.polls).toHaveLength(3);
+    expectNextPollIn(ic, 50);
   });
 
   it('polls an idle canister less and less often, up to maxIdleIntervalMs, and at the full rate again on a message', async () => {
@@ -462,10 +464,7 @@ describe('CanisterPoller pace', () => {
     expect(ic.polls).toHaveLength(3);
     // Not nudged: the normal interval.
     await answer(ic);
-    vi.advanceTimersByTime(99);
-    expect(ic.polls).toHaveLength(3);
-    vi.advanceTimersByTime(1);
-    expect(ic.polls).toHaveLength(4);
+    expectNextPollIn(ic, 100);
   });
 
   it('nudge brings a backed-off canister back to the full rate', async () => {
@@ -486,10 +485,7 @@ describe('CanisterPoller pace', () => {
     ic.polls.at(-1)!.answer.reject(new GatewayError(ErrorCode.PollFailed, 'fetch failed', { transient: true }));
     await flushMicrotasks();
     poller.nudge();
-    vi.advanceTimersByTime(timing.backoff.initialMs - 1);
-    expect(ic.polls).toHaveLength(1);
-    vi.advanceTimersByTime(1);
-    expect(ic.polls).toHaveLength(2);
+    expectNextPollIn(ic, timing.backoff.initialMs);
     poller.deactivate();
     poller.nudge();
     vi.advanceTimersByTime(10_000);
