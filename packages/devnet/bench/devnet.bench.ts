@@ -17,6 +17,7 @@ import { buildCounter, counterInitArg } from '../tests/canisters/counter-fixture
 import { measureAgentRoundTrips } from './agent-bench';
 import { measureInProcess, type UpdateFigures } from './in-process-bench';
 import { measureRequestStatusScaling } from './request-status-bench';
+import { measureRetainedStatusMemory } from './request-status-memory';
 import { measureMeteringOverhead } from './metering-bench';
 
 const MIB = 1024 * 1024;
@@ -53,6 +54,8 @@ const round = (value: number, digits = 2): number => Math.round(value * 10 ** di
 
 async function main(): Promise<void> {
   const { wasm } = await buildCounter();
+  // First, while the process holds little else: heap per retained request status.
+  const statusMemory = measureRetainedStatusMemory(20_000, Principal.fromText('lxzze-o7777-77777-aaaaa-cai'));
   const install = await measureInstalls(wasm, 5);
   const inProcess = await measureInProcess(wasm, ['dirty-pages', 'full-copy'], { updates: 300, rounds: 5, bigHeapBytes: 16 * MIB });
   const agent = await measureAgentRoundTrips(wasm, { queries: 200, updates: 100 });
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
     })),
     ...inProcess.map((figures) => ({ figure: `time in wasm per update, ${label(figures)}`, median: round(figures.wasmMedianUs / 1000, 3), p99: '', unit: 'ms' })),
     ...retained.sides.map((side) => ({ figure: `sync update over HTTP, devnet cost, ${side.retained} statuses retained`, median: round(side.medianMs), p99: '', unit: 'ms' })),
+    { figure: `heap per retained request status (${statusMemory.count} retained, after a full GC)`, median: Math.round(statusMemory.bytesPerStatus), p99: '', unit: 'bytes' },
     ...Object.entries(retained.rebuildMs).map(([count, ms]) => ({ figure: `before: rebuild of the request_status subtree per change, ${count} statuses`, median: round(ms), p99: '', unit: 'ms' })),
     { figure: 'install of the counter (3.5 MB wasm), first (instruments + compiles)', median: Math.round(install.firstMs), p99: '', unit: 'ms' },
     { figure: 'install of the counter (3.5 MB wasm), median of 5, dirty-pages', median: Math.round(install.medianMs), p99: '', unit: 'ms' },
@@ -109,7 +113,7 @@ async function main(): Promise<void> {
   console.table(inProcess);
   console.log('\n# instruction metering: per-update time metered vs unmetered (µs, medians over rounds)');
   console.table(metering);
-  report('devnet', rows, { inProcess, agent, retained, install, metering, targets });
+  report('devnet', rows, { inProcess, agent, retained, statusMemory, install, metering, targets });
   for (const target of targets) console.log(`${target.pass ? 'PASS' : 'MISS'}  ${target.target}: ${target.measured}`);
   if (targets.some((target) => !target.pass)) process.exitCode = 1;
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Principal } from '@dfinity/principal';
 import { bytesToHex } from '@noble/hashes/utils';
-import { lookupPath, reconstruct } from 'ic-ws-protocol';
-import { RequestStatusStore } from './request-status-store';
+import { CertifiedTreeMap, lookupPath, reconstruct } from 'ic-ws-protocol';
+import { RequestStatusStore, type RequestStatus } from './request-status-store';
+import { requestStatusEntry } from './state-tree';
 
 const MINUTE = 60_000_000_000n;
 
@@ -71,4 +72,36 @@ describe('RequestStatusStore', () => {
     expect(store.records()).toHaveLength(0);
     expect(store.version).toBe(v0 + 2);
   });
+
+  it('certifies exactly the tree of plain status subtrees: same root hash, witnesses and full tree', () => {
+    const { store, admit, advance } = setup();
+    const plain = new CertifiedTreeMap();
+    const statusOf = (id: number): RequestStatus =>
+      id % 3 === 0
+        ? { status: 'rejected', rejectCode: 4, rejectMessage: `trapped ${id} ✓`, errorCode: 'IC0503' }
+        : id % 3 === 1
+          ? { status: 'replied', reply: Uint8Array.of(id, id, 1) }
+          : { status: 'processing' };
+    for (let id = 0; id < 120; id++) {
+      admit(id);
+      store.update(Uint8Array.of(id), statusOf(id));
+      plain.set(Uint8Array.of(id), requestStatusEntry(statusOf(id)));
+      if (id === 60) advance(1n);
+    }
+    // The first 61 completed calls expire; the calls still processing stay.
+    advance(5n * MINUTE);
+    store.forgetExpired();
+    for (let id = 0; id <= 60; id++) if (id % 3 !== 2) plain.delete(Uint8Array.of(id));
+    store.discard(Uint8Array.of(100));
+    plain.delete(Uint8Array.of(100));
+    expect(bytesToHex(store.rootHash())).toBe(bytesToHex(plain.rootHash()));
+    expect(store.fullTree()).toEqual(plain.tree());
+    const asked = [Uint8Array.of(3), Uint8Array.of(61), Uint8Array.of(62), Uint8Array.of(64), Uint8Array.of(200), Uint8Array.of(100)];
+    expect(store.witness(asked)).toEqual(plain.witness(asked));
+    expect(store.get(Uint8Array.of(3))).toBeUndefined();
+    expect(store.get(Uint8Array.of(64))?.status).toEqual(statusOf(64));
+    expect(store.get(Uint8Array.of(63))).toMatchObject({ status: statusOf(63), forgetAfter: 1_005n * MINUTE + 1n });
+    expect(store.size).toBe(120 - 41 - 1);
+  });
 });
+

@@ -2,7 +2,7 @@ import { bytesToHex } from '@noble/hashes/utils';
 import type { Principal } from '@dfinity/principal';
 import { CertifiedTreeMap, type HashTree, type LabelInput } from 'ic-ws-protocol';
 import type { RejectCode } from '../execution/types';
-import { requestStatusEntry } from './state-tree';
+import { RetainedStatus } from './retained-status';
 
 /** Where an update call stands, as `request_status/<id>/status` reports it. */
 export type RequestStatus =
@@ -16,16 +16,28 @@ export type RequestStatus =
       readonly errorCode: string;
     };
 
-/** One update call the interface has accepted. */
+/** One update call the interface has accepted, as the store reports it (a snapshot). */
 export interface RequestRecord {
   readonly requestId: Uint8Array;
   /** Only the sender may read this status back (read_state checks it). */
   readonly sender: Principal;
   readonly canisterId: Principal;
-  readonly ingressExpiry: bigint;
-  status: RequestStatus;
+  readonly status: RequestStatus;
   /** Time (ns) after which the record may be forgotten; set when the call completes. */
-  forgetAfter: bigint | undefined;
+  readonly forgetAfter: bigint | undefined;
+}
+
+/** A call as the interface admits it. */
+export interface AdmittedCall {
+  readonly requestId: Uint8Array;
+  readonly sender: Principal;
+  readonly canisterId: Principal;
+  readonly ingressExpiry: bigint;
+}
+
+/** A call admitted and not final yet. */
+interface OpenCall extends AdmittedCall {
+  status: RequestStatus;
 }
 
 /** Options of {@link RequestStatusStore}. */
@@ -49,12 +61,20 @@ export const REQUEST_STATUS_STORE_DEFAULTS = { retentionNs: 300_000_000_000n } a
  * certified subtree only when `update` gives it a status, which a round does when it executes the call.
  * The subtree is a `CertifiedTreeMap`, so a change costs O(log n) hashes however many calls are retained;
  * `version` changes exactly when the subtree does, so the certifier can tell when to certify a new round.
+ *
+ * Memory: the few open calls are plain records; a final status lives only in the tree, as one compact
+ * {@link RetainedStatus} (its request id, sender, canister id and reply packed in one buffer), found by its
+ * request id in the tree itself.
  */
 export class RequestStatusStore {
-  readonly #records = new Map<string, RequestRecord>();
-  readonly #tree = new CertifiedTreeMap();
-  /** Completed records in completion order, for forgetting the oldest first; consumed slots are cleared. */
-  #expiring: (RequestRecord | undefined)[] = [];
+  /** Calls admitted and not final yet, by request id (hex). */
+  readonly #open = new Map<string, OpenCall>();
+  /** Every certified status (open calls given a status by `update`, and the final ones retained). */
+  readonly #tree = new CertifiedTreeMap<RetainedStatus>((status) => status.tree());
+  /** Number of final statuses in the tree. */
+  #finalCount = 0;
+  /** Final statuses in completion order, for forgetting the oldest first; consumed slots are cleared. */
+  #expiring: (RetainedStatus | undefined)[] = [];
   #expiringHead = 0;
   readonly #now: () => bigint;
   readonly #retentionNs: bigint;
@@ -72,48 +92,60 @@ export class RequestStatusStore {
 
   /** Number of calls known (admitted, running or completed and retained). */
   get size(): number {
-    return this.#records.size;
+    return this.#open.size + this.#finalCount;
   }
 
-  /** The record of `requestId`, if it is still kept. */
+  /** The record of `requestId` (a snapshot), if it is still kept. O(log n). */
   get(requestId: Uint8Array): RequestRecord | undefined {
-    return this.#records.get(bytesToHex(requestId));
+    const open = this.#open.get(bytesToHex(requestId));
+    if (open) return { ...open, forgetAfter: undefined };
+    const retained = this.#tree.get(requestId);
+    return retained?.final ? recordOf(retained) : undefined;
   }
 
   /**
    * Records a newly accepted call as `received` (not yet certified). Returns the existing record instead
    * when the same request id is already known: the caller must then not execute it again.
    */
-  admit(record: Omit<RequestRecord, 'status' | 'forgetAfter'>): { readonly fresh: boolean; readonly record: RequestRecord } {
-    const existing = this.get(record.requestId);
+  admit(call: AdmittedCall): { readonly fresh: boolean; readonly record: RequestRecord } {
+    const existing = this.get(call.requestId);
     if (existing) return { fresh: false, record: existing };
-    const fresh: RequestRecord = { ...record, status: { status: 'received' }, forgetAfter: undefined };
-    this.#records.set(bytesToHex(record.requestId), fresh);
-    return { fresh: true, record: fresh };
+    const open: OpenCall = { ...call, status: { status: 'received' } };
+    this.#open.set(bytesToHex(call.requestId), open);
+    return { fresh: true, record: { ...open, forgetAfter: undefined } };
   }
 
-  /** Moves a known call to `status` and certifies it; a final status starts its retention period. */
+  /**
+   * Moves an open call to `status` and certifies it; a final status starts its retention period (a call
+   * already final is left as it is).
+   */
   update(requestId: Uint8Array, status: RequestStatus): void {
-    const record = this.#records.get(bytesToHex(requestId));
-    if (!record) return;
-    record.status = status;
-    this.#tree.set(requestId, requestStatusEntry(status));
+    const key = bytesToHex(requestId);
+    const open = this.#open.get(key);
+    if (!open) return;
     this.#version++;
-    if (status.status === 'replied' || status.status === 'rejected') {
-      const keepUntil = this.#now() + this.#retentionNs;
-      record.forgetAfter = keepUntil > record.ingressExpiry ? keepUntil : record.ingressExpiry;
-      this.#expiring.push(record);
-      this.forgetExpired();
+    if (status.status !== 'replied' && status.status !== 'rejected') {
+      open.status = status;
+      this.#tree.set(requestId, RetainedStatus.pack(open, status, undefined));
+      return;
     }
+    const keepUntil = this.#now() + this.#retentionNs;
+    const retained = RetainedStatus.pack(open, status, keepUntil > open.ingressExpiry ? keepUntil : open.ingressExpiry);
+    this.#open.delete(key);
+    this.#tree.set(requestId, retained);
+    this.#finalCount++;
+    this.#expiring.push(retained);
+    this.forgetExpired();
   }
 
   /** Forgets a call that never reached execution (a non-replicated rejection leaves no status behind). */
   discard(requestId: Uint8Array): void {
-    const key = bytesToHex(requestId);
-    const record = this.#records.get(key);
-    if (!record) return;
-    this.#records.delete(key);
-    if (this.#tree.delete(requestId)) this.#version++;
+    this.#open.delete(bytesToHex(requestId));
+    const retained = this.#tree.get(requestId);
+    if (retained === undefined) return;
+    this.#tree.delete(requestId);
+    if (retained.final) this.#finalCount--;
+    this.#version++;
   }
 
   /**
@@ -124,15 +156,15 @@ export class RequestStatusStore {
   forgetExpired(): void {
     const now = this.#now();
     while (this.#expiringHead < this.#expiring.length) {
-      const record = this.#expiring[this.#expiringHead] as RequestRecord;
-      if ((record.forgetAfter as bigint) >= now) break;
-      // Cleared, not just skipped: a forgotten record must not stay reachable until the array is compacted.
+      const retained = this.#expiring[this.#expiringHead] as RetainedStatus;
+      if ((retained.forgetAfter as bigint) >= now) break;
+      // Cleared, not just skipped: a forgotten status must not stay reachable until the array is compacted.
       this.#expiring[this.#expiringHead] = undefined;
       this.#expiringHead++;
-      const key = bytesToHex(record.requestId);
-      if (this.#records.get(key) === record) {
-        this.#records.delete(key);
-        this.#tree.delete(record.requestId);
+      const requestId = retained.requestIdView;
+      if (this.#tree.get(requestId) === retained) {
+        this.#tree.delete(requestId);
+        this.#finalCount--;
         this.#version++;
       }
     }
@@ -143,9 +175,11 @@ export class RequestStatusStore {
     }
   }
 
-  /** Every call known, in admission order (diagnostics and tests). */
+  /** Every call known (snapshots): open calls in admission order, then completed ones by request id. O(n). */
   records(): RequestRecord[] {
-    return [...this.#records.values()];
+    const open = [...this.#open.values()].map((call) => ({ ...call, forgetAfter: undefined }));
+    const final = [...this.#tree.entries()].filter(([, retained]) => retained.final).map(([, retained]) => recordOf(retained));
+    return [...open, ...final];
   }
 
   /** Root hash of the certified `request_status` subtree. O(log n) per change since the last call. */
@@ -162,4 +196,8 @@ export class RequestStatusStore {
   witness(requestIds: Iterable<LabelInput>): HashTree {
     return this.#tree.witness(requestIds);
   }
+}
+
+function recordOf(retained: RetainedStatus): RequestRecord {
+  return { ...retained.owner(), status: retained.status(), forgetAfter: retained.forgetAfter };
 }

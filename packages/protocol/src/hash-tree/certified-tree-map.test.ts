@@ -51,3 +51,25 @@ describe('CertifiedTreeMap', () => {
     );
   });
 });
+
+describe('CertifiedTreeMap with compact values', () => {
+  it('builds subtrees from its values: same root hash, witness and tree as a map of the trees themselves', () => {
+    const compact = new CertifiedTreeMap<{ text: string; reply: number }>((value) => status(value.text, Uint8Array.of(value.reply)));
+    const trees = new CertifiedTreeMap();
+    for (let i = 0; i < 40; i++) {
+      const key = Uint8Array.of(i * 3, 1);
+      compact.set(key, { text: i % 3 ? 'replied' : 'rejected', reply: i });
+      trees.set(key, status(i % 3 ? 'replied' : 'rejected', Uint8Array.of(i)));
+    }
+    compact.delete(Uint8Array.of(9, 1));
+    trees.delete(Uint8Array.of(9, 1));
+    expect(hex(compact.rootHash())).toBe(hex(trees.rootHash()));
+    const asked = [Uint8Array.of(12, 1), Uint8Array.of(9, 1), Uint8Array.of(200)];
+    expect(compact.witness(asked)).toEqual(trees.witness(asked));
+    expect(compact.tree()).toEqual(trees.tree());
+    const kept = { text: 'replied', reply: 5 };
+    compact.set(Uint8Array.of(7), kept);
+    expect(compact.get(Uint8Array.of(7))).toBe(kept);
+    expect(lookupPath(compact.witness([Uint8Array.of(7)]), [Uint8Array.of(7), 'reply'])).toEqual({ status: 'found', value: Uint8Array.of(5) });
+  });
+});
