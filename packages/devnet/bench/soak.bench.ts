@@ -48,6 +48,19 @@ const persist = values['state-dir'] === true;
 /** With `--probe`, the devnet runs a full GC every 10 s and reports its live heap (see bench/heap-probe.mjs). */
 const probe = values.probe === true;
 
+const MB = 1024 * 1024;
+
+/** One probe line: live heap after a full GC, memory outside the V8 heap, and V8's code spaces (MB). */
+interface ProbeSample {
+  minute: number;
+  heapMb: number;
+  /** `external` minus array buffers: the canisters' wasm memories and other native memory V8 is told of. */
+  wasmAndNativeMb: number;
+  arrayBuffersMb: number;
+  /** Compiled code (JS and wasm) in V8's code spaces. */
+  codeMb: number;
+}
+
 interface Sample {
   minute: number;
   rssMb: number;
@@ -96,13 +109,19 @@ async function main(): Promise<void> {
     child.once('exit', (code) => reject(new Error(`devnet exited with ${code}`)));
   });
   const pid = child.pid as number;
-  /** Live heap after a full GC (MB) by minute, from the probe. */
-  const liveHeap: { minute: number; heapMb: number }[] = [];
+  /** What the probe reports after each full GC (MB), by minute. */
+  const liveHeap: ProbeSample[] = [];
   const probeStarted = performance.now();
   createInterface({ input: child.stderr! }).on('line', (line) => {
     if (!line.startsWith('heap-probe ')) return void process.stderr.write(`${line}\n`);
-    const { heapUsed } = JSON.parse(line.slice('heap-probe '.length)) as { heapUsed: number };
-    liveHeap.push({ minute: (performance.now() - probeStarted) / 60_000, heapMb: heapUsed / 1048576 });
+    const probed = JSON.parse(line.slice('heap-probe '.length)) as { heapUsed: number; external: number; arrayBuffers: number; code: number };
+    liveHeap.push({
+      minute: (performance.now() - probeStarted) / 60_000,
+      heapMb: probed.heapUsed / MB,
+      wasmAndNativeMb: (probed.external - probed.arrayBuffers) / MB,
+      arrayBuffersMb: probed.arrayBuffers / MB,
+      codeMb: probed.code / MB,
+    });
   });
   const canisterId = Principal.fromText(Object.values(ready.canisters)[0] as string);
   const identity = new AnonymousIdentity();
@@ -170,7 +189,17 @@ async function main(): Promise<void> {
   const secondHalf = samples.filter((sample) => sample.minute >= minutes / 2);
   const rssSlope = slope(secondHalf.map((sample) => ({ x: sample.minute, y: sample.rssMb })));
   const cpuSlope = slope(secondHalf.map((sample) => ({ x: sample.minute, y: sample.cpuPercent })));
-  const heapSlope = probe ? slope(liveHeap.filter((s) => s.minute >= minutes / 2).map((s) => ({ x: s.minute, y: s.heapMb }))) : undefined;
+  const probeSecondHalf = liveHeap.filter((s) => s.minute >= minutes / 2);
+  const heapSlope = probe ? slope(probeSecondHalf.map((s) => ({ x: s.minute, y: s.heapMb }))) : undefined;
+  // What else could grow: the canisters' memories, array buffers, compiled code. Each as first / last sample
+  // and second-half slope, so a growth in the first minutes shows where it is.
+  const probeParts = (['heapMb', 'wasmAndNativeMb', 'arrayBuffersMb', 'codeMb'] as const).map((part) => ({
+    part,
+    firstMb: Math.round((liveHeap[0]?.[part] ?? NaN) * 10) / 10,
+    atHalfMb: Math.round((probeSecondHalf[0]?.[part] ?? NaN) * 10) / 10,
+    lastMb: Math.round((liveHeap.at(-1)?.[part] ?? NaN) * 10) / 10,
+    secondHalfSlopeMbPerMin: Math.round(slope(probeSecondHalf.map((s) => ({ x: s.minute, y: s[part] }))) * 100) / 100,
+  }));
   const perMinute = new Map<number, Sample[]>();
   for (const sample of samples) {
     const key = Math.min(Math.ceil(minutes), Math.max(1, Math.ceil(sample.minute - 0.01)));
@@ -185,9 +214,13 @@ async function main(): Promise<void> {
     { target: `RSS slope, second half <= ${RSS_SLOPE_TARGET_MB_PER_MIN} MB/min`, measured: `${rssSlope.toFixed(2)} MB/min`, pass: rssSlope <= RSS_SLOPE_TARGET_MB_PER_MIN },
     { target: `CPU slope, second half <= ${CPU_SLOPE_TARGET_POINTS_PER_MIN} %-points/min`, measured: `${cpuSlope.toFixed(2)} %-points/min`, pass: cpuSlope <= CPU_SLOPE_TARGET_POINTS_PER_MIN },
   ];
-  if (heapSlope !== undefined) console.log(`live heap after GC, second half: ${heapSlope.toFixed(2)} MB/min (last ${liveHeap.at(-1)?.heapMb.toFixed(1)} MB)`);
+  if (heapSlope !== undefined) {
+    console.log('\n# probe: after a full GC every 10 s (MB; external memory split into wasm/native and array buffers)');
+    console.table(probeParts);
+    console.log(`live heap after GC, second half: ${heapSlope.toFixed(2)} MB/min (last ${liveHeap.at(-1)?.heapMb.toFixed(1)} MB)`);
+  }
   if (stateBytes !== undefined) console.log(`state directory at the end: ${(stateBytes / 1024 / 1024).toFixed(1)} MB`);
-  report(persist ? 'devnet-soak-state-dir' : probe ? 'devnet-soak-probe' : 'devnet-soak', rows, { minutes, updatesPerSec, queriesPerSec, persist, probe, liveHeap, heapSlope, stateBytes, sent, failed, skipped, rssSlope, cpuSlope, samples, targets });
+  report(persist ? 'devnet-soak-state-dir' : probe ? 'devnet-soak-probe' : 'devnet-soak', rows, { minutes, updatesPerSec, queriesPerSec, persist, probe, liveHeap, heapSlope, probeParts, stateBytes, sent, failed, skipped, rssSlope, cpuSlope, samples, targets });
   for (const target of targets) console.log(`${target.pass ? 'PASS' : 'MISS'}  ${target.target}: ${target.measured}`);
   if (failed > 0) console.log(`MISS  ${failed} requests failed`);
   if (targets.some((target) => !target.pass) || failed > 0) process.exitCode = 1;
