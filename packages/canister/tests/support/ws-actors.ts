@@ -37,17 +37,38 @@ export interface WsTarget {
   canisterId: Principal;
   rootKey: Uint8Array;
   appMessageIdl: IDL.Type;
+  /** Every agent made for this target, so that moving the devnet's manual clock can move their clocks too. */
+  agents: Set<HttpAgent>;
 }
 
 /**
- * Ingress expiry of the parties' agents. The devnet's manual clock lags the wall clock (which agents base the
- * expiry on) while a long test runs and leads it after `advance()`: 3 minutes keeps requests inside the
- * accepted window [now, now + 5 min + 60 s] for a lag of up to ~3 minutes or a lead of up to ~2.
+ * Ingress expiry of the parties' agents. Agents base the expiry on their own clock plus the offset they
+ * last synced from the devnet ({@link syncAgentClocks} after every `advance()`); between advances the
+ * devnet's manual clock stands still and falls behind: 3 minutes keeps requests inside the accepted window
+ * [now, now + 5 min + 60 s] for a test that runs up to ~3 minutes without advancing.
  */
 export const INGRESS_EXPIRY_MINUTES = 3;
 
-async function actorFor(target: WsTarget, identity: Ed25519KeyIdentity): Promise<ActorSubclass<WsActor>> {
+/** Makes an agent for `target` (and remembers it for {@link syncAgentClocks}). */
+export async function agentFor(target: WsTarget, identity?: Ed25519KeyIdentity): Promise<HttpAgent> {
   const agent = await HttpAgent.create({ host: target.url, identity, shouldFetchRootKey: true, retryTimes: 0, ingressExpiryInMinutes: INGRESS_EXPIRY_MINUTES });
+  target.agents.add(agent);
+  return agent;
+}
+
+/**
+ * Resets every agent's clock offset to the devnet's time (read from a certified `time`), as the agent does
+ * on its own after an ingress-expiry error of an update call, but not of a query. Without it, a test that
+ * advances the manual clock by minutes makes the agents' expiries fall below the devnet's window. The sync
+ * itself reads `time` with the agent's default 5-minute expiry from the wall clock, so a test may lead the
+ * wall clock by up to ~4 minutes in all (200 s checked; without the sync, ~2 minutes failed).
+ */
+export async function syncAgentClocks(target: WsTarget): Promise<void> {
+  await Promise.all([...target.agents].map((agent) => agent.syncTime(target.canisterId)));
+}
+
+async function actorFor(target: WsTarget, identity: Ed25519KeyIdentity): Promise<ActorSubclass<WsActor>> {
+  const agent = await agentFor(target, identity);
   return Actor.createActor<WsActor>(wsServiceIdlFactory(target.appMessageIdl), { agent, canisterId: target.canisterId });
 }
 

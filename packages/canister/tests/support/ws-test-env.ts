@@ -2,12 +2,12 @@
  * One devnet (manual time) with one ws-test canister installed, and factories for the parties: clients and
  * gateways over HTTP with their own identities, and an app actor for the canister's app methods.
  */
-import { Actor, HttpAgent, type ActorSubclass } from '@dfinity/agent';
+import { Actor, type ActorSubclass } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
 import type { ClientKey } from 'ic-ws-protocol';
 import { startDevnet, type Devnet } from 'ic-ws-devnet';
 import { AppMessageIdl, type AppMessage, type Result, type Target, type WsTestEvent } from '../canisters/ws-test/src/ws-test-idl';
-import { INGRESS_EXPIRY_MINUTES, TestClient, TestGateway, type WsTarget } from './ws-actors';
+import { agentFor, syncAgentClocks, TestClient, TestGateway, type WsTarget } from './ws-actors';
 import { buildWsTestCanister, installWsTest, wsTestIdlFactory, wsTestInitArg } from './ws-test-canister';
 
 /** The app methods of the ws-test canister. */
@@ -30,7 +30,7 @@ export interface WsTestEnv {
   app: ActorSubclass<WsTestApp>;
   client(options?: Parameters<typeof TestClient.create>[1]): Promise<TestClient>;
   gateway(): Promise<TestGateway>;
-  /** Moves IC time forward and runs the timers that came due. */
+  /** Moves IC time forward, runs the timers that came due and brings the agents' clocks along. */
   advance(ms: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -40,8 +40,8 @@ export async function startWsTestEnv(initOptions?: Parameters<typeof wsTestInitA
   const { wasm } = await buildWsTestCanister();
   const devnet = await startDevnet({ time: 'manual' });
   const canisterId = await installWsTest(devnet, wasm, initOptions);
-  const target: WsTarget = { url: devnet.url, canisterId, rootKey: devnet.rootKey, appMessageIdl: AppMessageIdl };
-  const agent = await HttpAgent.create({ host: devnet.url, shouldFetchRootKey: true, retryTimes: 0, ingressExpiryInMinutes: INGRESS_EXPIRY_MINUTES });
+  const target: WsTarget = { url: devnet.url, canisterId, rootKey: devnet.rootKey, appMessageIdl: AppMessageIdl, agents: new Set() };
+  const agent = await agentFor(target);
   return {
     devnet,
     wasm,
@@ -53,6 +53,7 @@ export async function startWsTestEnv(initOptions?: Parameters<typeof wsTestInitA
     advance: async (ms) => {
       devnet.advanceTime(ms);
       await devnet.tick();
+      await syncAgentClocks(target);
     },
     close: () => devnet.close(),
   };
