@@ -12,7 +12,7 @@ import type { Session } from '../session/session';
 import type { SessionSocket } from '../session/session-ports';
 import { ConnectionTracker } from './connection-tracker';
 import { closeServer, listen, urlOf } from './listen';
-import { wsSessionSocket } from './ws-session-socket';
+import { WsSessionSocket } from './ws-session-socket';
 
 /** Options of {@link startWebsocketListener}. */
 export interface WebsocketListenerOptions {
@@ -113,38 +113,47 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
     wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, socket));
   });
 
+  // The listeners below are shared by every connection (EventEmitter calls them with the socket as `this`,
+  // which carries its session): no closures per connection, of which a gateway holds many thousands.
+  function onPong(this: WebSocket, data: Buffer): void {
+    alive.add(this);
+    sessionOf(this).handleControlFrame(data.length);
+  }
+  function onError(this: WebSocket, error: Error & { code?: string }): void {
+    // ws has already sent 1009 for an oversize frame; record the same reason on the session.
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      void sessionOf(this).close({ code: CloseCode.MessageTooBig, reason: closeReasonText(CloseCode.MessageTooBig) });
+    } else {
+      void sessionOf(this).close({ code: CloseCode.PolicyViolation, reason: closeReasonText(CloseCode.PolicyViolation) });
+    }
+    log.debug({ err: error.message, code: error.code }, 'client socket error');
+  }
+  function onClose(this: WebSocket, code: number): void {
+    const session = sessionOf(this);
+    sockets.delete(this);
+    metrics.connections.dec();
+    session.handleSocketClosed(code);
+    // Keep the session listed until its ws_close finished, so a drain waits for it too.
+    void (session.ended ?? Promise.resolve()).then(() => sessions.delete(session));
+  }
+
   function onConnection(ws: WebSocket, raw: Duplex): void {
     sockets.add(ws);
     alive.add(ws);
     metrics.connections.inc();
     metrics.connectionsTotal.inc();
     metrics.sessions.inc({ state: 'awaiting_open' });
-    const session = options.createSession(wsSessionSocket(ws));
+    const session = options.createSession(new WsSessionSocket(ws));
     sessions.add(session);
+    (ws as TaggedWebSocket)[SESSION] = session;
+    (raw as TaggedDuplex)[SESSION] = session;
     // Counted before the parser buffers them: the bytes of a frame in progress are memory the client holds.
-    raw.on('data', (chunk: Buffer) => session.handleBytesReceived(chunk.length));
-    ws.on('pong', (data: Buffer) => {
-      alive.add(ws);
-      session.handleControlFrame(data.length);
-    });
-    ws.on('ping', (data: Buffer) => session.handleControlFrame(data.length));
-    ws.on('message', (data: RawData, isBinary: boolean) => session.handleFrame(toBytes(data), isBinary));
-    ws.on('error', (error: Error & { code?: string }) => {
-      // ws has already sent 1009 for an oversize frame; record the same reason on the session.
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-        void session.close({ code: CloseCode.MessageTooBig, reason: closeReasonText(CloseCode.MessageTooBig) });
-      } else {
-        void session.close({ code: CloseCode.PolicyViolation, reason: closeReasonText(CloseCode.PolicyViolation) });
-      }
-      log.debug({ err: error.message, code: error.code }, 'client socket error');
-    });
-    ws.on('close', (code: number) => {
-      sockets.delete(ws);
-      metrics.connections.dec();
-      session.handleSocketClosed(code);
-      // Keep the session listed until its ws_close finished, so a drain waits for it too.
-      void (session.ended ?? Promise.resolve()).then(() => sessions.delete(session));
-    });
+    raw.on('data', onRawData);
+    ws.on('pong', onPong);
+    ws.on('ping', onPing);
+    ws.on('message', onMessage);
+    ws.on('error', onError);
+    ws.on('close', onClose);
     session.start();
   }
 
@@ -189,6 +198,27 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
       await serverClosed;
     },
   };
+}
+
+const SESSION = Symbol('ic-ws session');
+type TaggedWebSocket = WebSocket & { [SESSION]: Session };
+type TaggedDuplex = Duplex & { [SESSION]: Session };
+
+/** The session a socket (the WebSocket or its raw TCP socket) was tagged with at the upgrade. */
+function sessionOf(socket: WebSocket | Duplex): Session {
+  return (socket as TaggedWebSocket | TaggedDuplex)[SESSION];
+}
+
+function onRawData(this: Duplex, chunk: Buffer): void {
+  sessionOf(this).handleBytesReceived(chunk.length);
+}
+
+function onPing(this: WebSocket, data: Buffer): void {
+  sessionOf(this).handleControlFrame(data.length);
+}
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  sessionOf(this).handleFrame(toBytes(data), isBinary);
 }
 
 function toBytes(data: RawData): Uint8Array {

@@ -5,13 +5,16 @@
  * business (it stops reading the socket); `maxPending` is only a last line of defence against a client
  * that ignores it.
  */
+const SETTLED: Promise<void> = Promise.resolve();
+
 export class SerialRelayQueue<T> {
   readonly #pending: T[] = [];
   readonly #run: (item: T) => Promise<void>;
   readonly #maxPending: number;
   #running = false;
   #stopped = false;
-  #idle: Promise<void> = Promise.resolve();
+  // Only while running: an idle queue (most sessions, most of the time) holds no promise or resolver.
+  #idle: Promise<void> = SETTLED;
   #resolveIdle: (() => void) | null = null;
 
   /**
@@ -73,7 +76,10 @@ export class SerialRelayQueue<T> {
       }
     } finally {
       this.#running = false;
-      this.#resolveIdle?.();
+      const resolveIdle = this.#resolveIdle;
+      this.#idle = SETTLED;
+      this.#resolveIdle = null;
+      resolveIdle?.();
     }
   }
 }

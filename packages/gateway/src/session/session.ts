@@ -76,8 +76,9 @@ export class Session implements RoutedSession {
   readonly #relays: SerialRelayQueue<RelayItem>;
   readonly #inbound: InboundFlow;
   readonly #outbound: OutboundBuffer;
-  // Aborted when the session ends: a relay being retried is not posted again.
-  readonly #abort = new AbortController();
+  // The relay in progress, aborted when the session ends (a relay being retried is not posted again). One per
+  // relay, not per session: an idle session holds none.
+  #relayAbort: AbortController | null = null;
 
   constructor(private readonly deps: SessionDeps) {
     const { limits } = deps;
@@ -228,7 +229,7 @@ export class Session implements RoutedSession {
     const closed = sessionTransitions.closed(state, reason);
     this.#setState(closed);
     clearTimeout(this.#openTimer);
-    this.#abort.abort();
+    this.#relayAbort?.abort();
     this.#relays.stop();
     // Returns the session's bytes to the pool and reads the socket again: the close handshake needs it.
     this.#inbound.dispose();
@@ -258,17 +259,28 @@ export class Session implements RoutedSession {
   }
 
   async #relay(item: RelayItem): Promise<void> {
+    const abort = new AbortController();
+    if (this.#state.kind === 'closed') abort.abort();
+    this.#relayAbort = abort;
+    try {
+      await this.#relayUntil(item, abort.signal);
+    } finally {
+      if (this.#relayAbort === abort) this.#relayAbort = null;
+    }
+  }
+
+  async #relayUntil(item: RelayItem, signal: AbortSignal): Promise<void> {
     const isOpen = item.method === 'ws_open';
     if (isOpen && this.#state.kind === 'opening') {
       const { target } = this.#state;
       // Where the poller will read from, and a record a restarted gateway can close, come first.
-      await untilAborted(Promise.all([this.deps.router.ready(target.canisterId), this.deps.openKeys.opening(target)]), this.#abort.signal);
-      if (this.#abort.signal.aborted) return;
+      await untilAborted(Promise.all([this.deps.router.ready(target.canisterId), this.deps.openKeys.opening(target)]), signal);
+      if (signal.aborted) return;
     }
     const reply = await retryTransient(() => this.#post(item, isOpen), {
       backoff: this.deps.limits.relayRetryBackoff,
       deadlineMs: item.deadlineMs,
-      signal: this.#abort.signal,
+      signal,
       onRetry: (error, _attempt, delayMs) => this.deps.observer.relayRetried(item.method, error, delayMs),
     });
     if (isOpen && reply.status === 'replied') {
