@@ -10,10 +10,10 @@ export interface InboundLimits {
   maxPayload: number;
 }
 
-/** Pauses and resumes reading one socket (TCP backpressure). */
+/** Pauses and resumes reading one socket (TCP backpressure); the session's socket itself. */
 export interface ReadControl {
-  pause(): void;
-  resume(): void;
+  pauseReading(): void;
+  resumeReading(): void;
 }
 
 // A read may bring one more socket chunk than the frame limit before the parser refuses the frame.
@@ -40,10 +40,8 @@ export class InboundFlow {
   #disposed = false;
   #waiting = false;
   readonly #maxReceiving: number;
-  readonly #wake = () => {
-    this.#waiting = false;
-    this.#update();
-  };
+  // Made the first time the session waits for the gateway-wide pool (most sessions never do).
+  #wake: (() => void) | null = null;
 
   constructor(
     private readonly pool: InboundPool,
@@ -112,13 +110,13 @@ export class InboundFlow {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.pool.cancel(this.#wake);
+    if (this.#wake) this.pool.cancel(this.#wake);
     this.pool.adjust(-this.#receivingInPool, -this.#pendingBytes);
     this.#receivingInPool = 0;
     this.#pendingBytes = 0;
     if (this.#paused) {
       this.#paused = false;
-      this.control.resume();
+      this.control.resumeReading();
     }
   }
 
@@ -141,12 +139,16 @@ export class InboundFlow {
     const pause = this.#stopped || overOwn || blocked;
     if (blocked && pause && !this.#waiting) {
       this.#waiting = true;
+      this.#wake ??= () => {
+        this.#waiting = false;
+        this.#update();
+      };
       this.pool.wait(this.#wake);
     }
     if (pause === this.#paused) return;
     this.#paused = pause;
-    if (pause) this.control.pause();
-    else this.control.resume();
+    if (pause) this.control.pauseReading();
+    else this.control.resumeReading();
   }
 }
 

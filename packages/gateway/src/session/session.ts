@@ -82,10 +82,7 @@ export class Session implements RoutedSession {
 
   constructor(private readonly deps: SessionDeps) {
     const { limits } = deps;
-    this.#inbound = new InboundFlow(deps.pools.inbound, limits, {
-      pause: () => deps.socket.pauseReading(),
-      resume: () => deps.socket.resumeReading(),
-    });
+    this.#inbound = new InboundFlow(deps.pools.inbound, limits, deps.socket);
     this.#relays = new SerialRelayQueue<RelayItem>(
       (item) => this.#relay(item),
       (error, item) => this.#relayFailed(error, item),
