@@ -2,11 +2,11 @@
  * Idle gateway benchmark: the CPU an `ic-ws-gateway` spends while every canister it serves stays idle, beside
  * the same gateway polling at the fixed interval, in one run (bench/README.md says what each side does).
  *
- * ic-ws-devnet (real time, default rounds) runs `CANISTERS` ws-echo canisters (ic-ws-canister on Azle). Two
+ * ic-ws-devnet (real time, default rounds) runs `CANISTERS` ws-echo canisters (ic-ws-canister on Azle). Three
  * gateway CLIs run side by side against it, each in its own process: **backoff**, the CLI with its default
- * options (idle polling backs off up to `--max-idle-polling-interval`), and **fixed**, the same CLI with
- * `--max-idle-polling-interval` equal to `--polling-interval` (every canister polled every interval, as
- * before). Both hold `SESSIONS_PER_CANISTER` sessions on every canister, opened for real (signed `ws_open`,
+ * options (idle polling backs off up to `--max-idle-polling-interval`, 3 s), **backoff10s**, the same with
+ * `--max-idle-polling-interval 10000`, and **fixed**, the same CLI with `--max-idle-polling-interval` equal
+ * to `--polling-interval` (every canister polled every interval, as before). Both hold `SESSIONS_PER_CANISTER` sessions on every canister, opened for real (signed `ws_open`,
  * the canister's OpenMessage delivered); then nothing happens. The canisters' ack interval (300 s by
  * default) is longer than the bench, so no canister queues anything while it is measured.
  * Each round is a window of `WINDOW_MS` in which both processes' CPU time (user + system, from
@@ -40,7 +40,13 @@ const SETTLE_MS = 10_000;
 const DEADLINE_MS = 10 * 60_000;
 const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
-type Kind = 'backoff' | 'fixed';
+/** The sides: the CLI's default, the same with a longer idle cap, and without backoff. */
+const SIDES = {
+  backoff: [],
+  backoff10s: ['--max-idle-polling-interval', '10000'],
+  fixed: ['--max-idle-polling-interval', String(POLLING_INTERVAL_MS)],
+} as const satisfies Record<string, readonly string[]>;
+type Kind = keyof typeof SIDES;
 
 interface GatewayProcess {
   kind: Kind;
@@ -54,7 +60,7 @@ async function startGatewayProcess(kind: Kind, folder: string, icUrl: string, ro
   const cli = runCli([
     ...['--ic-url', icUrl, '--root-key-file', rootKeyFile, '--identity-file', join(folder, `${kind}.pem`)],
     ...['--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--polling-interval', String(POLLING_INTERVAL_MS)],
-    ...(kind === 'fixed' ? ['--max-idle-polling-interval', String(POLLING_INTERVAL_MS)] : []),
+    ...SIDES[kind],
   ]);
   const line = await cli.logLine('listening on');
   return { kind, cli, url: line.url as string, adminUrl: line.adminUrl as string, principal: Principal.fromText(line.principal as string) };
@@ -109,7 +115,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < CANISTERS; i++) canisters.push(await devnet.install({ wasm }));
   const rootKeyFile = join(folder, 'root-key.hex');
   writeFileSync(rootKeyFile, Buffer.from(devnet.rootKey).toString('hex'));
-  for (const kind of ['backoff', 'fixed'] as const) gateways.push(await startGatewayProcess(kind, folder, devnet.url, rootKeyFile));
+  for (const kind of Object.keys(SIDES) as Kind[]) gateways.push(await startGatewayProcess(kind, folder, devnet.url, rootKeyFile));
   const sockets: TestClient[] = [];
   for (const gateway of gateways) {
     for (const canisterId of canisters) {
@@ -135,7 +141,8 @@ async function main(): Promise<void> {
       };
     }
     rounds.push(result);
-    console.log(`  round ${r + 1}: backoff ${round(result.backoff.corePercent)} % of a core (${round(result.backoff.pollsPerSec, 1)} polls/s), fixed ${round(result.fixed.corePercent)} % (${round(result.fixed.pollsPerSec, 1)} polls/s)`);
+    const text = (kind: Kind) => `${kind} ${round(result[kind].corePercent)} % of a core (${round(result[kind].pollsPerSec, 1)} polls/s)`;
+    console.log(`  round ${r + 1}: ${(Object.keys(SIDES) as Kind[]).map(text).join(', ')}`);
   }
   const closed = sockets.filter((s) => s.ws.readyState !== s.ws.OPEN).length;
   for (const socket of sockets) socket.ws.terminate();
@@ -146,11 +153,16 @@ async function main(): Promise<void> {
   if (closed > 0) throw new Error(`${closed} sessions closed during the bench: the canisters were not idle`);
 
   const column = (kind: Kind, field: 'corePercent' | 'pollsPerSec' | 'cpuMsPerPoll') => rounds.map((r) => r[kind][field]);
+  const perSide = (figure: string, value: (kind: Kind) => string | number, target = '') => ({
+    figure,
+    ...Object.fromEntries((Object.keys(SIDES) as Kind[]).map((kind) => [kind, value(kind)])),
+    target,
+  });
   const rows = [
-    { figure: '% of one core, idle (min / median / max)', backoff: spreadText(column('backoff', 'corePercent')), fixed: spreadText(column('fixed', 'corePercent')), target: 'backoff median <= 1' },
-    { figure: 'ratio fixed / backoff CPU (min / median / max)', backoff: '', fixed: spreadText(rounds.map((r) => r.fixed.corePercent / r.backoff.corePercent)), target: '' },
-    { figure: 'polls per second, all canisters (median)', backoff: round(spread(column('backoff', 'pollsPerSec')).median, 1), fixed: round(spread(column('fixed', 'pollsPerSec')).median, 1), target: '' },
-    { figure: 'CPU ms per poll (median)', backoff: round(spread(column('backoff', 'cpuMsPerPoll')).median, 3), fixed: round(spread(column('fixed', 'cpuMsPerPoll')).median, 3), target: '' },
+    perSide('% of one core, idle (min / median / max)', (kind) => spreadText(column(kind, 'corePercent')), 'backoff median <= 1'),
+    perSide('ratio fixed / side CPU (min / median / max)', (kind) => spreadText(rounds.map((r) => r.fixed.corePercent / r[kind].corePercent))),
+    perSide('polls per second, all canisters (median)', (kind) => round(spread(column(kind, 'pollsPerSec')).median, 1)),
+    perSide('CPU ms per poll (median)', (kind) => round(spread(column(kind, 'cpuMsPerPoll')).median, 3)),
   ];
   report('gateway-idle', rows, {
     canisters: CANISTERS,
