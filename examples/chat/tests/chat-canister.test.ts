@@ -43,7 +43,7 @@ async function say(client: ClientKey, message: ChatMessage): Promise<unknown> {
   sequence += 1n;
   const content = new Uint8Array(IDL.encode([ChatMessageIdl], [message]));
   const msg = { client_key: client, sequence_num: sequence, timestamp: 0n, is_service_message: false, content };
-  return update('ws_message', [CanisterWsMessageArgumentsIdl, IDL.Opt(ChatMessageIdl)], [{ msg }, []], CanisterWsMessageResultIdl, client.client_principal);
+  return update('ws_message', [CanisterWsMessageArgumentsIdl, IDL.Opt(ChatMessageIdl)], [{ msg, message_id: [] }, []], CanisterWsMessageResultIdl, client.client_principal);
 }
 
 beforeAll(async () => {
@@ -82,7 +82,7 @@ describe('the chat canister on ic-ws-devnet', () => {
     const mallory = Principal.fromUint8Array(Uint8Array.of(0x11, 9, 1));
     const content = new Uint8Array(IDL.encode([ChatMessageIdl], [{ Post: { text: 'forged', client_sent_at_ms: 0n } }]));
     const msg = { client_key: { client_principal: ALICE, client_nonce: 7n }, sequence_num: sequence + 1n, timestamp: 0n, is_service_message: false, content };
-    const result = await update('ws_message', [CanisterWsMessageArgumentsIdl, IDL.Opt(ChatMessageIdl)], [{ msg }, []], CanisterWsMessageResultIdl, mallory);
+    const result = await update('ws_message', [CanisterWsMessageArgumentsIdl, IDL.Opt(ChatMessageIdl)], [{ msg, message_id: [] }, []], CanisterWsMessageResultIdl, mallory);
     expect(result).toHaveProperty('Err');
     const history = await query<ChatEntry[]>('history', IDL.Vec(ChatEntryIdl));
     expect(history.map((entry) => entry.text)).not.toContain('forged');

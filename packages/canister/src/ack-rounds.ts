@@ -15,6 +15,8 @@ export interface AckRoundsParts {
   time(): bigint;
   /** Removes a client (queueing its CloseMessage) and calls the app's `onClose`. */
   closeClient(client: ConnectedClient, reason: WsCloseReason, now: bigint): void;
+  /** Runs first in each round, after the clean-up: the core's other periodic pruning. */
+  onRoundStart(now: bigint): void;
   /** The ack interval: also how long queued messages and empty gateways are kept. */
   intervalMs: number;
   keepAliveTimeoutMs: number;
@@ -55,6 +57,7 @@ export class AckRounds implements AckRound {
     const now = this.parts.time();
     if (after === undefined) {
       this.cleanUp(now);
+      this.parts.onRoundStart(now);
       this.ackRoundIds = registry.sortedIds();
     }
     // After an upgrade in the middle of a round the heap list is gone: rebuild it and resume after `after`.

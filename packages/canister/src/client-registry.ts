@@ -77,6 +77,12 @@ export class ClientRegistry {
     return this.byGateway.get(gatewayText)?.size ?? 0;
   }
 
+  /** The clients registered through the gateway with this principal text (a snapshot). */
+  ofGateway(gatewayText: string): ConnectedClient[] {
+    const ids = this.byGateway.get(gatewayText);
+    return ids ? [...ids].map((id) => this.byId.get(id) as ConnectedClient) : [];
+  }
+
   /** The client whose record is stored under `id`. */
   getById(id: string): ConnectedClient | undefined {
     return this.byId.get(id);

@@ -19,6 +19,7 @@ import {
   encodeQueuedMessageRecord,
   queuedAtOfMessageRecord,
   type GatewayRecord,
+  type GatewayStanding,
   type QueuedMessageRecord,
 } from './stable-records';
 import type { StableMap } from './stable-store';
@@ -56,6 +57,9 @@ export class OutgoingQueues {
     (gateway) => this.gatewayStore.set(gateway.text, encodeGatewayRecord(gateway.record)),
     (gateway) => this.gateways.get(gateway.text) === gateway,
   );
+  // Gateways by standing other than proven, oldest first (see gateway-admission.ts).
+  private readonly pending = new Map<string, GatewayQueue>();
+  private readonly vouched = new Map<string, GatewayQueue>();
   private changed = false;
 
   constructor(
@@ -66,6 +70,8 @@ export class OutgoingQueues {
   /** Rebuilds the gateway index and the certified map from stable storage (post_upgrade). */
   load(): void {
     this.gateways.clear();
+    this.pending.clear();
+    this.vouched.clear();
     this.certified.clear();
     for (const [text, bytes] of this.gatewayStore.entries()) {
       this.gateways.set(text, {
@@ -75,6 +81,9 @@ export class OutgoingQueues {
         oldestQueuedAtNs: undefined,
       });
     }
+    const unproven = [...this.gateways.values()].filter((g) => g.record.standing.kind !== 'proven');
+    unproven.sort((a, b) => compareBigint(sinceOf(a), sinceOf(b)));
+    for (const gateway of unproven) this.indexOf(gateway.record.standing)?.set(gateway.text, gateway);
     for (const [key, bytes] of this.messageStore.entries()) {
       this.certified.set(this.keyBytes.encode(key), decodeQueuedMessageRecord(bytes, key).hash);
     }
@@ -92,9 +101,24 @@ export class OutgoingQueues {
     return certifiedMessagesRootHash(this.certified);
   }
 
-  /** Number of registered gateways. */
+  /** Number of registered gateways, pending ones included. */
   get gatewayCount(): number {
     return this.gateways.size;
+  }
+
+  /** Number of vouched and proven gateways (the ones `maxGateways` bounds). */
+  get confirmedCount(): number {
+    return this.gateways.size - this.pending.size;
+  }
+
+  /** The pending gateways, oldest registration first (a snapshot). */
+  pendingGateways(): GatewayQueue[] {
+    return [...this.pending.values()];
+  }
+
+  /** The vouched (not proven) gateways, oldest first (a snapshot). */
+  vouchedGateways(): GatewayQueue[] {
+    return [...this.vouched.values()];
   }
 
   /** Number of messages queued over all gateways. */
@@ -112,16 +136,28 @@ export class OutgoingQueues {
     return [...this.gateways.values()];
   }
 
-  /** The gateway, registered with nonces from 0 if it is new. */
-  register(principal: Principal): GatewayQueue {
+  /**
+   * The gateway, registered with nonces from 0 and `standing` if it is new. An already registered gateway is
+   * returned as it is.
+   */
+  register(principal: Principal, standing: GatewayStanding = { kind: 'proven' }): GatewayQueue {
     const text = principal.toText();
     let gateway = this.gateways.get(text);
     if (!gateway) {
-      gateway = { principal, text, record: { oldestNonce: 0n, nextNonce: 0n, emptySinceNs: null }, oldestQueuedAtNs: undefined };
+      gateway = { principal, text, record: { oldestNonce: 0n, nextNonce: 0n, emptySinceNs: null, standing }, oldestQueuedAtNs: undefined };
       this.gateways.set(text, gateway);
+      this.indexOf(standing)?.set(text, gateway);
       this.save(gateway);
     }
     return gateway;
+  }
+
+  /** Changes a gateway's standing (it joins the end of its new standing's order). */
+  setStanding(gateway: GatewayQueue, standing: GatewayStanding): void {
+    this.indexOf(gateway.record.standing)?.delete(gateway.text);
+    gateway.record.standing = standing;
+    this.indexOf(standing)?.set(gateway.text, gateway);
+    this.save(gateway);
   }
 
   /** Number of messages in the gateway's queue. */
@@ -187,6 +223,7 @@ export class OutgoingQueues {
     }
     this.writes.drop(gateway);
     this.gateways.delete(gateway.text);
+    this.indexOf(gateway.record.standing)?.delete(gateway.text);
     this.gatewayStore.delete(gateway.text);
   }
 
@@ -224,7 +261,20 @@ export class OutgoingQueues {
     this.writes.flush();
   }
 
+  private indexOf(standing: GatewayStanding): Map<string, GatewayQueue> | undefined {
+    return standing.kind === 'pending' ? this.pending : standing.kind === 'vouched' ? this.vouched : undefined;
+  }
+
   private save(gateway: GatewayQueue): void {
     this.writes.save(gateway);
   }
+}
+
+function sinceOf(gateway: GatewayQueue): bigint {
+  const { standing } = gateway.record;
+  return standing.kind === 'proven' ? 0n : standing.sinceNs;
+}
+
+function compareBigint(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

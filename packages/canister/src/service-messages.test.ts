@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLOSE_MESSAGE_REASONS, decodeServiceMessageContent, encodeServiceMessageContent } from 'ic-ws-protocol';
-import { ackMessageContent, closeMessageContent, openMessageContent } from './service-messages';
+import { ackMessageContent, closeMessageContent, openMessageContent, receiptMessageContent, truncateUtf8 } from './service-messages';
 import { principal } from './testing/ws-canister-harness';
 
 describe('cached service message encodings', () => {
@@ -18,10 +18,22 @@ describe('cached service message encodings', () => {
     expect(closeMessageContent(reason)).toEqual(expected);
   });
 
-  it('OpenMessage carries the client key', () => {
+  it('OpenMessage carries the client key and the offered extensions', () => {
     const key = { client_principal: principal(3), client_nonce: 77n };
-    const decoded = decodeServiceMessageContent(openMessageContent(key)) as { OpenMessage: { client_key: typeof key } };
+    const decoded = decodeServiceMessageContent(openMessageContent(key, ['receipts'])) as { OpenMessage: { client_key: typeof key; extensions: [] | [string[]] } };
     expect(decoded.OpenMessage.client_key.client_nonce).toBe(77n);
     expect(decoded.OpenMessage.client_key.client_principal.toText()).toBe(key.client_principal.toText());
+    expect(decoded.OpenMessage.extensions).toEqual([['receipts']]);
+    expect(decodeServiceMessageContent(openMessageContent(key, []))).toMatchObject({ OpenMessage: { extensions: [] } });
+  });
+
+  it('ReceiptMessage bounds a long failure reason to 1024 UTF-8 bytes, whole characters only', () => {
+    const decoded = decodeServiceMessageContent(receiptMessageContent(5n, { Failed: 'é'.repeat(2000) }));
+    const reason = (decoded as { ReceiptMessage: { outcome: { Failed: string } } }).ReceiptMessage.outcome.Failed;
+    expect(new TextEncoder().encode(reason).length).toBeLessThanOrEqual(1024);
+    expect(reason).toMatch(/^é+…$/);
+    expect(decodeServiceMessageContent(receiptMessageContent(6n, { Delivered: null }))).toEqual({ ReceiptMessage: { sequence_num: 6n, outcome: { Delivered: null } } });
+    expect(truncateUtf8('short', 10)).toBe('short');
+    expect(truncateUtf8('abcdefghij', 6)).toBe('abc…');
   });
 });

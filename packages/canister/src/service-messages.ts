@@ -1,4 +1,10 @@
-import { encodeServiceMessageContent, type ClientKey, type CloseMessageReasonName } from 'ic-ws-protocol';
+import {
+  encodeServiceMessageContent,
+  MAX_RECEIPT_REASON_BYTES,
+  type ClientKey,
+  type CloseMessageReasonName,
+  type ReceiptOutcome,
+} from 'ic-ws-protocol';
 
 /**
  * The service messages the canister sends, Candid-encoded by the protocol package's encoder. Acks and close
@@ -28,7 +34,28 @@ export function closeMessageContent(reason: CloseMessageReasonName): Uint8Array 
   return bytes.slice();
 }
 
-/** Candid bytes of `OpenMessage{client_key}`. */
-export function openMessageContent(clientKey: ClientKey): Uint8Array {
-  return encodeServiceMessageContent({ OpenMessage: { client_key: clientKey } });
+/** Candid bytes of `OpenMessage{client_key, extensions}` (`extensions` absent when empty). */
+export function openMessageContent(clientKey: ClientKey, extensions: readonly string[]): Uint8Array {
+  return encodeServiceMessageContent({ OpenMessage: { client_key: clientKey, extensions: extensions.length > 0 ? [[...extensions]] : [] } });
+}
+
+/** Candid bytes of `ReceiptMessage{sequence_num, outcome}`, a `Failed` reason cut to its byte limit. */
+export function receiptMessageContent(sequenceNum: bigint, outcome: ReceiptOutcome): Uint8Array {
+  const bounded = 'Failed' in outcome ? { Failed: truncateUtf8(outcome.Failed, MAX_RECEIPT_REASON_BYTES) } : outcome;
+  return encodeServiceMessageContent({ ReceiptMessage: { sequence_num: sequenceNum, outcome: bounded } });
+}
+
+/** `text` cut to at most `maxBytes` of UTF-8, never inside a character, with `…` when cut. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  const encoder = new TextEncoder();
+  if (encoder.encode(text).length <= maxBytes) return text;
+  let out = '';
+  let bytes = 3; // the ellipsis
+  for (const char of text) {
+    const size = encoder.encode(char).length;
+    if (bytes + size > maxBytes) break;
+    out += char;
+    bytes += size;
+  }
+  return `${out}…`;
 }

@@ -37,11 +37,12 @@ describe('stable records', () => {
     });
   });
 
-  it('round-trip gateway records with and without emptySince, messages and timestamps', () => {
+  it('round-trip gateway records with and without emptySince and pendingSince, messages and timestamps', () => {
     for (const record of [
-      { oldestNonce: 3n, nextNonce: 9n, emptySinceNs: null },
-      { oldestNonce: 0n, nextNonce: 0n, emptySinceNs: 5n },
-    ]) {
+      { oldestNonce: 3n, nextNonce: 9n, emptySinceNs: null, standing: { kind: 'proven' } },
+      { oldestNonce: 0n, nextNonce: 0n, emptySinceNs: 5n, standing: { kind: 'vouched', sinceNs: 8n } },
+      { oldestNonce: 1n, nextNonce: 2n, emptySinceNs: null, standing: { kind: 'pending', sinceNs: MAX } },
+    ] as const) {
       expect(decodeGatewayRecord(encodeGatewayRecord(record))).toEqual(record);
     }
     const message = { queuedAtNs: 2n, hash: new Uint8Array(32).fill(7), output: Uint8Array.of(1, 2, 3) };
@@ -66,8 +67,13 @@ describe('stable records', () => {
     ['of an unknown version', (b: Uint8Array) => Uint8Array.of(9, ...b.slice(1))],
     ['empty', () => new Uint8Array()],
   ])('reject a record %s with STABLE_STATE_CORRUPT', (_, mangle) => {
-    const good = encodeGatewayRecord({ oldestNonce: 1n, nextNonce: 2n, emptySinceNs: null });
+    const good = encodeGatewayRecord({ oldestNonce: 1n, nextNonce: 2n, emptySinceNs: null, standing: { kind: 'pending', sinceNs: 3n } });
     expect(() => decodeGatewayRecord(mangle(good))).toThrow(expect.objectContaining({ name: 'CanisterError', code: 'STABLE_STATE_CORRUPT' }));
+  });
+
+  it('read a version 1 gateway record (before gateways had to show they are real) as proven', () => {
+    const v1 = Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 6, 1, 0, 0, 0, 0, 0, 0, 0, 9);
+    expect(decodeGatewayRecord(v1)).toEqual({ oldestNonce: 4n, nextNonce: 6n, emptySinceNs: 9n, standing: { kind: 'proven' } });
   });
 
   it('reject a message record whose hash is not 32 bytes', () => {

@@ -7,6 +7,9 @@ import { RecordReader, RecordWriter } from './record-bytes';
  * format version byte so a later release can read old records and migrate them on load.
  */
 const VERSION = 1;
+// Gateway records gained `standing` in version 2; version 1 records (written before gateways had to show they
+// are real) load as proven, so an upgrade keeps every existing connection.
+const GATEWAY_VERSION = 2;
 
 /** One open connection, keyed by `clientId(client key)` in the `clients` map. */
 export interface ClientRecord {
@@ -31,7 +34,18 @@ export interface GatewayRecord {
   nextNonce: bigint;
   /** When the gateway's last client left (ns); `null` while it has clients. */
   emptySinceNs: bigint | null;
+  /** Whether, and how, the gateway showed it is real (see gateway-admission.ts). */
+  standing: GatewayStanding;
 }
+
+/**
+ * How far a gateway is trusted to be real: `pending` since a `ws_open` first named it; `vouched` since a client
+ * of it answered the canister's early ack (proof that something polled for it); `proven` once it signed an
+ * update call itself (a presence `ws_close`), or is on the allowlist.
+ */
+export type GatewayStanding = { kind: 'pending'; sinceNs: bigint } | { kind: 'vouched'; sinceNs: bigint } | { kind: 'proven' };
+
+const STANDING_CODES = { proven: 0, pending: 1, vouched: 2 } as const;
 
 /** One queued outgoing message, keyed by its outgoing key in the `messages` map. */
 export interface QueuedMessageRecord {
@@ -80,20 +94,41 @@ export function decodeClientRecord(bytes: Uint8Array): ClientRecord {
 
 /** Encodes a {@link GatewayRecord}. */
 export function encodeGatewayRecord(r: GatewayRecord): Uint8Array {
-  const w = new RecordWriter().u8(VERSION).u64(r.oldestNonce).u64(r.nextNonce);
-  return (r.emptySinceNs === null ? w.u8(0) : w.u8(1).u64(r.emptySinceNs)).finish();
+  const w = new RecordWriter().u8(GATEWAY_VERSION).u64(r.oldestNonce).u64(r.nextNonce);
+  optionalU64(w, r.emptySinceNs);
+  w.u8(STANDING_CODES[r.standing.kind]);
+  return (r.standing.kind === 'proven' ? w : w.u64(r.standing.sinceNs)).finish();
+}
+
+function optionalU64(w: RecordWriter, value: bigint | null): RecordWriter {
+  return value === null ? w.u8(0) : w.u8(1).u64(value);
 }
 
 /** Decodes a {@link GatewayRecord}; `STABLE_STATE_CORRUPT` if the bytes are not one. */
 export function decodeGatewayRecord(bytes: Uint8Array): GatewayRecord {
-  const r = reader(bytes, 'gateway');
+  const r = new RecordReader(bytes, 'gateway');
+  const version = r.u8();
+  if (version !== 1 && version !== GATEWAY_VERSION) throw r.corrupt(`unknown version ${version}`);
   const oldestNonce = r.u64();
   const nextNonce = r.u64();
-  const flag = r.u8();
-  if (flag > 1) throw r.corrupt(`bad emptySince flag ${flag}`);
-  const record: GatewayRecord = { oldestNonce, nextNonce, emptySinceNs: flag === 1 ? r.u64() : null };
+  const emptySinceNs = readOptionalU64(r, 'emptySince');
+  const standing = version === 1 ? ({ kind: 'proven' } as const) : readStanding(r);
   r.end();
-  return record;
+  return { oldestNonce, nextNonce, emptySinceNs, standing };
+}
+
+function readStanding(r: RecordReader): GatewayStanding {
+  const code = r.u8();
+  if (code === STANDING_CODES.proven) return { kind: 'proven' };
+  if (code === STANDING_CODES.pending) return { kind: 'pending', sinceNs: r.u64() };
+  if (code === STANDING_CODES.vouched) return { kind: 'vouched', sinceNs: r.u64() };
+  throw r.corrupt(`bad standing ${code}`);
+}
+
+function readOptionalU64(r: RecordReader, name: string): bigint | null {
+  const flag = r.u8();
+  if (flag > 1) throw r.corrupt(`bad ${name} flag ${flag}`);
+  return flag === 1 ? r.u64() : null;
 }
 
 /** Encodes a {@link QueuedMessageRecord}. */

@@ -1,4 +1,5 @@
 import { IDL } from '@dfinity/candid';
+import { Principal } from '@dfinity/principal';
 import { PROTOCOL_DEFAULTS } from 'ic-ws-protocol';
 import { describe, expect, it } from 'vitest';
 import { FakeCanisterHost } from './testing/fake-canister-host';
@@ -23,6 +24,12 @@ describe('WsCanisterOptions', () => {
     expect(resolved.maxReplyBytes).toBeLessThan(PROTOCOL_DEFAULTS.icMaxQueryReplyBytes);
   });
 
+  it('keeps the gateway allowlist as principal texts', () => {
+    const gateway = 'rrkah-fqaaa-aaaaa-aaaaq-cai';
+    expect(resolveWsCanisterOptions(base).gateways).toBeUndefined();
+    expect([...(resolveWsCanisterOptions({ ...base, gateways: [gateway, Principal.fromText(gateway)] }).gateways ?? [])]).toEqual([gateway]);
+  });
+
   it('treats an explicit undefined as "use the default"', () => {
     expect(resolveWsCanisterOptions({ ...base, maxClients: undefined }).maxClients).toBe(WS_CANISTER_DEFAULTS.maxClients);
   });
@@ -37,6 +44,11 @@ describe('WsCanisterOptions', () => {
     ['a handler that is not a function', { onOpen: 'yes' as never }, /onOpen must be a function/],
     ['a missing app IDL', { appMessageIdl: undefined as never }, /appMessageIdl must be a Candid IDL type/],
     ['an unknown option', { maxClient: 3 } as never, /unknown option 'maxClient'/],
+    ['an empty gateway allowlist', { gateways: [] }, /gateways must be a non-empty array/],
+    ['a gateway that is not a principal', { gateways: ['not a principal'] }, /gateways: "not a principal" is not a principal/],
+    ['the anonymous gateway', { gateways: ['2vxsx-fae'] }, /anonymous principal cannot be a gateway/],
+    ['receipts that are not a boolean', { receipts: 'yes' as never }, /receipts must be a boolean/],
+    ['a zero duplicate window', { duplicateWindowMs: 0 }, /duplicateWindowMs must be a positive integer/],
   ])('rejects %s with INVALID_OPTIONS', (_, options, message) => {
     const attempt = () => createWsCanister(new FakeCanisterHost(), { ...base, ...options });
     expect(attempt).toThrow(expect.objectContaining({ name: 'CanisterError', code: 'INVALID_OPTIONS' }));

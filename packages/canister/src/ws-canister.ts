@@ -15,8 +15,11 @@ import {
   type CanisterWsOpenArguments,
   type CanisterWsOpenResult,
   type ClientKey,
+  type ClientMessageId,
   type CloseMessageReasonName,
+  type ReceiptOutcome,
   type WebsocketServiceMessageContent,
+  WS_EXTENSIONS,
 } from 'ic-ws-protocol';
 import { AckRounds } from './ack-rounds';
 import { AckScheduler } from './ack-scheduler';
@@ -25,10 +28,13 @@ import { CanisterError } from './canister-error';
 import { principalText } from './principal-text';
 import { ClientOutbox } from './client-outbox';
 import { ClientRegistry, clientKeyOf, type ConnectedClient } from './client-registry';
+import { DeadlineTimer } from './deadline-timer';
+import { EARLY_ACK_SEQUENCE_NUM, GatewayAdmission } from './gateway-admission';
 import type { CanisterHost } from './host';
+import { MessageIdLedger } from './message-id-ledger';
 import { buildMessagesReply, emptyReplyCandid } from './messages-reply';
-import { OutgoingQueues } from './outgoing-queues';
-import { closeMessageContent, openMessageContent } from './service-messages';
+import { OutgoingQueues, type GatewayQueue } from './outgoing-queues';
+import { ackMessageContent, closeMessageContent, openMessageContent, receiptMessageContent } from './service-messages';
 import { resolveWsCanisterOptions, type ResolvedWsCanisterOptions, type WsCanisterOptions } from './ws-canister-options';
 import type { WsCloseReason } from './ws-close-reason';
 import { WsErrorMessage } from './ws-error-messages';
@@ -72,6 +78,10 @@ export class IcWebSocketCanister<AppMessage> {
   private readonly queues: OutgoingQueues;
   private readonly outbox: ClientOutbox;
   private readonly scheduler: AckScheduler;
+  private readonly admission: GatewayAdmission;
+  private readonly pendingExpiry: DeadlineTimer;
+  private readonly ledger: MessageIdLedger;
+  private readonly extensions: readonly string[];
   private nextConnectionId = 0n;
   private depth = 0;
   private readonly appEncoder: CandidValueEncoder<AppMessage>;
@@ -87,6 +97,20 @@ export class IcWebSocketCanister<AppMessage> {
     this.queues = new OutgoingQueues(store.map('gateways'), store.map('messages'));
     this.registry.load();
     this.queues.load();
+    this.ledger = new MessageIdLedger(store.map('meta'), {
+      retentionNs: BigInt(this.options.duplicateWindowMs) * NS_PER_MS,
+      maxEntries: this.options.maxRememberedOutboxes,
+    });
+    this.ledger.load();
+    this.extensions = this.options.receipts ? [WS_EXTENSIONS.receipts] : [];
+    this.admission = new GatewayAdmission(this.queues, this.registry, {
+      allowlist: this.options.gateways,
+      maxGateways: this.options.maxGateways,
+      maxClients: this.options.maxClients,
+      maxPendingClients: this.options.maxPendingClients,
+      pendingTimeoutNs: BigInt(this.options.keepAliveTimeoutMs) * NS_PER_MS,
+    });
+    this.pendingExpiry = new DeadlineTimer(host, () => this.batch(() => this.expirePendingGateways()));
     this.outbox = new ClientOutbox(this.registry, this.queues, {
       retentionNs: BigInt(this.options.sendAckIntervalMs) * NS_PER_MS,
       maxReplyBytes: this.options.maxReplyBytes,
@@ -109,6 +133,7 @@ export class IcWebSocketCanister<AppMessage> {
         outbox: this.outbox,
         time: () => host.time(),
         closeClient: (client, reason, now) => this.removeClient(client, reason, now),
+        onRoundStart: (now) => this.ledger.prune(now - BigInt(this.options.duplicateWindowMs) * NS_PER_MS),
         intervalMs: this.options.sendAckIntervalMs,
         keepAliveTimeoutMs: this.options.keepAliveTimeoutMs,
       }),
@@ -118,12 +143,20 @@ export class IcWebSocketCanister<AppMessage> {
 
   /** Sets the certified data and arms the ack timers. Call in init and post_upgrade (timers die on upgrade). */
   start(): void {
-    this.batch(() => this.scheduler.start());
+    this.batch(() => {
+      this.scheduler.start();
+      // An allowlist added by an upgrade proves its gateways; unlisted pending ones run out as usual.
+      for (const gateway of [...this.queues.pendingGateways(), ...this.queues.vouchedGateways()]) {
+        if (this.options.gateways?.has(gateway.text) === true) this.queues.setStanding(gateway, { kind: 'proven' });
+      }
+      this.pendingExpiry.schedule(this.admission.nextExpiryNs());
+    });
   }
 
   /** Cancels the timers (the state stays). */
   stop(): void {
     this.scheduler.stop();
+    this.pendingExpiry.stop();
   }
 
   // --- entry points -------------------------------------------------------------------------------------
@@ -133,19 +166,22 @@ export class IcWebSocketCanister<AppMessage> {
     return this.batch(() => {
       if (caller.isAnonymous()) return err(WsErrorMessage.AnonymousClient);
       if (args.gateway_principal.isAnonymous()) return err(WsErrorMessage.AnonymousGateway);
+      const gatewayText = args.gateway_principal.toText();
+      if (!this.admission.isAllowed(gatewayText)) return err(WsErrorMessage.GatewayNotAllowed);
       const key: ClientKey = { client_principal: caller, client_nonce: args.client_nonce };
       if (this.registry.get(key)) return err(WsErrorMessage.ClientKeyInUse);
 
       const now = this.host.time();
       const existing = this.registry.ofPrincipal(caller);
       const replaced = existing.slice(0, Math.max(0, existing.length - this.options.maxConnectionsPerPrincipal + 1));
-      if (this.registry.size - replaced.length >= this.options.maxClients) return err(WsErrorMessage.TooManyClients);
-      const known = this.queues.gateway(args.gateway_principal.toText());
-      if (!known && this.queues.gatewayCount >= this.options.maxGateways) return err(WsErrorMessage.TooManyGateways);
+      const known = this.queues.gateway(gatewayText);
+      const plan = this.admission.planOpen(known, replaced);
+      if ('error' in plan) return err(plan.error);
       if (known && !this.outbox.hasRoom(known, 1, now)) return err(WsErrorMessage.GatewayQueueFull);
 
+      for (const dropped of plan.evict) this.dropGateway(dropped, now);
       for (const old of replaced) this.removeClient(old, 'ReplacedByNewConnection', now);
-      const gateway = this.queues.register(args.gateway_principal);
+      const gateway = this.queues.register(args.gateway_principal, this.admission.initialStanding(now));
       this.queues.setEmptySince(gateway, null);
       const client = this.registry.add({
         clientPrincipal: caller,
@@ -156,21 +192,36 @@ export class IcWebSocketCanister<AppMessage> {
         lastKeepAliveNs: now,
         connectionId: this.nextConnectionId++,
       });
-      this.outbox.queue(client, true, openMessageContent(clientKeyOf(client)), now);
+      this.outbox.queue(client, true, openMessageContent(clientKeyOf(client), this.extensions), now);
+      // The early ack: a keep-alive answering it shows something polled for this gateway (it vouches for it).
+      if (gateway.record.standing.kind === 'pending') this.outbox.queue(client, true, ackMessageContent(0n), now);
+      this.pendingExpiry.schedule(this.admission.nextExpiryNs());
       this.options.onOpen(clientKeyOf(client));
       return OK;
     });
   }
 
-  /** `ws_close` (update, caller = the client's gateway): removes the connection; the client is sent nothing. */
+  /**
+   * `ws_close` (update, caller = the client's gateway): removes the connection; the client is sent nothing.
+   * Being signed by the gateway, it also confirms a pending gateway. A `ws_close` whose client key names the
+   * caller itself (and no connection of it) is a *presence* call: it only confirms the caller, registering it
+   * if needed (see gateway-admission.ts).
+   */
   wsClose(args: CanisterWsCloseArguments, caller: Principal = this.host.caller()): CanisterWsCloseResult {
     return this.batch(() => {
-      const gateway = this.queues.gateway(caller.toText());
-      if (!gateway) return err(WsErrorMessage.GatewayNotRegistered);
+      const callerText = caller.toText();
+      const gateway = this.queues.gateway(callerText);
       const client = this.registry.get(args.client_key);
+      const now = this.host.time();
+      if (args.client_key.client_principal.toText() === callerText && client?.gatewayText !== callerText) {
+        return this.presence(caller, gateway, now);
+      }
+      if (!gateway) return err(WsErrorMessage.GatewayNotRegistered);
+      // Signed by the gateway: proves it, when there is room.
+      this.prove(caller, gateway, now);
       if (!client) return err(WsErrorMessage.ClientNotConnected);
       if (client.gatewayText !== gateway.text) return err(WsErrorMessage.CallerNotClientGateway);
-      this.removeClient(client, 'ClosedByGateway', this.host.time());
+      this.removeClient(client, 'ClosedByGateway', now);
       return OK;
     });
   }
@@ -192,17 +243,36 @@ export class IcWebSocketCanister<AppMessage> {
       this.registry.save(client);
       if (msg.is_service_message) return this.handleServiceMessage(client, msg.content, now);
 
-      let decoded: unknown[];
-      try {
-        // The guard first: @dfinity/candid would loop over a hostile `vec null` of 2^32 elements.
-        assertNoZeroSizedVectors(msg.content);
-        decoded = IDL.decode([this.options.appMessageIdl], msg.content);
-      } catch {
-        // The Err text is the whole report: the decoder's message could echo attacker-chosen bytes.
+      // Receipts only for clients that asked (a message id), and only when offered: others are never sent a
+      // service message they do not know.
+      const messageId = this.options.receipts ? args.message_id?.[0] : undefined;
+      const receipt = (outcome: ReceiptOutcome) => {
+        if (messageId !== undefined) this.queueReceipt(client, msg.sequence_num, outcome, now);
+      };
+      if (messageId !== undefined) {
+        if (!MessageIdLedger.isWellFormed(messageId)) {
+          receipt({ Failed: WsErrorMessage.InvalidMessageId });
+          return err(WsErrorMessage.InvalidMessageId);
+        }
+        if (this.ledger.take(client.record.clientPrincipal, messageId, now) === 'duplicate') {
+          receipt({ Duplicate: null });
+          return OK;
+        }
+      }
+      const decoded = this.decodeApp(msg.content);
+      if (decoded === undefined) {
+        receipt({ Failed: WsErrorMessage.InvalidAppMessage });
         return err(WsErrorMessage.InvalidAppMessage);
       }
-      if (decoded.length !== 1) return err(WsErrorMessage.InvalidAppMessage);
-      this.options.onMessage(clientKeyOf(client), decoded[0] as AppMessage);
+      try {
+        this.options.onMessage(clientKeyOf(client), decoded.value);
+      } catch (error) {
+        // The call returns normally, so the IC keeps the sequence number counted above (a trap would roll it
+        // back and desynchronize the connection); the client learns which message failed and why.
+        receipt({ Failed: this.handlerErrorReason(error) });
+        return err(WsErrorMessage.HandlerFailed);
+      }
+      receipt({ Delivered: null });
       return OK;
     });
   }
@@ -313,6 +383,82 @@ export class IcWebSocketCanister<AppMessage> {
 
   // --- internals ----------------------------------------------------------------------------------------
 
+  private decodeApp(content: Uint8Array): { value: AppMessage } | undefined {
+    let decoded: unknown[];
+    try {
+      // The guard first: @dfinity/candid would loop over a hostile `vec null` of 2^32 elements.
+      assertNoZeroSizedVectors(content);
+      decoded = IDL.decode([this.options.appMessageIdl], content);
+    } catch {
+      // The Err text is the whole report: the decoder's message could echo attacker-chosen bytes.
+      return undefined;
+    }
+    return decoded.length === 1 ? { value: decoded[0] as AppMessage } : undefined;
+  }
+
+  private handlerErrorReason(error: unknown): string {
+    try {
+      return String(this.options.handlerErrorReason(error));
+    } catch {
+      // A reason function that throws must not undo the catch that called it.
+      return WsErrorMessage.HandlerFailed;
+    }
+  }
+
+  private queueReceipt(client: ConnectedClient, sequenceNum: bigint, outcome: ReceiptOutcome, now: bigint): void {
+    // The handler may have closed this very client; a receipt for a removed client has nowhere to go.
+    if (this.registry.get(clientKeyOf(client)) !== client) return;
+    this.outbox.queue(client, true, receiptMessageContent(sequenceNum, outcome), now);
+  }
+
+  /** The presence half of `ws_close`: proves the calling gateway, registering it if needed. */
+  private presence(caller: Principal, gateway: GatewayQueue | undefined, now: bigint): CanisterWsCloseResult {
+    if (!this.admission.isAllowed(caller.toText())) return err(WsErrorMessage.PresenceNotAllowed);
+    const refused = this.prove(caller, gateway, now);
+    return refused === undefined ? OK : err(refused);
+  }
+
+  /**
+   * Makes `gateway` (or, when `undefined`, a new registration of `caller`) proven, dropping the oldest merely
+   * vouched gateway if that is what it takes; returns the refusal when there is no room.
+   */
+  private prove(caller: Principal, gateway: GatewayQueue | undefined, now: bigint): WsErrorMessage | undefined {
+    if (gateway?.record.standing.kind === 'proven') return undefined;
+    const plan = this.admission.planProve(gateway);
+    if ('error' in plan) return plan.error;
+    if (plan.evict !== undefined) this.dropGateway(plan.evict, now);
+    if (gateway !== undefined) {
+      this.queues.setStanding(gateway, { kind: 'proven' });
+    } else {
+      // Registered without clients: forgotten after an ack interval unless a client opens through it.
+      this.queues.setEmptySince(this.queues.register(caller, { kind: 'proven' }), now);
+    }
+    this.pendingExpiry.schedule(this.admission.nextExpiryNs());
+    return undefined;
+  }
+
+  /** A keep-alive acknowledging the early ack vouches for the client's pending gateway, when there is room. */
+  private vouch(client: ConnectedClient, acknowledged: bigint, now: bigint): void {
+    if (acknowledged < EARLY_ACK_SEQUENCE_NUM) return;
+    const gateway = this.outbox.gatewayOf(client.gatewayText);
+    if (!this.admission.canVouch(gateway)) return;
+    this.queues.setStanding(gateway, { kind: 'vouched', sinceNs: now });
+    this.pendingExpiry.schedule(this.admission.nextExpiryNs());
+  }
+
+  /** Drops every pending gateway whose time ran out, with its clients; re-arms for the next one. */
+  private expirePendingGateways(): void {
+    const now = this.host.time();
+    for (const gateway of this.admission.expired(now)) this.dropGateway(gateway, now);
+    this.pendingExpiry.schedule(this.admission.nextExpiryNs());
+  }
+
+  /** Removes an unproven gateway's clients (`GatewayNotConfirmed`) and forgets it with its queue. */
+  private dropGateway(gateway: GatewayQueue, now: bigint): void {
+    for (const client of this.registry.ofGateway(gateway.text)) this.removeClient(client, 'GatewayNotConfirmed', now);
+    if (this.queues.gateway(gateway.text) === gateway) this.queues.forget(gateway);
+  }
+
   private handleServiceMessage(client: ConnectedClient, content: Uint8Array, now: bigint): CanisterWsMessageResult {
     let decoded: WebsocketServiceMessageContent;
     try {
@@ -324,6 +470,7 @@ export class IcWebSocketCanister<AppMessage> {
     if ('KeepAliveMessage' in decoded) {
       client.record.lastKeepAliveNs = now;
       this.registry.save(client);
+      this.vouch(client, decoded.KeepAliveMessage.last_incoming_sequence_num, now);
       return OK;
     }
     return this.rejectServiceMessage(client, now);

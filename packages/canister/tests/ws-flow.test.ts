@@ -9,7 +9,7 @@ import { Principal } from '@dfinity/principal';
 import { ErrorCode } from 'ic-ws-protocol';
 import { WsErrorMessage } from '../src/index';
 import { ClientVerifier, clientId } from './support/client-verifier';
-import type { TestGateway } from './support/ws-actors';
+import { TestGateway } from './support/ws-actors';
 import { eventsOf, startWsTestEnv, type WsTestEnv } from './support/ws-test-env';
 
 let env: WsTestEnv;
@@ -32,7 +32,7 @@ describe('open and app messages both ways', () => {
     expect(messages).toHaveLength(1);
     expect(clientId(messages[0]!.clientKey)).toBe(clientId(client.key));
     expect(messages[0]!.sequenceNum).toBe(1n);
-    expect(messages[0]!.service).toEqual({ OpenMessage: { client_key: client.key } });
+    expect(messages[0]!.service).toEqual({ OpenMessage: { client_key: client.key, extensions: [['receipts']] } });
     expect(eventsOf(await env.app.events(), client.key)).toEqual(['open:']);
     expect(await env.app.is_connected({ Client: client.key })).toBe(true);
   });
@@ -120,7 +120,7 @@ describe('protocol violations and errors', () => {
     expect(await other.open(Principal.anonymous())).toEqual({ Err: WsErrorMessage.AnonymousGateway });
     const impostor = await env.client({ clientNonce: client.clientNonce });
     const forged = await impostor.actor.ws_message(
-      { msg: { client_key: client.key, sequence_num: 1n, timestamp: 0n, is_service_message: false, content: new Uint8Array() } },
+      { msg: { client_key: client.key, sequence_num: 1n, timestamp: 0n, is_service_message: false, content: new Uint8Array() }, message_id: [] },
       [],
     );
     expect(forged).toEqual({ Err: WsErrorMessage.CallerNotClient });
@@ -135,7 +135,7 @@ describe('closing', () => {
     expect(await env.app.close({ Client: client.key })).toEqual({ Ok: null });
     const messages = (await gateway.pollAll()).filter((m) => clientId(m.clientKey) === clientId(client.key));
     expect(messages.map((m) => m.service)).toEqual([
-      { OpenMessage: { client_key: client.key } },
+      { OpenMessage: { client_key: client.key, extensions: [['receipts']] } },
       { CloseMessage: { reason: { ClosedByApplication: null } } },
     ]);
     expect(eventsOf(await env.app.events(), client.key)).toEqual(['open:', 'close:ClosedByApplication']);
@@ -181,7 +181,8 @@ describe('two gateways', () => {
     expect(fromFirst.filter((m) => clientId(m.clientKey) === clientId(a.key))).toHaveLength(2);
 
     expect(await second.close(a.key)).toEqual({ Err: WsErrorMessage.CallerNotClientGateway });
-    const stranger = await env.gateway();
+    // A gateway that never registered (no presence call, no client).
+    const stranger = await TestGateway.create(env.target);
     expect(await stranger.close(a.key)).toEqual({ Err: WsErrorMessage.GatewayNotRegistered });
     expect(await stranger.pollAll()).toEqual([]);
     expect(await second.close(b.key)).toEqual({ Ok: null });

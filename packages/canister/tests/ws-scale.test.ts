@@ -43,7 +43,7 @@ async function direct(caller: Principal, methodName: string, types: IDL.Type[], 
 }
 
 function wsMessage(key: ClientKey, sequence: bigint, isService: boolean, content: Uint8Array) {
-  return [{ msg: { client_key: key, sequence_num: sequence, timestamp: 0n, is_service_message: isService, content } }, []];
+  return [{ msg: { client_key: key, sequence_num: sequence, timestamp: 0n, is_service_message: isService, content }, message_id: [] }, []];
 }
 
 describe(`${CLIENTS} clients`, () => {

@@ -73,6 +73,9 @@ export type {
   CanisterWsGetMessagesArguments,
   CanisterWsGetMessagesResult,
   CanisterOpenMessageContent,
+  CanisterReceiptMessageContent,
+  ReceiptOutcome,
+  ClientMessageId,
   CanisterAckMessageContent,
   ClientKeepAliveMessageContent,
   CloseMessageReason,
@@ -95,6 +98,9 @@ export {
   CanisterWsGetMessagesArgumentsIdl,
   CanisterWsGetMessagesResultIdl,
   CanisterOpenMessageContentIdl,
+  CanisterReceiptMessageContentIdl,
+  ReceiptOutcomeIdl,
+  ClientMessageIdIdl,
   CanisterAckMessageContentIdl,
   ClientKeepAliveMessageContentIdl,
   CloseMessageReasonIdl,
@@ -120,6 +126,12 @@ export {
 export { assertNoZeroSizedVectors } from './candid/zero-sized-vec-guard';
 export { decodeWsGetMessagesResult } from './candid/get-messages-result';
 export { encodeCanisterOutputMessage, encodeMessagesReplyOk, type MessagesReplyFields } from './candid/messages-reply-bytes';
+export {
+  WS_EXTENSIONS,
+  CLIENT_OUTBOX_ID_BYTES,
+  MAX_RECEIPT_REASON_BYTES,
+  type WsExtensionName,
+} from './candid/extensions';
 export {
   encodeWebsocketMessage,
   decodeWebsocketMessage,

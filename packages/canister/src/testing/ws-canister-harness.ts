@@ -6,6 +6,7 @@ import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import {
   encodeServiceMessageContent,
+  type CanisterWsCloseResult,
   type CanisterWsMessageResult,
   type ClientKey,
   type WebsocketServiceMessageContent,
@@ -42,8 +43,14 @@ export interface Harness {
   readonly gateway: FakePollingGateway;
   readonly events: HandlerEvent[];
   readonly store: StableStore;
-  /** Opens a connection of client `n` (nonce `nonce`) through `gatewayPrincipal`; returns its key. */
+  /**
+   * Opens a connection of client `n` (nonce `nonce`) through `gatewayPrincipal`; returns its key. The gateway
+   * proves itself first with a presence `ws_close` (as ic-ws-gateway does once it has polled), so the client
+   * gets no early ack (see gateway-admission.ts).
+   */
   open(n: number, nonce?: bigint, gatewayPrincipal?: Principal): ClientKey;
+  /** The presence call a gateway makes to confirm itself: `ws_close` naming its own principal. */
+  presence(gatewayPrincipal?: Principal): CanisterWsCloseResult;
   /** Sends an app message from `key` with sequence number `seq`. */
   sendText(key: ClientKey, seq: bigint, text: string): CanisterWsMessageResult;
   /** Sends a service message from `key` with sequence number `seq`. */
@@ -79,10 +86,14 @@ export function setup(options: Partial<WsCanisterOptions<string>> = {}, stableSt
     store: stableStore,
     open(n, nonce = 1n, gatewayPrincipal = GATEWAY) {
       const caller = principal(n);
+      const presence = harness.presence(gatewayPrincipal);
+      if ('Err' in presence) throw new Error(`presence failed: ${presence.Err}`);
       const result = harness.ws.wsOpen({ client_nonce: nonce, gateway_principal: gatewayPrincipal }, caller);
       if ('Err' in result) throw new Error(`ws_open failed: ${result.Err}`);
       return { client_principal: caller, client_nonce: nonce };
     },
+    presence: (gatewayPrincipal = GATEWAY) =>
+      harness.ws.wsClose({ client_key: { client_principal: gatewayPrincipal, client_nonce: 0n } }, gatewayPrincipal),
     sendText: (key, seq, text) => harness.ws.wsMessage({ msg: appMessage(key, seq, IDL.encode([IDL.Text], [text])) }, key.client_principal),
     sendService: (key, seq, content) => harness.ws.wsMessage({ msg: serviceMessage(key, seq, content) }, key.client_principal),
     upgrade(afterMs = 5_000) {

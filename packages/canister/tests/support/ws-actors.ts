@@ -120,6 +120,14 @@ export class TestGateway {
     }
   }
 
+  /**
+   * The presence call ic-ws-gateway makes once it has polled: a `ws_close` naming the gateway itself, which
+   * proves it holds its key (clients opening through a proven gateway get no early ack).
+   */
+  async presence(): Promise<CanisterWsCloseResult> {
+    return this.actor.ws_close({ client_key: { client_principal: this.principal, client_nonce: 0n } });
+  }
+
   /** `ws_close` for a client of this gateway (the client's socket closed). */
   async close(clientKey: ClientKey): Promise<CanisterWsCloseResult> {
     return this.actor.ws_close({ client_key: clientKey });
@@ -179,6 +187,7 @@ export class TestClient {
           is_service_message: isService,
           content,
         },
+        message_id: [],
       },
       [],
     );

@@ -29,6 +29,7 @@ export interface WsTestEnv {
   target: WsTarget;
   app: ActorSubclass<WsTestApp>;
   client(options?: Parameters<typeof TestClient.create>[1]): Promise<TestClient>;
+  /** A gateway that has proved itself (its presence call made), as ic-ws-gateway is once it has polled. */
   gateway(): Promise<TestGateway>;
   /** Moves IC time forward, runs the timers that came due and brings the agents' clocks along. */
   advance(ms: number): Promise<void>;
@@ -49,7 +50,12 @@ export async function startWsTestEnv(initOptions?: Parameters<typeof wsTestInitA
     target,
     app: Actor.createActor<WsTestApp>(wsTestIdlFactory, { agent, canisterId }),
     client: (options) => TestClient.create(target, options),
-    gateway: () => TestGateway.create(target),
+    gateway: async () => {
+      const gateway = await TestGateway.create(target);
+      const presence = await gateway.presence();
+      if ('Err' in presence) throw new Error(`presence refused: ${presence.Err}`);
+      return gateway;
+    },
     advance: async (ms) => {
       devnet.advanceTime(ms);
       await devnet.tick();

@@ -3,6 +3,7 @@ import {
   CanisterWsOpenArgumentsIdl,
   wsServiceMethods,
   type CanisterWsOpenArguments,
+  type ClientMessageId,
   type WebsocketMessage,
 } from 'ic-ws-protocol';
 
@@ -12,8 +13,9 @@ export function encodeWsOpenArg(args: CanisterWsOpenArguments): Uint8Array {
 }
 
 /**
- * Encodes the arguments of `ws_message` for one app: `({ msg }, opt AppMessage)` with the `opt` empty, as
- * the protocol requires (the canister never reads it; it is there to put the app type in the Candid).
+ * Encodes the arguments of `ws_message` for one app: `({ msg, message_id }, opt AppMessage)` with the `opt`
+ * empty, as the protocol requires (the canister never reads it; it is there to put the app type in the Candid).
+ * `message_id` (ic-ws extension `receipts`) is sent only when given.
  */
 export class WsMessageArgEncoder {
   private readonly argTypes: IDL.Type[];
@@ -22,7 +24,7 @@ export class WsMessageArgEncoder {
     this.argTypes = wsServiceMethods(appMessageIdl).ws_message.argTypes;
   }
 
-  encode(msg: WebsocketMessage): Uint8Array {
-    return IDL.encode(this.argTypes, [{ msg }, []]);
+  encode(msg: WebsocketMessage, messageId?: ClientMessageId): Uint8Array {
+    return IDL.encode(this.argTypes, [{ msg, message_id: messageId === undefined ? [] : [messageId] }, []]);
   }
 }

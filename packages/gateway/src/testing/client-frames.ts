@@ -59,6 +59,6 @@ export function openFrame(canisterId: Principal, clientKey: ClientKey, gatewayPr
 /** A `ws_message` request frame from `clientKey` carrying `sequenceNum`. */
 export function messageFrame(canisterId: Principal, clientKey: ClientKey, sequenceNum: bigint, sender = clientKey.client_principal): Uint8Array {
   const msg = { client_key: clientKey, sequence_num: sequenceNum, timestamp: 0n, is_service_message: false, content: new Uint8Array() };
-  const arg = IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(IDL.Null)], [{ msg }, []]);
+  const arg = IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(IDL.Null)], [{ msg, message_id: [] }, []]);
   return requestFrame({ canisterId, sender, methodName: 'ws_message', arg: new Uint8Array(arg) });
 }

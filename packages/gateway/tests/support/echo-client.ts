@@ -128,7 +128,7 @@ export class EchoClient {
       is_service_message: false,
       content,
     };
-    const arg = new Uint8Array(IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(IDL.Text)], [{ msg }, []]));
+    const arg = new Uint8Array(IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(IDL.Text)], [{ msg, message_id: [] }, []]));
     this.socket.send(await signedRequestFrame(this.identity, { canisterId: this.target.canisterId, methodName: 'ws_message', arg }));
   }
 

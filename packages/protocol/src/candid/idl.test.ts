@@ -34,11 +34,22 @@ const samples: [string, IDL.Type, unknown[]][] = [
   ['CanisterWsOpenResult', idl.CanisterWsOpenResultIdl, [{ Ok: null }, { Err: 'no' }] satisfies T.CanisterWsOpenResult[]],
   ['CanisterWsCloseArguments', idl.CanisterWsCloseArgumentsIdl, [{ client_key: clientKey } satisfies T.CanisterWsCloseArguments]],
   ['CanisterWsCloseResult', idl.CanisterWsCloseResultIdl, [{ Ok: null }, { Err: 'x' }] satisfies T.CanisterWsCloseResult[]],
-  ['CanisterWsMessageArguments', idl.CanisterWsMessageArgumentsIdl, [{ msg: message } satisfies T.CanisterWsMessageArguments]],
+  ['ClientMessageId', idl.ClientMessageIdIdl, [{ outbox: new Uint8Array(16).fill(7), index: 1n } satisfies T.ClientMessageId]],
+  ['CanisterWsMessageArguments', idl.CanisterWsMessageArgumentsIdl, [
+    { msg: message, message_id: [] },
+    { msg: message, message_id: [{ outbox: new Uint8Array(16).fill(1), index: (1n << 64n) - 1n }] },
+  ] satisfies T.CanisterWsMessageArguments[]],
   ['CanisterWsMessageResult', idl.CanisterWsMessageResultIdl, [{ Ok: null }, { Err: '' }] satisfies T.CanisterWsMessageResult[]],
   ['CanisterWsGetMessagesArguments', idl.CanisterWsGetMessagesArgumentsIdl, [{ nonce: 5n } satisfies T.CanisterWsGetMessagesArguments]],
   ['CanisterWsGetMessagesResult', idl.CanisterWsGetMessagesResultIdl, [{ Ok: batch }, { Err: 'e' }] satisfies T.CanisterWsGetMessagesResult[]],
-  ['CanisterOpenMessageContent', idl.CanisterOpenMessageContentIdl, [{ client_key: clientKey } satisfies T.CanisterOpenMessageContent]],
+  ['CanisterOpenMessageContent', idl.CanisterOpenMessageContentIdl, [
+    { client_key: clientKey, extensions: [] },
+    { client_key: clientKey, extensions: [['receipts']] },
+  ] satisfies T.CanisterOpenMessageContent[]],
+  ['ReceiptOutcome', idl.ReceiptOutcomeIdl, [{ Delivered: null }, { Duplicate: null }, { Failed: 'no' }] satisfies T.ReceiptOutcome[]],
+  ['CanisterReceiptMessageContent', idl.CanisterReceiptMessageContentIdl, [
+    { sequence_num: 4n, outcome: { Failed: 'nickname taken' } } satisfies T.CanisterReceiptMessageContent,
+  ]],
   ['CanisterAckMessageContent', idl.CanisterAckMessageContentIdl, [{ last_incoming_sequence_num: 3n } satisfies T.CanisterAckMessageContent]],
   ['ClientKeepAliveMessageContent', idl.ClientKeepAliveMessageContentIdl, [{ last_incoming_sequence_num: 0n } satisfies T.ClientKeepAliveMessageContent]],
   ['CloseMessageReason', idl.CloseMessageReasonIdl, [
@@ -46,10 +57,11 @@ const samples: [string, IDL.Type, unknown[]][] = [
   ] satisfies T.CloseMessageReason[]],
   ['CanisterCloseMessageContent', idl.CanisterCloseMessageContentIdl, [{ reason: { KeepAliveTimeout: null } } satisfies T.CanisterCloseMessageContent]],
   ['WebsocketServiceMessageContent', idl.WebsocketServiceMessageContentIdl, [
-    { OpenMessage: { client_key: clientKey } },
+    { OpenMessage: { client_key: clientKey, extensions: [['receipts']] } },
     { AckMessage: { last_incoming_sequence_num: 10n } },
     { KeepAliveMessage: { last_incoming_sequence_num: 11n } },
     { CloseMessage: { reason: { ClosedByApplication: null } } },
+    { ReceiptMessage: { sequence_num: 2n, outcome: { Delivered: null } } },
   ] satisfies T.WebsocketServiceMessageContent[]],
 ];
 
@@ -95,5 +107,38 @@ describe('Candid IDL', () => {
 
   it('rejects a value of the wrong shape at encode time', () => {
     expect(() => IDL.encode([idl.ClientKeyIdl], [{ client_principal: alice }])).toThrow();
+  });
+});
+
+// The public stack (ic-websocket-cdk 0.4, ic-websocket-js 0.5) knows these types without ic-ws's extension
+// fields. Candid record subtyping must carry both ways, or the extensions would break it.
+describe('extension fields against the public stack shapes', () => {
+  const PublicWsMessageArguments = IDL.Record({ msg: idl.WebsocketMessageIdl });
+  const PublicOpenMessage = IDL.Record({ client_key: idl.ClientKeyIdl });
+  const PublicServiceMessage = IDL.Variant({
+    OpenMessage: PublicOpenMessage,
+    AckMessage: idl.CanisterAckMessageContentIdl,
+    KeepAliveMessage: idl.ClientKeepAliveMessageContentIdl,
+    CloseMessage: idl.CanisterCloseMessageContentIdl,
+  });
+
+  it("reads a public client's ws_message argument with message_id absent", () => {
+    const [decoded] = IDL.decode([idl.CanisterWsMessageArgumentsIdl], IDL.encode([PublicWsMessageArguments], [{ msg: message }]));
+    expect(decoded).toEqual({ msg: message, message_id: [] });
+  });
+
+  it('lets a public canister skip message_id', () => {
+    const sent = IDL.encode([idl.CanisterWsMessageArgumentsIdl], [{ msg: message, message_id: [{ outbox: new Uint8Array(16), index: 3n }] }]);
+    expect(IDL.decode([PublicWsMessageArguments], sent)).toEqual([{ msg: message }]);
+  });
+
+  it('lets a public client read an OpenMessage that offers extensions', () => {
+    const sent = IDL.encode([idl.WebsocketServiceMessageContentIdl], [{ OpenMessage: { client_key: clientKey, extensions: [['receipts']] } }]);
+    expect(IDL.decode([PublicServiceMessage], sent)).toEqual([{ OpenMessage: { client_key: clientKey } }]);
+  });
+
+  it("reads a public canister's OpenMessage with extensions absent", () => {
+    const sent = IDL.encode([PublicServiceMessage], [{ OpenMessage: { client_key: clientKey } }]);
+    expect(IDL.decode([idl.WebsocketServiceMessageContentIdl], sent)).toEqual([{ OpenMessage: { client_key: clientKey, extensions: [] } }]);
   });
 });

@@ -57,8 +57,21 @@ export const CanisterWsCloseArgumentsIdl = /* @__PURE__ */ IDL.Record({ client_k
 /** `variant { Ok : null; Err : text }`, the result of `ws_close`. */
 export const CanisterWsCloseResultIdl = /* @__PURE__ */ IDL.Variant({ Ok: IDL.Null, Err: IDL.Text });
 
-/** `record { msg : WebsocketMessage }` */
-export const CanisterWsMessageArgumentsIdl = /* @__PURE__ */ IDL.Record({ msg: WebsocketMessageIdl });
+/**
+ * `record { outbox : blob; index : nat64 }`: an ic-ws extension (docs/protocol.md section 8). Names one app message
+ * of one client outbox, so a canister can drop a message re-sent on a new connection after it already took it.
+ */
+export const ClientMessageIdIdl = /* @__PURE__ */ IDL.Record({ outbox: IDL.Vec(IDL.Nat8), index: IDL.Nat64 });
+
+/**
+ * `record { msg : WebsocketMessage; message_id : opt ClientMessageId }`. `message_id` is an ic-ws extension: a
+ * client sends it only to a canister whose OpenMessage offers `receipts`; other canisters skip the field (Candid
+ * record subtyping), and a canister decoding a public client's one-field record reads it as absent.
+ */
+export const CanisterWsMessageArgumentsIdl = /* @__PURE__ */ IDL.Record({
+  msg: WebsocketMessageIdl,
+  message_id: IDL.Opt(ClientMessageIdIdl),
+});
 
 /** `variant { Ok : null; Err : text }`, the result of `ws_message`. */
 export const CanisterWsMessageResultIdl = /* @__PURE__ */ IDL.Variant({ Ok: IDL.Null, Err: IDL.Text });
@@ -72,8 +85,14 @@ export const CanisterWsGetMessagesResultIdl = /* @__PURE__ */ IDL.Variant({
   Err: IDL.Text,
 });
 
-/** `record { client_key : ClientKey }` */
-export const CanisterOpenMessageContentIdl = /* @__PURE__ */ IDL.Record({ client_key: ClientKeyIdl });
+/**
+ * `record { client_key : ClientKey; extensions : opt vec text }`. `extensions` is ic-ws's: the extensions the
+ * canister offers this connection (see {@link WS_EXTENSIONS}); clients that do not know the field skip it.
+ */
+export const CanisterOpenMessageContentIdl = /* @__PURE__ */ IDL.Record({
+  client_key: ClientKeyIdl,
+  extensions: IDL.Opt(IDL.Vec(IDL.Text)),
+});
 
 /** `record { last_incoming_sequence_num : nat64 }` */
 export const CanisterAckMessageContentIdl = /* @__PURE__ */ IDL.Record({ last_incoming_sequence_num: IDL.Nat64 });
@@ -94,10 +113,27 @@ export const CloseMessageReasonIdl = /* @__PURE__ */ IDL.Variant({
 /** `record { reason : CloseMessageReason }` */
 export const CanisterCloseMessageContentIdl = /* @__PURE__ */ IDL.Record({ reason: CloseMessageReasonIdl });
 
-/** `variant { OpenMessage; AckMessage; KeepAliveMessage; CloseMessage }`, the content of a service message. */
+/** `variant { Delivered; Duplicate; Failed : text }`: what became of one app message (ic-ws extension). */
+export const ReceiptOutcomeIdl = /* @__PURE__ */ IDL.Variant({
+  Delivered: IDL.Null,
+  Duplicate: IDL.Null,
+  Failed: IDL.Text,
+});
+
+/** `record { sequence_num : nat64; outcome : ReceiptOutcome }` (ic-ws extension `receipts`). */
+export const CanisterReceiptMessageContentIdl = /* @__PURE__ */ IDL.Record({
+  sequence_num: IDL.Nat64,
+  outcome: ReceiptOutcomeIdl,
+});
+
+/**
+ * `variant { OpenMessage; AckMessage; KeepAliveMessage; CloseMessage; ReceiptMessage }`, the content of a service
+ * message. `ReceiptMessage` is ic-ws's and goes only to clients that asked for receipts (section 8).
+ */
 export const WebsocketServiceMessageContentIdl = /* @__PURE__ */ IDL.Variant({
   OpenMessage: CanisterOpenMessageContentIdl,
   AckMessage: CanisterAckMessageContentIdl,
   KeepAliveMessage: ClientKeepAliveMessageContentIdl,
   CloseMessage: CanisterCloseMessageContentIdl,
+  ReceiptMessage: CanisterReceiptMessageContentIdl,
 });

@@ -9,13 +9,17 @@ import type { WebsocketServiceMessageContent } from './types';
 
 const clientKey = { client_principal: Principal.fromUint8Array(new Uint8Array(29).fill(0xee)), client_nonce: (1n << 64n) - 1n };
 const contents: WebsocketServiceMessageContent[] = [
-  { OpenMessage: { client_key: clientKey } },
+  { OpenMessage: { client_key: clientKey, extensions: [] } },
+  { OpenMessage: { client_key: clientKey, extensions: [['receipts']] } },
   { AckMessage: { last_incoming_sequence_num: 0n } },
   { KeepAliveMessage: { last_incoming_sequence_num: 123_456_789n } },
   { CloseMessage: { reason: { WrongSequenceNumber: null } } },
   { CloseMessage: { reason: { InvalidServiceMessage: null } } },
   { CloseMessage: { reason: { KeepAliveTimeout: null } } },
   { CloseMessage: { reason: { ClosedByApplication: null } } },
+  { ReceiptMessage: { sequence_num: 1n, outcome: { Delivered: null } } },
+  { ReceiptMessage: { sequence_num: 2n, outcome: { Duplicate: null } } },
+  { ReceiptMessage: { sequence_num: 3n, outcome: { Failed: 'x'.repeat(1024) } } },
 ];
 
 describe('service message content', () => {
@@ -24,6 +28,11 @@ describe('service message content', () => {
     expect(decodeServiceMessageContent(bytes)).toEqual(content);
     // The same bytes any other Candid encoder of the type would produce.
     expect(bytes).toEqual(IDL.encode([WebsocketServiceMessageContentIdl], [content]));
+  });
+
+  it('fills in an omitted OpenMessage extensions field', () => {
+    const bytes = encodeServiceMessageContent({ OpenMessage: { client_key: clientKey } });
+    expect(decodeServiceMessageContent(bytes)).toEqual({ OpenMessage: { client_key: clientKey, extensions: [] } });
   });
 
   it('keeps the largest service message far below the size cap', () => {

@@ -13,7 +13,7 @@ export const MAX_SERVICE_MESSAGE_BYTES = 4096;
 /** Candid-encodes a service message content (the `content` of a message with `is_service_message: true`). */
 export function encodeServiceMessageContent(content: WebsocketServiceMessageContent): Uint8Array {
   try {
-    return IDL.encode([WebsocketServiceMessageContentIdl], [content]);
+    return IDL.encode([WebsocketServiceMessageContentIdl], [withOptionalFields(content)]);
   } catch (error) {
     throw new ProtocolError(ErrorCode.CandidEncode, `cannot encode service message: ${reason(error)}`, { cause: error });
   }
@@ -45,6 +45,14 @@ export function decodeServiceMessageContent(bytes: Uint8Array): WebsocketService
     throw new ProtocolError(ErrorCode.CandidDecode, `invalid service message: ${values.length} values, expected 1`);
   }
   return values[0] as WebsocketServiceMessageContent;
+}
+
+// Candid's encoder wants every record field, `opt` ones included; the extension fields may be left out.
+function withOptionalFields(content: WebsocketServiceMessageContent): WebsocketServiceMessageContent {
+  if ('OpenMessage' in content && content.OpenMessage.extensions === undefined) {
+    return { OpenMessage: { ...content.OpenMessage, extensions: [] } };
+  }
+  return content;
 }
 
 function reason(error: unknown): string {

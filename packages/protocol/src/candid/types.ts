@@ -59,9 +59,24 @@ export interface CanisterWsCloseArguments {
   client_key: ClientKey;
 }
 
+/**
+ * Names one app message of one client outbox (ic-ws extension `receipts`): `outbox` is 16 random bytes picked by
+ * the client, `index` counts that outbox's messages from 1. A message re-sent after a reconnection or a page
+ * reload keeps its id, so the canister can tell it took it already.
+ */
+export interface ClientMessageId {
+  outbox: Uint8Array;
+  index: bigint;
+}
+
 /** First argument of `ws_message` (called by the client). */
 export interface CanisterWsMessageArguments {
   msg: WebsocketMessage;
+  /**
+   * ic-ws extension: asks for a `ReceiptMessage` and lets the canister drop duplicates. Absent (`[]` once
+   * decoded) from clients that do not use it; sent only to canisters whose OpenMessage offers `receipts`.
+   */
+  message_id?: [] | [ClientMessageId];
 }
 
 /** Argument of `ws_get_messages` (a query called by the gateway). */
@@ -82,6 +97,11 @@ export type CanisterWsGetMessagesResult = { Ok: CanisterOutputCertifiedMessages 
 /** Service message the canister queues first for every new connection. */
 export interface CanisterOpenMessageContent {
   client_key: ClientKey;
+  /**
+   * ic-ws extension: what the canister offers this connection (names from `WS_EXTENSIONS`). Absent (`[]` once
+   * decoded) from canisters that offer nothing; `encodeServiceMessageContent` fills it in when omitted.
+   */
+  extensions?: [] | [string[]];
 }
 
 /** Periodic acknowledgement from the canister of what it received from the client. */
@@ -117,9 +137,25 @@ export interface CanisterCloseMessageContent {
   reason: CloseMessageReason;
 }
 
+/** What became of one app message the client sent with a `message_id` (ic-ws extension `receipts`). */
+export type ReceiptOutcome =
+  /** The canister's handler took it. */
+  | { Delivered: null }
+  /** The canister had already taken a message with this id (a re-send): dropped, not handled again. */
+  | { Duplicate: null }
+  /** The content did not decode, or the canister's handler threw; the text says why. */
+  | { Failed: string };
+
+/** The canister's receipt for app message `sequence_num` of this connection (ic-ws extension `receipts`). */
+export interface CanisterReceiptMessageContent {
+  sequence_num: bigint;
+  outcome: ReceiptOutcome;
+}
+
 /** The content of every service message (`is_service_message: true`), Candid-encoded. */
 export type WebsocketServiceMessageContent =
   | { OpenMessage: CanisterOpenMessageContent }
   | { AckMessage: CanisterAckMessageContent }
   | { KeepAliveMessage: ClientKeepAliveMessageContent }
-  | { CloseMessage: CanisterCloseMessageContent };
+  | { CloseMessage: CanisterCloseMessageContent }
+  | { ReceiptMessage: CanisterReceiptMessageContent };

@@ -19,6 +19,7 @@ const args: CanisterWsMessageArguments = {
     is_service_message: false,
     content: Uint8Array.of(1),
   },
+  message_id: [],
 };
 
 describe('wsServiceIdlFactory', () => {
@@ -66,7 +67,7 @@ describe('wsServiceDid', () => {
       declared.set(match[1] as string, fields.sort());
     }
     const records = Object.entries(idl).filter(([name]) => declared.has(name.replace(/Idl$/, '')));
-    expect(records.length).toBe(12);
+    expect(records.length).toBe(13);
     for (const [name, type] of records) {
       const fields = (type as IDL.RecordClass)._fields.map(([field]) => field).sort();
       expect(declared.get(name.replace(/Idl$/, '')), name).toEqual(fields);
