@@ -1,5 +1,7 @@
 import type { ClientKey } from 'ic-ws-protocol';
 import type { IcWsClientError } from './client-error';
+import type { ConnectionFailure } from './connection-failure';
+import type { DeliveryState, OutgoingMessage } from './delivery/outgoing-message';
 
 /**
  * The named states of an {@link IcWebSocket}. `reconnecting` means a session failed and another is scheduled
@@ -67,8 +69,26 @@ export class IcWsStateChangeEvent extends Event {
     readonly reconnect?: { attempt: number; delayMs: number; gatewayUrl: string },
     /** The failure behind the change, if any. */
     readonly error?: IcWsClientError,
+    /** For `reconnecting` and a failed `closed`: why the connection failed (unreachable, closed with code X, ...). */
+    readonly failure?: ConnectionFailure,
   ) {
     super('statechange');
+  }
+}
+
+/** Fired each time a message `send` accepted changes delivery state (see {@link DeliveryState}). */
+export class IcWsDeliveryEvent<T> extends Event {
+  /** The new state (`message.state` when the event fired). */
+  readonly state: DeliveryState;
+
+  constructor(
+    /** The message. */
+    readonly message: OutgoingMessage<T>,
+    /** The state it left, or `undefined` when a message restored from the persistent outbox is announced. */
+    readonly previous: DeliveryState | undefined,
+  ) {
+    super('delivery');
+    this.state = message.state;
   }
 }
 
@@ -79,4 +99,5 @@ export interface IcWebSocketEventMap<T> {
   error: IcWsErrorEvent;
   close: IcWsCloseEvent;
   statechange: IcWsStateChangeEvent;
+  delivery: IcWsDeliveryEvent<T>;
 }

@@ -2,6 +2,7 @@ import type { HttpAgent, SignIdentity } from '@dfinity/agent';
 import type { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import { PROTOCOL_DEFAULTS } from 'ic-ws-protocol';
+import type { OutboxStore } from './delivery/outbox-store';
 import type { WebSocketConstructor } from './socket/web-socket-like';
 import type { BlsVerifierPreference } from './verifier/bls/load-bls-verifier';
 
@@ -79,6 +80,20 @@ export interface IcWebSocketOptions<T = unknown> {
    */
   ackMarginMs?: number;
   /**
+   * How long a message may wait, once handed to the gateway, for the canister's receipt before the client takes
+   * the connection as broken (a gateway that drops messages, or called `ws_close` behind the client's back),
+   * closes it with `AckTimeout` and re-sends on a new one. Applies when the canister offers receipts
+   * (ic-ws-canister does); otherwise only the ack rounds (`ackIntervalMs` + `ackMarginMs`, 330 s by default)
+   * catch a broken path.
+   *
+   * The trade-off: lower detects a broken path sooner, but a slow IC (an update takes 2-4 s on mainnet, tens of
+   * seconds on a busy subnet) then looks broken too, and each false alarm costs a reconnection (a new `ws_open`)
+   * and a re-send. Re-sends are never handled twice (the canister drops duplicates), so a false alarm costs time
+   * and calls, never a duplicate the app sees.
+   * @default 30 000
+   */
+  ackTimeoutMs?: number;
+  /**
    * How long to wait, after the socket opens, for the canister's verified OpenMessage.
    * @default 30 000
    */
@@ -119,10 +134,25 @@ export interface IcWebSocketOptions<T = unknown> {
    */
   reconnectJitter?: number;
   /**
-   * Most messages `send` queues while the connection is not open; one more throws `OutgoingQueueFull`.
+   * Most messages `send` holds until the canister acknowledges them (queued, or relayed and waiting for their
+   * receipt); one more throws `OUTGOING_QUEUE_FULL`.
    * @default 1000
    */
   maxQueuedMessages?: number;
+  /**
+   * A persistent outbox (`localStorageOutboxStore()` in a browser): every message is stored until the canister
+   * acknowledges it, and a new `IcWebSocket` with the same store (after a page reload) re-sends what was never
+   * acknowledged, on its new connection, with the original message ids, so the canister drops what it already
+   * took. Messages are kept per canister and identity.
+   * @default undefined (messages live in memory only)
+   */
+  outbox?: OutboxStore;
+  /**
+   * Stored messages older than this are not re-sent after a reload but reported failed (`NOT_SENT`). Keep it
+   * below the canister's `duplicateWindowMs` (24 h by default), or a late re-send could be taken twice.
+   * @default 3 600 000 (1 h)
+   */
+  outboxMaxAgeMs?: number;
   /**
    * The WebSocket implementation.
    * @default globalThis.WebSocket, else isomorphic-ws
@@ -152,6 +182,7 @@ export const IC_WEBSOCKET_DEFAULTS = Object.freeze({
   maxCertificateAgeMs: PROTOCOL_DEFAULTS.certificateMaxAgeMs,
   ackIntervalMs: PROTOCOL_DEFAULTS.sendAckIntervalMs,
   ackMarginMs: PROTOCOL_DEFAULTS.clientAckMarginMs,
+  ackTimeoutMs: 30_000,
   openTimeoutMs: 30_000,
   blsVerifier: 'auto',
   reconnect: true,
@@ -160,4 +191,5 @@ export const IC_WEBSOCKET_DEFAULTS = Object.freeze({
   reconnectMaxDelayMs: 30_000,
   reconnectJitter: 0.5,
   maxQueuedMessages: 1000,
+  outboxMaxAgeMs: 3_600_000,
 } as const);

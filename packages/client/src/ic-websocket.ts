@@ -2,9 +2,13 @@ import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import { CloseCode, closeReasonText, ErrorCode, type ClientKey } from 'ic-ws-protocol';
 import { IcWsClientError } from './client-error';
+import type { ConnectionFailure } from './connection-failure';
+import { Outbox, type OutboxEntry } from './delivery/outbox';
+import type { OutgoingMessage, TrackedMessage } from './delivery/outgoing-message';
 import { WsMessageArgEncoder } from './envelope/ws-call-args';
 import {
   IcWsCloseEvent,
+  IcWsDeliveryEvent,
   IcWsErrorEvent,
   IcWsMessageEvent,
   IcWsOpenEvent,
@@ -17,8 +21,8 @@ import { messageIterator } from './message-iterator';
 import { ReconnectScheduler } from './reconnect/reconnect-scheduler';
 import { resolveOptions, type ResolvedOptions } from './resolve-options';
 import { resolveRootKey } from './root-key';
-import { OutgoingQueue } from './session/outgoing-queue';
-import { WsSession, type SessionEnd } from './session/ws-session';
+import type { DeliveryOutcome } from './session/delivery-tracker';
+import { WsSession, type SessionEnd, type UnsettledMessage } from './session/ws-session';
 import type { BlsVerifier, BlsVerifierKind } from './verifier/bls/bls-verifier';
 import { loadBlsVerifier } from './verifier/bls/load-bls-verifier';
 import { CertificateVerifier } from './verifier/certificate-verifier';
@@ -56,7 +60,7 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
   /** The canister this socket talks to. */
   readonly canisterId: Principal;
   readonly #options: ResolvedOptions<T>;
-  readonly #queue: OutgoingQueue<Uint8Array>;
+  readonly #outbox: Outbox<T>;
   readonly #scheduler: ReconnectScheduler;
   readonly #argEncoder: WsMessageArgEncoder;
   readonly #handlers: { [K in keyof IcWebSocketEventMap<T>]?: Handler<IcWebSocketEventMap<T>[K]> } = {};
@@ -66,13 +70,24 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
   readonly #bls: Promise<BlsVerifier>;
   #blsInUse: BlsVerifier | undefined;
   #hasOpened = false;
+  #lastFailure: ConnectionFailure | undefined;
+  #receipts: boolean | undefined;
 
   /** @throws IcWsClientError `INVALID_OPTIONS` for missing or contradictory options. */
   constructor(options: IcWebSocketOptions<T>) {
     super();
     this.#options = resolveOptions(options);
     this.canisterId = this.#options.canisterId;
-    this.#queue = new OutgoingQueue(this.#options.maxQueuedMessages);
+    this.#outbox = new Outbox<T>({
+      capacity: this.#options.maxQueuedMessages,
+      store: this.#options.outbox,
+      scope: { canisterId: this.canisterId.toText(), principal: this.#options.identity.getPrincipal().toText() },
+      maxAgeMs: this.#options.outboxMaxAgeMs,
+      now: () => Date.now(),
+      decode: (content) => IDL.decode([this.#options.appMessageIdl], content)[0] as T,
+      onTransition: (message, previous) => this.dispatchEvent(new IcWsDeliveryEvent<T>(message, previous)),
+      onStoreError: (error) => this.dispatchEvent(new IcWsErrorEvent(error)),
+    });
     this.#argEncoder = new WsMessageArgEncoder(this.#options.appMessageIdl);
     this.#scheduler = new ReconnectScheduler({
       gatewayUrls: this.#options.gatewayUrls,
@@ -85,9 +100,12 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
       random: this.#options.random,
       timers: this.#options.timers,
     });
-    for (const type of ['open', 'message', 'error', 'close', 'statechange'] as const) {
+    for (const type of ['open', 'message', 'error', 'close', 'statechange', 'delivery'] as const) {
       super.addEventListener(type, (event) => (this.#handlers[type] as Handler<Event> | undefined)?.(event));
     }
+    // Messages of the persistent outbox (a page reload): announced once the caller had a chance to listen.
+    const restored = this.#outbox.restore();
+    if (restored.length > 0) queueMicrotask(() => this.#announce(restored));
     // Load the BLS verifier and fetch the root key while the socket connects; no message is processed before
     // both are ready. Loading never rejects (it falls back to @noble/curves).
     this.#bls = loadBlsVerifier(this.#options.blsVerifier).then((verifier) => (this.#blsInUse = verifier));
@@ -125,20 +143,43 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
     return verifier.fallbackReason === undefined ? { kind: verifier.kind } : { kind: verifier.kind, fallbackReason: verifier.fallbackReason };
   }
 
-  /** Messages accepted by `send` and not yet handed to a session. */
+  /** Messages accepted by `send` that wait for a connection (`queued`). */
   get queuedCount(): number {
-    return this.#queue.size;
+    return this.#outbox.waiting().length;
+  }
+
+  /** Every message not yet acknowledged or failed, in send order (messages restored after a reload first). */
+  get outgoing(): readonly OutgoingMessage<T>[] {
+    return this.#outbox.entries().map((entry) => entry.message);
   }
 
   /**
-   * Sends one application message. While the connection is (re)connecting it is queued, up to
-   * `maxQueuedMessages`, and sent once a session opens. Delivery is at most once: messages handed to a
-   * session that then fails are not resent.
+   * Whether messages are re-sent without duplicates: the canister of the last open session offered receipts
+   * (ic-ws-canister does, by default). `undefined` before the first session opened.
+   */
+  get receipts(): boolean | undefined {
+    return this.#receipts;
+  }
+
+  /** Why the last connection failed (gateway unreachable, closed with code X, verification failed, ...). */
+  get lastFailure(): ConnectionFailure | undefined {
+    return this.#lastFailure;
+  }
+
+  /**
+   * Sends one application message and returns its {@link OutgoingMessage}: its delivery state (also reported by
+   * `delivery` events) and a promise of its acknowledgement. While the connection is (re)connecting the message
+   * is queued, up to `maxQueuedMessages` unacknowledged messages, and sent once a session opens.
    *
-   * @throws IcWsClientError `NOT_OPEN` after `close()`, `OUTGOING_QUEUE_FULL` when the queue is full,
+   * What happens when a connection fails with the message on the way depends on the canister: if it offers
+   * receipts (ic-ws-canister does), the message is re-sent on the next connection with the same id and the
+   * canister drops it if it already took it, so the app sees it exactly once; otherwise it is reported failed
+   * (`DELIVERY_UNCONFIRMED`: it may or may not have arrived). With `outbox` set, it also survives a page reload.
+   *
+   * @throws IcWsClientError `NOT_OPEN` after `close()`, `OUTGOING_QUEUE_FULL` when the outbox is full,
    *   `CANDID_ENCODE` when `message` does not match the app message type.
    */
-  send(message: T): void {
+  send(message: T): OutgoingMessage<T> {
     if (this.#state === 'closing' || this.#state === 'closed') {
       throw new IcWsClientError(ErrorCode.NotOpen, `cannot send: the connection is ${this.#state}`);
     }
@@ -148,8 +189,9 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
     } catch (error) {
       throw IcWsClientError.from(error, ErrorCode.CandidEncode, 'the message does not match the app message type');
     }
-    if (this.#state === 'open' && this.#session?.isOpen) this.#session.send(content);
-    else this.#queue.push(content);
+    const entry = this.#outbox.add(message, content);
+    if (this.#state === 'open' && this.#session?.isOpen) this.#session.send(entry);
+    return entry.message;
   }
 
   /**
@@ -160,7 +202,6 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#setState('closing', reason);
     this.#scheduler.cancel();
-    this.#queue.drain();
     const session = this.#session;
     if (session !== undefined) session.close(code, reason);
     else this.#finish({ code, reason, final: true });
@@ -205,6 +246,13 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
   }
   set onstatechange(handler: Handler<IcWsStateChangeEvent>) {
     this.#handlers.statechange = handler;
+  }
+  /** Handler of `delivery` events. */
+  get ondelivery(): Handler<IcWsDeliveryEvent<T>> {
+    return this.#handlers.delivery ?? null;
+  }
+  set ondelivery(handler: Handler<IcWsDeliveryEvent<T>>) {
+    this.#handlers.delivery = handler;
   }
 
   override addEventListener<K extends keyof IcWebSocketEventMap<T>>(
@@ -254,21 +302,48 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
       argEncoder: this.#argEncoder,
       onOpen: (session) => this.#handleOpen(session, gatewayUrl),
       onMessage: (data, sequenceNum) => this.dispatchEvent(new IcWsMessageEvent(data, sequenceNum)),
-      onEnd: (end) => this.#handleSessionEnd(end),
+      onRelayed: (entry) => this.#outbox.relayed(entry),
+      onSettled: (entry, outcome) => this.#settle(entry, outcome),
+      onEnd: (end, unsettled) => this.#handleSessionEnd(end, unsettled),
     });
   }
 
   #handleOpen(session: WsSession<T>, gatewayUrl: string): void {
     this.#scheduler.reset();
+    this.#receipts = session.receipts;
     this.#setState('open', `session opened through ${gatewayUrl}`);
     const reconnected = this.#hasOpened;
     this.#hasOpened = true;
-    for (const content of this.#queue.drain()) session.send(content);
+    for (const entry of this.#outbox.waiting()) {
+      // Without receipts a re-send could be handled twice: a message that reached a gateway before (a reload)
+      // is reported instead.
+      if (entry.relayedBefore && !session.receipts) this.#outbox.fail(entry, unconfirmed('the canister does not drop re-sent messages'));
+      else session.send(entry);
+    }
     this.dispatchEvent(new IcWsOpenEvent(gatewayUrl, session.clientKey as ClientKey, reconnected));
   }
 
-  #handleSessionEnd(end: SessionEnd): void {
+  #settle(entry: OutboxEntry<T>, outcome: DeliveryOutcome): void {
+    if (outcome.kind === 'acknowledged') this.#outbox.acknowledge(entry);
+    else this.#outbox.fail(entry, outcome.error);
+  }
+
+  /** Messages a failed session had not settled: re-sent when the canister drops duplicates, else reported. */
+  #recover(unsettled: readonly UnsettledMessage<T>[], reason: string): void {
+    for (const { entry, written, dedupable } of unsettled) {
+      if (!written || dedupable) this.#outbox.requeue(entry);
+      else this.#outbox.fail(entry, unconfirmed(reason));
+    }
+  }
+
+  #announce(restored: readonly TrackedMessage<T>[]): void {
+    for (const message of restored) this.dispatchEvent(new IcWsDeliveryEvent<T>(message, undefined));
+  }
+
+  #handleSessionEnd(end: SessionEnd, unsettled: UnsettledMessage<T>[]): void {
     this.#session = undefined;
+    if (end.failure !== undefined) this.#lastFailure = end.failure;
+    this.#recover(unsettled, `the connection ended (${end.reason})`);
     if (this.#state === 'closing' || end.final || !this.#options.reconnect) return this.#finish(end);
     const error = end.error as IcWsClientError;
     this.dispatchEvent(new IcWsErrorEvent(error));
@@ -281,7 +356,7 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
       );
       return this.#finish({ code: exhausted.closeCode, reason: closeReasonText(exhausted.closeCode), error: exhausted, final: false });
     }
-    this.#setState('reconnecting', `reconnecting after: ${error.message}`, plan, error);
+    this.#setState('reconnecting', `reconnecting after: ${error.message}`, plan, error, end.failure);
   }
 
   #finish(end: SessionEnd): void {
@@ -289,15 +364,38 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
     // A failure that ends the connection is also an error event, as with a WebSocket; a clean end is not.
     if (end.error !== undefined && !end.final && this.#state !== 'closing') this.dispatchEvent(new IcWsErrorEvent(end.error));
     this.#scheduler.cancel();
-    this.#queue.drain();
-    this.#setState('closed', end.reason, undefined, end.error);
+    this.#release(end);
+    this.#setState('closed', end.reason, undefined, end.error, end.failure ?? this.#lastFailure);
     const wasClean = end.error === undefined || (end.final && end.error.code === ErrorCode.ClosedByCanister);
     this.dispatchEvent(new IcWsCloseEvent(end.code, end.reason, wasClean, end.error));
   }
 
-  #setState(state: IcWebSocketState, reason: string, reconnect?: IcWsStateChangeEvent['reconnect'], error?: IcWsClientError): void {
+  /**
+   * The connection is closed for good: every message not acknowledged is reported failed. With a persistent
+   * outbox they stay stored, for the next `IcWebSocket` with the same store to re-send.
+   */
+  #release(end: SessionEnd): void {
+    const why = end.error === undefined ? 'the connection was closed' : `the connection closed for good (${end.reason})`;
+    const kept = this.#options.outbox === undefined ? '' : '; it stays in the persistent outbox for the next connection';
+    for (const entry of this.#outbox.entries()) {
+      const error = entry.relayedBefore ? unconfirmed(`${why}${kept}`) : new IcWsClientError(ErrorCode.NotSent, `${why} before it was sent${kept}`);
+      this.#outbox.release(entry, error);
+    }
+  }
+
+  #setState(
+    state: IcWebSocketState,
+    reason: string,
+    reconnect?: IcWsStateChangeEvent['reconnect'],
+    error?: IcWsClientError,
+    failure?: ConnectionFailure,
+  ): void {
     const previous = this.#state;
     this.#state = state;
-    this.dispatchEvent(new IcWsStateChangeEvent(state, previous, reason, reconnect, error));
+    this.dispatchEvent(new IcWsStateChangeEvent(state, previous, reason, reconnect, error, failure));
   }
+}
+
+function unconfirmed(why: string): IcWsClientError {
+  return new IcWsClientError(ErrorCode.DeliveryUnconfirmed, `not acknowledged by the canister, and ${why}: it may or may not have arrived`);
 }

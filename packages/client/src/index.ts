@@ -10,9 +10,14 @@ export {
   IcWsErrorEvent,
   IcWsCloseEvent,
   IcWsStateChangeEvent,
+  IcWsDeliveryEvent,
   type IcWebSocketEventMap,
   type IcWebSocketState,
 } from './events';
+export type { OutgoingMessage, DeliveryState } from './delivery/outgoing-message';
+export type { OutboxStore, OutboxScope, StoredOutboxMessage } from './delivery/outbox-store';
+export { localStorageOutboxStore, type LocalStorageOutboxStoreOptions, type KeyValueStorage } from './delivery/local-storage-outbox-store';
+export type { ConnectionFailure, ConnectionFailureKind } from './connection-failure';
 export { IcWsClientError } from './client-error';
 export { appMessageIdlFromFactory } from './app-message-idl';
 export type { WebSocketLike, WebSocketConstructor } from './socket/web-socket-like';

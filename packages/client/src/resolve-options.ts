@@ -5,6 +5,7 @@ import IsomorphicWebSocket from 'isomorphic-ws';
 import { ErrorCode } from 'ic-ws-protocol';
 import { appMessageIdlFromFactory } from './app-message-idl';
 import { IcWsClientError } from './client-error';
+import type { OutboxStore } from './delivery/outbox-store';
 import { IC_WEBSOCKET_DEFAULTS, type IcWebSocketOptions, type TimerApi } from './ic-websocket-options';
 import type { WebSocketConstructor } from './socket/web-socket-like';
 import type { BlsVerifierPreference } from './verifier/bls/load-bls-verifier';
@@ -22,6 +23,7 @@ export interface ResolvedOptions<T> {
   maxCertificateAgeMs: number;
   ackIntervalMs: number;
   ackMarginMs: number;
+  ackTimeoutMs: number;
   openTimeoutMs: number;
   blsVerifier: BlsVerifierPreference;
   reconnect: boolean;
@@ -30,6 +32,8 @@ export interface ResolvedOptions<T> {
   reconnectMaxDelayMs: number;
   reconnectJitter: number;
   maxQueuedMessages: number;
+  outbox: OutboxStore | undefined;
+  outboxMaxAgeMs: number;
   WebSocket: WebSocketConstructor;
   fetch: typeof fetch | undefined;
   timers: TimerApi;
@@ -64,6 +68,9 @@ export function resolveOptions<T>(options: IcWebSocketOptions<T>): ResolvedOptio
   checkPositive('maxCertificateAgeMs', merged.maxCertificateAgeMs);
   checkPositive('ackIntervalMs', merged.ackIntervalMs);
   checkNonNegative('ackMarginMs', merged.ackMarginMs);
+  checkPositive('ackTimeoutMs', merged.ackTimeoutMs);
+  checkPositive('outboxMaxAgeMs', merged.outboxMaxAgeMs);
+  if (options.outbox !== undefined && !isOutboxStore(options.outbox)) throw invalid('outbox must be an OutboxStore (load, put, delete), such as localStorageOutboxStore()');
   checkPositive('openTimeoutMs', merged.openTimeoutMs);
   checkNonNegative('reconnectMaxAttempts', merged.reconnectMaxAttempts);
   checkNonNegative('reconnectBaseDelayMs', merged.reconnectBaseDelayMs);
@@ -86,6 +93,7 @@ export function resolveOptions<T>(options: IcWebSocketOptions<T>): ResolvedOptio
     maxCertificateAgeMs: merged.maxCertificateAgeMs,
     ackIntervalMs: merged.ackIntervalMs,
     ackMarginMs: merged.ackMarginMs,
+    ackTimeoutMs: merged.ackTimeoutMs,
     openTimeoutMs: merged.openTimeoutMs,
     blsVerifier: merged.blsVerifier,
     reconnect: merged.reconnect,
@@ -94,6 +102,8 @@ export function resolveOptions<T>(options: IcWebSocketOptions<T>): ResolvedOptio
     reconnectMaxDelayMs: merged.reconnectMaxDelayMs,
     reconnectJitter: merged.reconnectJitter,
     maxQueuedMessages: merged.maxQueuedMessages,
+    outbox: options.outbox,
+    outboxMaxAgeMs: merged.outboxMaxAgeMs,
     WebSocket: WebSocketImpl,
     fetch: options.fetch,
     timers: options.timers ?? globalTimers,
@@ -109,6 +119,11 @@ function withoutUndefined<O extends object>(options: O): Partial<O> {
 function defaultWebSocket(): WebSocketConstructor {
   const platform = (globalThis as { WebSocket?: unknown }).WebSocket;
   return (typeof platform === 'function' ? platform : IsomorphicWebSocket) as unknown as WebSocketConstructor;
+}
+
+function isOutboxStore(value: unknown): value is OutboxStore {
+  const store = value as Partial<OutboxStore> | null;
+  return typeof store === 'object' && store !== null && typeof store.load === 'function' && typeof store.put === 'function' && typeof store.delete === 'function';
 }
 
 function checkPositive(name: string, value: number): void {

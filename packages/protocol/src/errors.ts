@@ -130,6 +130,18 @@ export const ErrorCode = {
   NotOpen: 'NOT_OPEN',
   /** The identity failed to sign a request (for example an expired delegation). */
   SigningFailed: 'SIGNING_FAILED',
+  /** The canister took a message and reported it failed (its handler threw, or the content did not decode). */
+  MessageFailed: 'MESSAGE_FAILED',
+  /**
+   * A message reached the gateway but the connection ended before the canister acknowledged it, and it cannot be
+   * re-sent safely (the canister does not offer receipts, so it would not drop a duplicate): it may or may not
+   * have arrived.
+   */
+  DeliveryUnconfirmed: 'DELIVERY_UNCONFIRMED',
+  /** A message never reached a gateway: the connection closed for good, or it was stored longer than allowed. */
+  NotSent: 'NOT_SENT',
+  /** The persistent outbox could not store or remove a message (storage full or unavailable). */
+  OutboxStorageFailed: 'OUTBOX_STORAGE_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

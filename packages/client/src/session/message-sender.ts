@@ -1,6 +1,6 @@
 import type { SignIdentity } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
-import { encodeClientRequestFrame, ErrorCode, type ClientKey } from 'ic-ws-protocol';
+import { encodeClientRequestFrame, ErrorCode, type ClientKey, type ClientMessageId } from 'ic-ws-protocol';
 import { IcWsClientError } from '../client-error';
 import { signCallEnvelope } from '../envelope/sign-call-envelope';
 import { encodeWsOpenArg, type WsMessageArgEncoder } from '../envelope/ws-call-args';
@@ -19,6 +19,14 @@ export interface MessageSenderOptions {
   clockOffsetMs?: () => number;
   /** Local clock, ms (message timestamps). @default Date.now */
   now?: () => number;
+}
+
+/** Extras of one {@link MessageSender.send}. */
+export interface SendOptions {
+  /** The message id to send along (ic-ws extension `receipts`), when the canister offers receipts. */
+  messageId?: ClientMessageId;
+  /** Called once the signed envelope has been written to the socket. */
+  onWritten?: () => void;
 }
 
 /**
@@ -50,21 +58,25 @@ export class MessageSender {
    * Sends one message (`content` is Candid: the app's type, or a service message) as the next in sequence.
    * @returns its sequence number.
    */
-  send(content: Uint8Array, isServiceMessage: boolean): bigint {
+  send(content: Uint8Array, isServiceMessage: boolean, options: SendOptions = {}): bigint {
     const sequenceNum = this.nextSequenceNum++;
     const now = this.options.now ?? Date.now;
     const timestamp = BigInt(now()) * 1_000_000n;
     this.enqueue(
       'ws_message',
       () =>
-        this.options.argEncoder.encode({
-          client_key: this.options.clientKey,
-          sequence_num: sequenceNum,
-          timestamp,
-          is_service_message: isServiceMessage,
-          content,
-        }),
+        this.options.argEncoder.encode(
+          {
+            client_key: this.options.clientKey,
+            sequence_num: sequenceNum,
+            timestamp,
+            is_service_message: isServiceMessage,
+            content,
+          },
+          options.messageId,
+        ),
       sequenceNum,
+      options.onWritten,
     );
     return sequenceNum;
   }
@@ -79,7 +91,7 @@ export class MessageSender {
     this.stopped = true;
   }
 
-  private enqueue(methodName: string, arg: () => Uint8Array, sequenceNum: bigint | undefined): void {
+  private enqueue(methodName: string, arg: () => Uint8Array, sequenceNum: bigint | undefined, onWritten?: () => void): void {
     this.chain = this.chain.then(async () => {
       if (this.stopped) return;
       let frame: Uint8Array;
@@ -101,6 +113,7 @@ export class MessageSender {
         return this.fail(IcWsClientError.from(error, ErrorCode.ConnectionLost, `could not write ${methodName}`));
       }
       if (sequenceNum !== undefined) this.written = sequenceNum;
+      onWritten?.();
     });
   }
 

@@ -11,17 +11,22 @@ import {
   encodeServiceMessageContent,
   ErrorCode,
   parseRetryAfterMs,
+  type CanisterReceiptMessageContent,
   type ClientKey,
   type WebsocketMessage,
   type WebsocketServiceMessageContent,
+  WS_EXTENSIONS,
 } from 'ic-ws-protocol';
 import { IcWsClientError } from '../client-error';
+import { connectionFailureOf, type ConnectionFailure } from '../connection-failure';
+import type { OutboxEntry } from '../delivery/outbox';
 import type { WsMessageArgEncoder } from '../envelope/ws-call-args';
 import type { ResolvedOptions } from '../resolve-options';
 import { frameBytes, SOCKET_CLOSING, SOCKET_OPEN, type WebSocketLike } from '../socket/web-socket-like';
 import type { CertificateVerifier } from '../verifier/certificate-verifier';
 import { MessageVerifier } from '../verifier/message-verifier';
 import { AckMonitor } from './ack-monitor';
+import { DeliveryTracker, type DeliveryOutcome } from './delivery-tracker';
 import { MessageSender } from './message-sender';
 
 /** What a session needs from its {@link IcWebSocket}. */
@@ -33,7 +38,20 @@ export interface SessionContext<T> {
   argEncoder: WsMessageArgEncoder;
   onOpen: (session: WsSession<T>) => void;
   onMessage: (data: T, sequenceNum: bigint) => void;
-  onEnd: (end: SessionEnd) => void;
+  /** An app message was written to the gateway. */
+  onRelayed: (entry: OutboxEntry<T>) => void;
+  /** The canister acknowledged an app message, or reported it failed. */
+  onSettled: (entry: OutboxEntry<T>, outcome: DeliveryOutcome) => void;
+  onEnd: (end: SessionEnd, unsettled: UnsettledMessage<T>[]) => void;
+}
+
+/** An app message a session took and the canister had not settled when the session ended. */
+export interface UnsettledMessage<T> {
+  entry: OutboxEntry<T>;
+  /** Whether it reached the gateway (it may have reached the canister too). */
+  written: boolean;
+  /** Whether it was sent with a message id, so the canister would drop a re-send it already took. */
+  dedupable: boolean;
 }
 
 /** How a session ended. */
@@ -49,6 +67,8 @@ export interface SessionEnd {
    * overloaded) and a `retry after <ms> ms` reason.
    */
   retryAfterMs?: number;
+  /** Why the session failed, when it did. */
+  failure?: ConnectionFailure;
 }
 
 /** Session states; each moves only forward. */
@@ -65,6 +85,9 @@ export class WsSession<T> {
   private readonly socket: WebSocketLike;
   private readonly openTimer: unknown;
   private readonly ack: AckMonitor;
+  private readonly deliveries: DeliveryTracker<OutboxEntry<T>>;
+  private socketOpened = false;
+  private receiptsOffered = false;
   private incoming: Promise<void> = Promise.resolve();
   private verifier: MessageVerifier | undefined;
   private sender: MessageSender | undefined;
@@ -78,12 +101,22 @@ export class WsSession<T> {
       marginMs: options.ackMarginMs,
       onTimeout: (error) => this.fail(error),
     });
+    this.deliveries = new DeliveryTracker<OutboxEntry<T>>({
+      timers: options.timers,
+      ackTimeoutMs: options.ackTimeoutMs,
+      onRelayed: (entry) => context.onRelayed(entry),
+      onSettled: (entry, outcome) => context.onSettled(entry, outcome),
+      onTimeout: (error) => this.fail(error),
+    });
     this.openTimer = options.timers.setTimeout(
       () => this.fail(new IcWsClientError(ErrorCode.OpenTimeout, `no verified OpenMessage within ${options.openTimeoutMs} ms`)),
       options.openTimeoutMs,
     );
     this.socket = new options.WebSocket(context.gatewayUrl);
     this.socket.binaryType = 'arraybuffer';
+    this.socket.onopen = () => {
+      this.socketOpened = true;
+    };
     this.socket.onmessage = (event) => this.handleFrame(event.data);
     this.socket.onclose = (event) => this.handleSocketClose(event.code, event.reason);
     // An error event is always followed by a close event, which carries the code.
@@ -100,9 +133,18 @@ export class WsSession<T> {
     return this.key;
   }
 
-  /** Sends one Candid-encoded app message; only while {@link isOpen}. */
-  send(content: Uint8Array): void {
-    this.sender?.send(content, false);
+  /** Whether the canister offered receipts in its OpenMessage (ic-ws extension): messages carry ids then. */
+  get receipts(): boolean {
+    return this.receiptsOffered;
+  }
+
+  /** Sends one app message of the outbox; only while {@link isOpen}. */
+  send(entry: OutboxEntry<T>): void {
+    const sender = this.sender as MessageSender;
+    const messageId = this.receiptsOffered ? entry.messageId : undefined;
+    let sequenceNum = 0n;
+    sequenceNum = sender.send(entry.content, false, { ...(messageId === undefined ? {} : { messageId }), onWritten: () => this.deliveries.written(sequenceNum) });
+    this.deliveries.accepted(sequenceNum, entry);
   }
 
   /** Ends the session at the app's request (the gateway then calls `ws_close`). */
@@ -172,8 +214,11 @@ export class WsSession<T> {
     } catch (error) {
       throw IcWsClientError.from(error, ErrorCode.InvalidCanisterMessage, 'invalid service message');
     }
-    if ('OpenMessage' in content && this.state === 'opening') return this.open();
+    if ('OpenMessage' in content && this.state === 'opening') {
+      return this.open(content.OpenMessage.extensions?.[0]?.includes(WS_EXTENSIONS.receipts) === true);
+    }
     if ('AckMessage' in content && this.state === 'open') return this.acknowledge(content.AckMessage.last_incoming_sequence_num);
+    if ('ReceiptMessage' in content && this.state === 'open') return this.receipt(content.ReceiptMessage);
     if ('CloseMessage' in content) {
       const reason = content.CloseMessage.reason;
       const code = closeCodeForCloseMessageReason(reason);
@@ -183,9 +228,11 @@ export class WsSession<T> {
     throw new IcWsClientError(ErrorCode.InvalidCanisterMessage, `unexpected ${Object.keys(content)[0]} in state ${this.state}`);
   }
 
-  private open(): void {
+  private open(receipts: boolean): void {
     // The verifier already checked the message's client key; the OpenMessage is sequence 1 by construction.
     this.context.options.timers.clearTimeout(this.openTimer);
+    this.receiptsOffered = receipts;
+    this.deliveries.useReceipts(receipts);
     this.state = 'open';
     this.ack.start();
     this.context.onOpen(this);
@@ -194,8 +241,17 @@ export class WsSession<T> {
   private acknowledge(acknowledged: bigint): void {
     const sender = this.sender as MessageSender;
     this.ack.acknowledge(acknowledged, sender.sentSequenceNum);
+    this.deliveries.ack(acknowledged);
     const lastIncoming = (this.verifier as MessageVerifier).lastSequenceNum;
     sender.send(encodeServiceMessageContent({ KeepAliveMessage: { last_incoming_sequence_num: lastIncoming } }), true);
+  }
+
+  private receipt(receipt: CanisterReceiptMessageContent): void {
+    const sent = (this.sender as MessageSender).sentSequenceNum;
+    if (receipt.sequence_num > sent) {
+      throw new IcWsClientError(ErrorCode.AckAboveSent, `a receipt for message ${receipt.sequence_num}, the client sent ${sent}`);
+    }
+    this.deliveries.receipt(receipt.sequence_num, receipt.outcome);
   }
 
   private handleAppMessage(message: WebsocketMessage): void {
@@ -232,16 +288,23 @@ export class WsSession<T> {
     this.end({ code: error.closeCode, reason: error.message, error, final: false });
   }
 
+  private failureOf(end: SessionEnd): SessionEnd {
+    if (end.error === undefined || end.final) return end;
+    return { ...end, failure: connectionFailureOf(end.error, this.context.gatewayUrl, this.socketOpened) };
+  }
+
   private end(end: SessionEnd): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.context.options.timers.clearTimeout(this.openTimer);
     this.ack.stop();
     this.sender?.stop();
+    const unsettled = this.deliveries.stop().map(({ entry, written }) => ({ entry, written, dedupable: this.receiptsOffered }));
+    this.socket.onopen = null;
     this.socket.onmessage = null;
     this.socket.onclose = null;
     closeSocket(this.socket, end.code);
-    this.context.onEnd(end);
+    this.context.onEnd(this.failureOf(end), unsettled);
   }
 }
 

@@ -17,6 +17,8 @@ import {
   type CanisterMessageFrame,
   type CanisterWsMessageArguments,
   type ClientKey,
+  type ClientMessageId,
+  type ReceiptOutcome,
   type SignedCallEnvelope,
   type WebsocketMessage,
   type WebsocketServiceMessageContent,
@@ -31,6 +33,8 @@ export interface RelayedCall {
   method: string;
   /** For ws_message: the WebsocketMessage. */
   message?: WebsocketMessage;
+  /** For ws_message: the message id sent along (receipts extension), if any. */
+  messageId?: ClientMessageId;
   /** For ws_open: its arguments. */
   open?: { client_nonce: bigint; gateway_principal: Principal };
 }
@@ -48,6 +52,8 @@ export class FakeGatewaySession {
     readonly socket: WebSocket,
     readonly outbox: FakeCanisterOutbox,
     private readonly appIdl: IDL.Type,
+    /** Whether the OpenMessage offers receipts (the ic-ws extension). */
+    private readonly receipts: boolean,
   ) {
     this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     socket.on('message', (data: Buffer) => this.calls.push(this.decode(new Uint8Array(data))));
@@ -62,15 +68,21 @@ export class FakeGatewaySession {
       return { envelope, method, open };
     }
     const [args] = IDL.decode(wsServiceMethods(this.appIdl).ws_message.argTypes, envelope.content.arg) as unknown as [CanisterWsMessageArguments];
-    return { envelope, method, message: args.msg };
+    const messageId = args.message_id?.[0];
+    return { envelope, method, message: args.msg, ...(messageId === undefined ? {} : { messageId }) };
   }
 
   /** Waits for ws_open and answers with the canister's certified OpenMessage (sequence 1). */
   async open(): Promise<RelayedCall> {
     const call = await this.calls.next();
     if (call.method !== 'ws_open') throw new Error(`expected ws_open, got ${call.method}`);
-    this.sendService({ OpenMessage: { client_key: this.clientKey! } });
+    this.sendService({ OpenMessage: { client_key: this.clientKey!, extensions: this.receipts ? [['receipts']] : [] } });
     return call;
+  }
+
+  /** Queues, certifies and sends the canister's receipt for client message `sequenceNum`. */
+  sendReceipt(sequenceNum: bigint, outcome: ReceiptOutcome = { Delivered: null }): void {
+    this.sendService({ ReceiptMessage: { sequence_num: sequenceNum, outcome } });
   }
 
   /** Queues, certifies and sends one service message with the next sequence number. */
@@ -95,10 +107,10 @@ export class FakeGatewaySession {
   }
 
   /** The next ws_message call, decoded; service messages come with their decoded content. */
-  async nextMessage(): Promise<WebsocketMessage & { service?: WebsocketServiceMessageContent }> {
+  async nextMessage(): Promise<WebsocketMessage & { service?: WebsocketServiceMessageContent; messageId?: ClientMessageId }> {
     const call = await this.calls.next();
     if (call.method !== 'ws_message') throw new Error(`expected ws_message, got ${call.method}`);
-    const message = call.message!;
+    const message = { ...call.message!, ...(call.messageId === undefined ? {} : { messageId: call.messageId }) };
     return message.is_service_message ? { ...message, service: decodeServiceMessageContent(message.content) } : message;
   }
 }
@@ -110,6 +122,8 @@ export interface FakeGatewayOptions {
   appIdl: IDL.Type;
   /** Send no handshake (to test the client's open timeout), or junk instead of it. */
   handshake?: 'none' | 'junk';
+  /** Offer receipts in OpenMessages, as ic-ws-canister does. @default false (as the public canister library) */
+  receipts?: boolean;
 }
 
 /** The fake gateway server. */
@@ -128,7 +142,7 @@ export class FakeGateway {
     server.on('connection', (socket) => {
       if (options.handshake === 'junk') socket.send(Uint8Array.of(0xff, 0x00));
       else if (options.handshake !== 'none') socket.send(encodeHandshakeFrame({ gateway_principal: this.principal }));
-      this.sessions.push(new FakeGatewaySession(socket, this.outbox, options.appIdl));
+      this.sessions.push(new FakeGatewaySession(socket, this.outbox, options.appIdl, options.receipts ?? false));
     });
   }
 
