@@ -68,6 +68,9 @@ describe.each([
       rootKey: { kind: 'fetch' },
       requestTimeoutMs: 10_000,
     });
+    // The presence call ic-ws-gateway makes: a ws_close naming the gateway itself proves it holds its key, so
+    // its clients get no early ack (their OpenMessage is the only message queued for them).
+    await ic.wsClose(canisterId, { client_principal: gatewayIdentity.getPrincipal(), client_nonce: 0n });
   }, 60_000);
   afterAll(() => devnet?.close());
 

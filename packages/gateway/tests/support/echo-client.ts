@@ -9,6 +9,8 @@ import {
   ProtocolError,
   decodeCanisterMessageFrame,
   decodeHandshakeFrame,
+  decodeServiceMessageContent,
+  encodeServiceMessageContent,
   verifyCertifiedMessage,
   type ClientKey,
   type WebsocketMessage,
@@ -89,10 +91,20 @@ export class EchoClient {
   }
 
   /**
-   * The next canister message, verified. Rejects with a `ProtocolError` when any check fails, or with
-   * `CONNECTION_LOST` (and the close code) when the gateway closes the connection first.
+   * The next canister message other than an AckMessage, verified. An AckMessage is answered with a keep-alive,
+   * as a real client does (the canister acks a client of a gateway it has not seen prove itself right after the
+   * OpenMessage, and every client once per ack interval). Rejects with a `ProtocolError` when any check fails,
+   * or with `CONNECTION_LOST` (and the close code) when the gateway closes the connection first.
    */
   async receive(): Promise<WebsocketMessage> {
+    for (;;) {
+      const message = await this.#receiveAny();
+      if (!message.is_service_message || !('AckMessage' in decodeServiceMessageContent(message.content))) return message;
+      await this.#sendMessage(true, encodeServiceMessageContent({ KeepAliveMessage: { last_incoming_sequence_num: this.#received } }));
+    }
+  }
+
+  async #receiveAny(): Promise<WebsocketMessage> {
     const { canisterId, rootKey, gatewayPrincipal } = this.target;
     const lost = this.socket.closed.then(({ code, reason }) => {
       throw new ProtocolError(ErrorCode.ConnectionLost, `the gateway closed the connection (${code} ${reason}) before the next message`);
@@ -120,12 +132,16 @@ export class EchoClient {
    * envelopes that cost the canister nothing to answer).
    */
   async sendContent(content: Uint8Array): Promise<void> {
+    await this.#sendMessage(false, content);
+  }
+
+  async #sendMessage(isServiceMessage: boolean, content: Uint8Array): Promise<void> {
     this.#sent += 1n;
     const msg: WebsocketMessage = {
       client_key: this.key,
       sequence_num: this.#sent,
       timestamp: BigInt(Date.now()) * 1_000_000n,
-      is_service_message: false,
+      is_service_message: isServiceMessage,
       content,
     };
     const arg = new Uint8Array(IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(IDL.Text)], [{ msg, message_id: [] }, []]));
