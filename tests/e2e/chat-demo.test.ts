@@ -81,9 +81,25 @@ describe('the chat demo in Chromium', () => {
 
     const hello = `hello bob, it is ${new Date().toISOString()}`;
     firstRun.hello = hello;
-    await post(alice, hello);
+    // The pending mark: read in the page right after the click, before anything could have been answered.
+    const markAtSend = await alice.evaluate((text) => {
+      const input = document.querySelector<HTMLInputElement>('[data-testid="message-input"]')!;
+      input.value = text;
+      document.querySelector<HTMLButtonElement>('[data-testid="send-button"]')!.click();
+      const mark = [...document.querySelectorAll<HTMLElement>('[data-testid="message"]')]
+        .find((item) => item.querySelector('[data-testid="message-text"]')?.textContent === text)
+        ?.querySelector<HTMLElement>('[data-testid="delivery-state"]');
+      return { state: mark?.dataset.state, symbol: mark?.textContent };
+    }, hello);
+    expect(markAtSend).toEqual({ state: 'queued', symbol: '◷' });
     await waitForMessage(bob, 'alice', hello);
     await waitForMessage(alice, 'alice', hello);
+    // Then its delivery: the canister's certified receipt turns the mark into a check.
+    await alice
+      .getByTestId('message')
+      .filter({ has: alice.getByTestId('message-text').getByText(hello, { exact: true }) })
+      .locator('[data-testid="delivery-state"][data-state="acknowledged"]')
+      .waitFor({ timeout: UI_TIMEOUT_MS });
     // Certificates are checked by the WebAssembly BLS verifier in both pages, not by its @noble fallback.
     expect(await alice.getByTestId('bls-verifier').textContent()).toBe('wasm');
     expect(await bob.getByTestId('bls-verifier').textContent()).toBe('wasm');

@@ -112,6 +112,29 @@ describe('protocol violations and errors', () => {
     expect(messages.at(-1)?.app).toEqual({ text: 'echo: still here', n: 1 });
   });
 
+  it('a handler that throws does not desynchronize: the next messages are accepted, the client is told which failed and why', async () => {
+    const client = await env.client();
+    await client.open(gateway.principal);
+    const outbox = new Uint8Array(16).fill(0x5a);
+    expect(await client.send({ text: 'one', n: 1 }, { outbox, index: 1n })).toEqual({ Ok: null });
+    expect(await client.send({ text: 'throw', n: 2 }, { outbox, index: 2n })).toEqual({ Err: WsErrorMessage.HandlerFailed });
+    // On the IC a trap would have rolled the sequence number back and this one would close the connection.
+    expect(await client.send({ text: 'three', n: 3 }, { outbox, index: 3n })).toEqual({ Ok: null });
+    expect(await client.send({ text: 'four', n: 4 })).toEqual({ Ok: null });
+    expect(await env.app.is_connected({ Client: client.key })).toBe(true);
+
+    const messages = (await gateway.pollAll()).filter((m) => clientId(m.clientKey) === clientId(client.key));
+    const receipts = messages.flatMap((m) => (m.service !== undefined && 'ReceiptMessage' in m.service ? [m.service.ReceiptMessage] : []));
+    expect(receipts).toEqual([
+      { sequence_num: 1n, outcome: { Delivered: null } },
+      { sequence_num: 2n, outcome: { Failed: 'the handler refused message n=2' } },
+      { sequence_num: 3n, outcome: { Delivered: null } },
+    ]);
+    expect(messages.flatMap((m) => (m.app === undefined ? [] : [(m.app as { text: string }).text]))).toEqual(['echo: one', 'echo: three', 'echo: four']);
+    // Nothing the handler did before it threw was rolled back (its event log kept the entry).
+    expect(eventsOf(await env.app.events(), client.key)).toEqual(['open:', 'message:one', 'message:throw', 'message:three', 'message:four']);
+  });
+
   it('ws_open refuses a key in use and an anonymous gateway; ws_message refuses another principal\'s key', async () => {
     const client = await env.client();
     expect(await client.open(gateway.principal)).toEqual({ Ok: null });

@@ -76,7 +76,11 @@ export class IcWsStateChangeEvent extends Event {
   }
 }
 
-/** Fired each time a message `send` accepted changes delivery state (see {@link DeliveryState}). */
+/**
+ * Fired for every delivery state a sent message takes (see {@link DeliveryState}): `queued` as `send` accepts it
+ * (synchronously, `previous` undefined), then each change. Messages restored from the persistent outbox after a
+ * reload are announced the same way (`previous` undefined, `message.restored` true) right after construction.
+ */
 export class IcWsDeliveryEvent<T> extends Event {
   /** The new state (`message.state` when the event fired). */
   readonly state: DeliveryState;
@@ -84,7 +88,7 @@ export class IcWsDeliveryEvent<T> extends Event {
   constructor(
     /** The message. */
     readonly message: OutgoingMessage<T>,
-    /** The state it left, or `undefined` when a message restored from the persistent outbox is announced. */
+    /** The state it left; `undefined` for a new message (`queued`) or one restored from the persistent outbox. */
     readonly previous: DeliveryState | undefined,
   ) {
     super('delivery');

@@ -190,6 +190,7 @@ export class IcWebSocket<T = unknown> extends EventTarget implements AsyncIterab
       throw IcWsClientError.from(error, ErrorCode.CandidEncode, 'the message does not match the app message type');
     }
     const entry = this.#outbox.add(message, content);
+    this.dispatchEvent(new IcWsDeliveryEvent<T>(entry.message, undefined));
     if (this.#state === 'open' && this.#session?.isOpen) this.#session.send(entry);
     return entry.message;
   }

@@ -12,8 +12,9 @@ import { build } from 'esbuild';
 import { cborDecode } from 'ic-ws-protocol';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PageConfig, PageResult } from './browser/page-client';
+import type { OutboxResumeResult, OutboxSendResult, PageConfig, PageResult } from './browser/page-client';
 import { withDeadline } from './support/client-recorder';
+import { HostileProxy } from './support/hostile-proxy';
 import { TestNetwork } from './support/test-network';
 // The one Chromium launcher of the repo (Debian's chromium, loopback-only flags, a clear error when missing).
 import { launchChromium } from '../../../tests/e2e/support/launch-chromium';
@@ -128,6 +129,72 @@ describe('IcWebSocket in Chromium', () => {
         { timeout: 15_000 },
       )
       .toBe('ClosedByGateway');
+    await page.close();
+  });
+
+  /** The page's config for `url` as its gateway. */
+  function pageConfig(url: string): PageConfig {
+    return { gatewayUrl: url, canisterId: net.canisterId.toText(), networkUrl: net.devnet.url, rootKeyHex: Buffer.from(net.devnet.rootKey).toString('hex') };
+  }
+
+  /** How many times the canister's handler took `text`. */
+  async function handledCount(text: string): Promise<number> {
+    return (await net.chat.receivedTexts()).filter((received) => received === text).length;
+  }
+
+  async function freshPage() {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(pageUrl);
+    await page.waitForFunction(() => typeof window.sendToOutbox === 'function');
+    return { page, pageErrors };
+  }
+
+  it('keeps a message sent while the gateway is down across a reload, in localStorage, and delivers it exactly once', async () => {
+    const { page, pageErrors } = await freshPage();
+    const dead = await HostileProxy.start('ws://127.0.0.1:9');
+    const deadUrl = dead.url;
+    await dead.close();
+    const text = `sent while down ${Date.now()}`;
+    const sent: OutboxSendResult = await withDeadline(page.evaluate(([c, t]) => window.sendToOutbox(c, t, 'failed'), [pageConfig(deadUrl), text] as const), 'the page to give up on the dead gateway');
+    // Pending, then reported failed by this page (its connection closed for good), but still stored.
+    expect(sent.states).toEqual(['queued', 'failed']);
+    expect(sent.storedKeys).toHaveLength(1);
+
+    await page.reload();
+    await page.waitForFunction(() => typeof window.resumeOutbox === 'function');
+    const resumed: OutboxResumeResult = await withDeadline(page.evaluate((c) => window.resumeOutbox(c), pageConfig(gatewayUrl)), 'the reloaded page to deliver');
+    expect(resumed.principal).toBe(sent.principal);
+    expect(resumed.restored).toEqual([{ id: sent.id, text }]);
+    expect(resumed.states[sent.id]).toEqual(['queued', 'relayed', 'acknowledged']);
+    expect(resumed.storedKeys).toEqual([]);
+    expect(resumed.errors).toEqual([]);
+    expect(await handledCount(text)).toBe(1);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('re-sends after a reload a message the canister took but whose receipt was lost, and the canister drops the duplicate', async () => {
+    const { page, pageErrors } = await freshPage();
+    // A gateway path that relays the page's calls but never lets a receipt (or the echo) through.
+    const lossy = await HostileProxy.start(gatewayUrl);
+    lossy.rule = (observed) => (observed.service !== undefined && !('ReceiptMessage' in observed.service) ? [observed.frame] : []);
+    const text = `receipt lost ${Date.now()}`;
+    const sent: OutboxSendResult = await withDeadline(page.evaluate(([c, t]) => window.sendToOutbox(c, t, 'relayed'), [pageConfig(lossy.url), text] as const), 'the page to relay');
+    expect(sent.states).toEqual(['queued', 'relayed']);
+    await expect.poll(() => handledCount(text), { timeout: 20_000 }).toBe(1);
+
+    await page.reload();
+    await lossy.close();
+    await page.waitForFunction(() => typeof window.resumeOutbox === 'function');
+    const resumed: OutboxResumeResult = await withDeadline(page.evaluate((c) => window.resumeOutbox(c), pageConfig(gatewayUrl)), 'the reloaded page to re-send');
+    expect(resumed.restored).toEqual([{ id: sent.id, text }]);
+    expect(resumed.states[sent.id]).toEqual(['queued', 'relayed', 'acknowledged']);
+    expect(resumed.storedKeys).toEqual([]);
+    // Taken once: the re-send came back as a Duplicate receipt.
+    expect(await handledCount(text)).toBe(1);
+    expect(pageErrors).toEqual([]);
     await page.close();
   });
 });

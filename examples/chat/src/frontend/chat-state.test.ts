@@ -1,6 +1,7 @@
 import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
-import type { ChatEntry, Member } from '../shared/chat-message';
+import type { DeliveryState, OutgoingMessage } from 'ic-ws-client';
+import type { ChatEntry, ChatMessage, Member } from '../shared/chat-message';
 import { ChatState } from './chat-state';
 
 const me: Member = { principal: Principal.fromUint8Array(Uint8Array.of(0x11, 1, 1)), nickname: 'me' };
@@ -55,5 +56,27 @@ describe('ChatState', () => {
     expect([...s.online.values()].map((m) => m.nickname)).toEqual(['Me!']);
     expect(s.notices).toEqual(['bob joined', 'me is now Me!', 'bob left']);
     expect(s.lastRejection).toBe('too long');
+  });
+
+  it('marks its own posts with their delivery state, and lists those not broadcast back yet', () => {
+    const state = new ChatState();
+    state.apply({ Welcome: { you: me, history: [], online: [me] } });
+    const sent = (id: string, text: string, at: bigint, deliveryState: DeliveryState, error?: string): OutgoingMessage<ChatMessage> =>
+      ({ id, data: { Post: { text, client_sent_at_ms: at } }, state: deliveryState, error: error === undefined ? undefined : { message: error } }) as unknown as OutgoingMessage<ChatMessage>;
+    state.trackDelivery(sent('a:1', 'first', 10n, 'relayed'));
+    state.trackDelivery(sent('a:2', 'second', 11n, 'queued'));
+    state.trackDelivery({ id: 'a:3', data: { SetNickname: { nickname: 'x' } }, state: 'queued' } as unknown as OutgoingMessage<ChatMessage>);
+    expect(state.unsentPosts().map((p) => [p.text, p.state])).toEqual([
+      ['first', 'relayed'],
+      ['second', 'queued'],
+    ]);
+    const posted: ChatEntry = { ...entry(0n, me, 10n), text: 'first' };
+    state.apply({ Posted: posted });
+    state.trackDelivery(sent('a:1', 'first', 10n, 'acknowledged'));
+    expect(state.ownPostOf(posted)?.state).toBe('acknowledged');
+    state.trackDelivery(sent('a:2', 'second', 11n, 'failed', 'the canister failed message 3: too long'));
+    expect(state.unsentPosts().map((p) => [p.text, p.state, p.error])).toEqual([['second', 'failed', 'the canister failed message 3: too long']]);
+    // Someone else's post with the same stamp and text is not ours.
+    expect(state.ownPostOf({ ...entry(1n, bob, 10n), text: 'first' })).toBeUndefined();
   });
 });

@@ -1,4 +1,16 @@
+import type { DeliveryState, OutgoingMessage } from 'ic-ws-client';
 import type { ChatEntry, ChatMessage, Member } from '../shared/chat-message';
+
+/** A post this browser sent, and where it is on its way to the canister. */
+export interface OwnPost {
+  /** The client's message id (stable across re-sends and page reloads). */
+  id: string;
+  text: string;
+  clientSentAtMs: bigint;
+  state: DeliveryState;
+  /** Why it failed, once `failed`. */
+  error: string | undefined;
+}
 
 /** What the page shows, derived only from verified canister messages (and the app's own clock). */
 export interface ChatSnapshot {
@@ -14,6 +26,8 @@ export interface ChatSnapshot {
   lastRejection: string | undefined;
   /** Event lines for the log (joins, leaves, renames). */
   notices: string[];
+  /** This browser's posts by message id, in send order (restored ones after a reload first). */
+  ownPosts: Map<string, OwnPost>;
 }
 
 // Notices kept for the log; older ones scroll away.
@@ -33,6 +47,7 @@ export class ChatState {
     lastRoundTripMs: undefined,
     lastRejection: undefined,
     notices: [],
+    ownPosts: new Map(),
   };
   private readonly pendingSends = new Set<bigint>();
 
@@ -74,6 +89,36 @@ export class ChatState {
       s.lastRejection = message.Rejected.reason;
     }
     // Post and SetNickname only travel from clients to the canister.
+  }
+
+  /**
+   * Records where one of this browser's sent messages is (a `delivery` event, or a message restored from the
+   * persistent outbox after a reload). Only posts are shown; nickname changes are not tracked.
+   */
+  trackDelivery(message: OutgoingMessage<ChatMessage>): void {
+    if (message.data === undefined || !('Post' in message.data)) return;
+    const { text, client_sent_at_ms } = message.data.Post;
+    this.snapshot.ownPosts.set(message.id, {
+      id: message.id,
+      text,
+      clientSentAtMs: client_sent_at_ms,
+      state: message.state,
+      error: message.error?.message,
+    });
+  }
+
+  /** The delivery of this browser's post that became `entry`, if it was sent from this browser. */
+  ownPostOf(entry: ChatEntry): OwnPost | undefined {
+    const sentAt = entry.client_sent_at_ms[0];
+    if (!this.isMine(entry) || sentAt === undefined) return undefined;
+    for (const post of this.snapshot.ownPosts.values()) if (post.clientSentAtMs === sentAt && post.text === entry.text) return post;
+    return undefined;
+  }
+
+  /** This browser's posts the canister has not broadcast back (yet): waiting, on their way, or failed. */
+  unsentPosts(): OwnPost[] {
+    const shown = new Set(this.snapshot.entries.filter((entry) => this.isMine(entry)).map((entry) => `${entry.client_sent_at_ms[0]}|${entry.text}`));
+    return [...this.snapshot.ownPosts.values()].filter((post) => !shown.has(`${post.clientSentAtMs}|${post.text}`));
   }
 
   /** Whether an entry was posted by this browser's identity. */

@@ -1,6 +1,6 @@
-import type { IcWebSocketState } from 'ic-ws-client';
+import type { DeliveryState, IcWebSocketState } from 'ic-ws-client';
 import type { ChatEntry } from '../shared/chat-message';
-import type { ChatState } from './chat-state';
+import type { ChatState, OwnPost } from './chat-state';
 
 /** The page's elements, found by `data-testid` (the same handles the browser test uses). */
 function element<T extends HTMLElement>(root: ParentNode, testId: string): T {
@@ -8,6 +8,14 @@ function element<T extends HTMLElement>(root: ParentNode, testId: string): T {
   if (!found) throw new Error(`index.html has no element with data-testid="${testId}"`);
   return found;
 }
+
+/** The mark next to one of this browser's posts. */
+const DELIVERY_MARKS: Record<DeliveryState, { mark: string; title: string }> = {
+  queued: { mark: '◷', title: 'waiting for the connection' },
+  relayed: { mark: '…', title: 'sent, waiting for the canister' },
+  acknowledged: { mark: '✓', title: 'the canister took it' },
+  failed: { mark: '✗', title: 'not delivered' },
+};
 
 const STATE_LABELS: Record<IcWebSocketState, string> = {
   connecting: 'connecting',
@@ -33,17 +41,19 @@ export class ChatView {
   private readonly problem = element(document, 'problem');
   private readonly postForm = element<HTMLFormElement>(document, 'post-form');
   private readonly messageInput = element<HTMLInputElement>(document, 'message-input');
+  private readonly sendButton = element<HTMLButtonElement>(document, 'send-button');
   private readonly nicknameForm = element<HTMLFormElement>(document, 'nickname-form');
   private readonly nicknameInput = element<HTMLInputElement>(document, 'nickname-input');
+  private readonly nicknameButton = element<HTMLButtonElement>(document, 'nickname-button');
+  private readonly side = element(document, 'people');
 
-  /** Calls `handler` with each non-empty message the user submits, then clears the input. */
-  onPost(handler: (text: string) => void): void {
+  /** Calls `handler` with each non-empty message the user submits; clears the input when it returns true. */
+  onPost(handler: (text: string) => boolean): void {
     this.postForm.addEventListener('submit', (event) => {
       event.preventDefault();
       const text = this.messageInput.value.trim();
       if (text === '') return;
-      handler(text);
-      this.messageInput.value = '';
+      if (handler(text)) this.messageInput.value = '';
     });
   }
 
@@ -61,6 +71,13 @@ export class ChatView {
     this.connection.textContent = STATE_LABELS[state];
     this.connection.dataset.state = state;
     this.connectionDetail.textContent = detail;
+    // While not connected: no input (nothing could go out), and who is online and the round trip are only
+    // what they were when the connection was lost, so they are shown greyed out.
+    const connected = state === 'open';
+    for (const control of [this.messageInput, this.sendButton, this.nicknameInput, this.nicknameButton]) control.disabled = !connected;
+    this.side.dataset.stale = String(!connected);
+    this.latency.dataset.stale = String(!connected);
+    this.side.title = connected ? '' : 'as of the last connection';
   }
 
   /** Shows which BLS verifier checks certificates (`wasm`, or the `noble` fallback and why). */
@@ -91,12 +108,16 @@ export class ChatView {
 
   private renderEntries(state: ChatState, entries: readonly ChatEntry[]): void {
     const atBottom = this.messages.scrollHeight - this.messages.scrollTop - this.messages.clientHeight < 40;
-    this.messages.replaceChildren(...entries.map((entry) => this.entryItem(entry, state.isMine(entry))));
+    this.messages.replaceChildren(
+      ...entries.map((entry) => this.entryItem(entry, state.isMine(entry), state.ownPostOf(entry))),
+      // Own posts the canister has not broadcast back yet: waiting, on their way, or failed.
+      ...state.unsentPosts().map((post) => this.unsentItem(post, state.snapshot.me?.nickname ?? 'you')),
+    );
     // Follow new messages unless the user scrolled up to read.
     if (atBottom) this.messages.scrollTop = this.messages.scrollHeight;
   }
 
-  private entryItem(entry: ChatEntry, mine: boolean): HTMLLIElement {
+  private entryItem(entry: ChatEntry, mine: boolean, own: OwnPost | undefined): HTMLLIElement {
     const item = document.createElement('li');
     item.dataset.testid = 'message';
     item.dataset.id = entry.id.toString();
@@ -110,13 +131,51 @@ export class ChatView {
     const sentAt = new Date(Number(entry.sent_at_ns / 1_000_000n));
     time.dateTime = sentAt.toISOString();
     time.textContent = sentAt.toLocaleTimeString();
-    const text = document.createElement('p');
-    text.className = 'text';
-    text.dataset.testid = 'message-text';
-    text.textContent = entry.text;
-    item.append(author, time, text);
+    item.append(author, time);
+    if (own !== undefined) item.append(deliveryMark(own));
+    item.append(messageText(entry.text));
     return item;
   }
+
+  private unsentItem(post: OwnPost, nickname: string): HTMLLIElement {
+    const item = document.createElement('li');
+    item.dataset.testid = 'message';
+    item.dataset.delivery = post.state;
+    item.className = `message mine unsent ${post.state}`;
+    const author = document.createElement('span');
+    author.className = 'author';
+    author.dataset.testid = 'message-author';
+    author.textContent = nickname;
+    item.append(author, deliveryMark(post), messageText(post.text));
+    if (post.error !== undefined) {
+      const why = document.createElement('p');
+      why.className = 'why';
+      why.dataset.testid = 'delivery-error';
+      why.textContent = post.error;
+      item.append(why);
+    }
+    return item;
+  }
+}
+
+function deliveryMark(post: OwnPost): HTMLSpanElement {
+  const mark = document.createElement('span');
+  const { mark: symbol, title } = DELIVERY_MARKS[post.state];
+  mark.className = 'delivery';
+  mark.dataset.testid = 'delivery-state';
+  mark.dataset.state = post.state;
+  mark.dataset.messageId = post.id;
+  mark.textContent = symbol;
+  mark.title = post.error ?? title;
+  return mark;
+}
+
+function messageText(value: string): HTMLParagraphElement {
+  const text = document.createElement('p');
+  text.className = 'text';
+  text.dataset.testid = 'message-text';
+  text.textContent = value;
+  return text;
 }
 
 function listItem(text: string, title?: string): HTMLLIElement {

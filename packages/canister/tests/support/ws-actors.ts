@@ -19,6 +19,7 @@ import {
   type CanisterWsOpenArguments,
   type CanisterWsOpenResult,
   type ClientKey,
+  type ClientMessageId,
   type WebsocketServiceMessageContent,
 } from 'ic-ws-protocol';
 import { ClientVerifier, type VerifiedMessage } from './client-verifier';
@@ -165,9 +166,9 @@ export class TestClient {
     return this.actor.ws_open({ client_nonce: this.clientNonce, gateway_principal: gateway });
   }
 
-  /** Sends an app message with the next sequence number. */
-  send(message: unknown): Promise<CanisterWsMessageResult> {
-    return this.sendContent(false, new Uint8Array(IDL.encode([this.appMessageIdl], [message])));
+  /** Sends an app message with the next sequence number (with `messageId`, asking for a receipt). */
+  send(message: unknown, messageId?: ClientMessageId): Promise<CanisterWsMessageResult> {
+    return this.sendContent(false, new Uint8Array(IDL.encode([this.appMessageIdl], [message])), this.nextSequence, messageId);
   }
 
   /** Sends a service message (a keep-alive, normally) with the next sequence number. */
@@ -176,7 +177,7 @@ export class TestClient {
   }
 
   /** Sends raw content with sequence number `sequence` (default: the next one) and counts it as sent. */
-  sendContent(isService: boolean, content: Uint8Array, sequence = this.nextSequence): Promise<CanisterWsMessageResult> {
+  sendContent(isService: boolean, content: Uint8Array, sequence = this.nextSequence, messageId?: ClientMessageId): Promise<CanisterWsMessageResult> {
     this.nextSequence = sequence + 1n;
     return this.actor.ws_message(
       {
@@ -187,7 +188,7 @@ export class TestClient {
           is_service_message: isService,
           content,
         },
-        message_id: [],
+        message_id: messageId === undefined ? [] : [messageId],
       },
       [],
     );

@@ -99,7 +99,7 @@ describe('delivery states with a canister that sends receipts', () => {
     session.sendReceipt(sent.sequence_num);
     await message.acknowledged;
     expect(message.state).toBe('acknowledged');
-    expect(deliveries).toEqual(['hello:relayed', 'hello:acknowledged']);
+    expect(deliveries).toEqual(['hello:queued', 'hello:relayed', 'hello:acknowledged']);
     expect(ws.outgoing).toEqual([]);
     expect(ws.receipts).toBe(true);
   });
@@ -157,7 +157,7 @@ describe('delivery states with a canister that sends receipts', () => {
     expect(IDL.decode([Chat], resent.content)).toEqual(['important']);
     session.sendReceipt(resent.sequence_num, { Duplicate: null });
     await message.acknowledged;
-    expect(deliveries).toEqual(['important:relayed', 'important:queued', 'important:relayed', 'important:acknowledged']);
+    expect(deliveries).toEqual(['important:queued', 'important:relayed', 'important:queued', 'important:relayed', 'important:acknowledged']);
   });
 
   it('leaves an idle connection to the ack rounds: no timeout without a message on the way', async () => {

@@ -5,7 +5,7 @@
  * function) when the page needs the canister to push something.
  */
 import { Ed25519KeyIdentity } from '@dfinity/identity';
-import { IcWebSocket, type IcWsCloseEvent } from 'ic-ws-client';
+import { IcWebSocket, localStorageOutboxStore, type DeliveryState, type IcWsCloseEvent, type OutgoingMessage } from 'ic-ws-client';
 import { ChatMessageIdl, type ChatMessage } from '../support/chat-message';
 
 /** What the test passes in. */
@@ -31,12 +31,108 @@ export interface PageResult {
   loadedScripts: string[];
 }
 
+/** What `sendToOutbox` reports: the message's id and the states it took in this page. */
+export interface OutboxSendResult {
+  id: string;
+  /** Every delivery state the message took, in order. */
+  states: DeliveryState[];
+  /** Keys of the page's localStorage once the page stopped. */
+  storedKeys: string[];
+  principal: string;
+}
+
+/** What `resumeOutbox` reports after a reload. */
+export interface OutboxResumeResult {
+  /** The messages announced as restored: id and text. */
+  restored: { id: string; text: string }[];
+  /** The delivery states each restored message took, in order, by id. */
+  states: Record<string, DeliveryState[]>;
+  storedKeys: string[];
+  principal: string;
+  errors: string[];
+}
+
 declare global {
   interface Window {
     runIcWebSocket(config: PageConfig): Promise<PageResult>;
     askTest(request: 'broadcast'): Promise<number>;
+    /**
+     * Sends `text` with a persistent outbox (localStorage) through `config.gatewayUrl` and stops once it is in
+     * `until` (or the connection closed): what a page does before the user reloads it.
+     */
+    sendToOutbox(config: PageConfig, text: string, until: DeliveryState): Promise<OutboxSendResult>;
+    /** After a reload: a new IcWebSocket over the same localStorage, until every restored message is final. */
+    resumeOutbox(config: PageConfig): Promise<OutboxResumeResult>;
   }
 }
+
+const IDENTITY_KEY = 'test/identity';
+
+/** The page's identity, kept in localStorage so a reload signs as the same principal. */
+function storedIdentity(): Ed25519KeyIdentity {
+  const stored = localStorage.getItem(IDENTITY_KEY);
+  if (stored !== null) return Ed25519KeyIdentity.fromJSON(stored);
+  const identity = Ed25519KeyIdentity.generate();
+  localStorage.setItem(IDENTITY_KEY, JSON.stringify(identity.toJSON()));
+  return identity;
+}
+
+function outboxSocket(config: PageConfig, reconnect: boolean): IcWebSocket<ChatMessage> {
+  return new IcWebSocket<ChatMessage>({
+    gatewayUrl: config.gatewayUrl,
+    canisterId: config.canisterId,
+    identity: storedIdentity(),
+    networkUrl: config.networkUrl,
+    rootKey: hexToBytes(config.rootKeyHex),
+    appMessageIdl: ChatMessageIdl,
+    reconnect,
+    outbox: localStorageOutboxStore(),
+  });
+}
+
+function storageKeys(): string[] {
+  return Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i) ?? '').filter((key) => key.startsWith('ic-ws-outbox/'));
+}
+
+window.sendToOutbox = async (config, text, until) => {
+  const ws = outboxSocket(config, false);
+  const states: DeliveryState[] = [];
+  let message: OutgoingMessage<ChatMessage> | undefined;
+  const reached = new Promise<void>((resolve) => {
+    ws.addEventListener('delivery', (event) => {
+      if (event.message !== message && message !== undefined) return;
+      states.push(event.state);
+      if (event.state === until) resolve();
+    });
+    ws.addEventListener('close', () => resolve());
+  });
+  message = ws.send({ text, count: 1, tags: ['outbox'] });
+  await reached;
+  return { id: message.id, states, storedKeys: storageKeys(), principal: storedIdentity().getPrincipal().toText() };
+};
+
+window.resumeOutbox = async (config) => {
+  const ws = outboxSocket(config, true);
+  const errors: string[] = [];
+  ws.onerror = (event) => errors.push(`${event.error.code}: ${event.error.message}`);
+  const restored: { id: string; text: string }[] = [];
+  const states: Record<string, DeliveryState[]> = {};
+  const finals: Promise<unknown>[] = [];
+  await new Promise<void>((resolve) => {
+    ws.addEventListener('delivery', (event) => {
+      (states[event.message.id] ??= []).push(event.state);
+      if (event.previous === undefined && event.message.restored) {
+        restored.push({ id: event.message.id, text: event.message.data.text });
+        finals.push(event.message.acknowledged.catch((error: Error) => errors.push(error.message)));
+      }
+    });
+    // Restored messages are announced in a microtask after construction.
+    queueMicrotask(() => resolve());
+  });
+  await Promise.all(finals);
+  ws.close();
+  return { restored, states, storedKeys: storageKeys(), principal: storedIdentity().getPrincipal().toText(), errors };
+};
 
 function hexToBytes(hex: string): Uint8Array {
   return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));

@@ -9,7 +9,7 @@ import { IcWebSocket, type IcWebSocketOptions } from 'ic-ws-client';
 import { startDevnet, type Devnet } from 'ic-ws-devnet';
 import { startGateway, type GatewayHandle } from 'ic-ws-gateway';
 import { ClientRecorder } from './client-recorder';
-import { buildWsChat, ChatMessageIdl, wsChatActor, type ChatMessage, type WsChatActor } from './ws-chat-canister';
+import { buildWsChat, ChatMessageIdl, wsChatActor, wsChatInitArg, type ChatMessage, type WsChatActor } from './ws-chat-canister';
 
 /** Options of {@link TestNetwork.start}. */
 export interface TestNetworkOptions {
@@ -42,6 +42,7 @@ export class TestNetwork {
 
   private constructor(
     readonly devnet: Devnet,
+    readonly wasm: Uint8Array,
     readonly canisterId: Principal,
     readonly chat: WsChatActor,
     readonly manualTime: boolean,
@@ -59,9 +60,15 @@ export class TestNetwork {
       ...(options.delegatedCertificates === undefined ? {} : { delegatedCertificates: options.delegatedCertificates }),
       ...(options.rootKeySecret === undefined ? {} : { rootKeySecret: options.rootKeySecret }),
     });
-    const canisterId = await devnet.install({ wasm });
+    const canisterId = await devnet.install({ wasm, arg: wsChatInitArg() });
     const chat = await wsChatActor(devnet.url, canisterId, devnet.rootKey);
-    return new TestNetwork(devnet, canisterId, chat, options.time === 'manual', startMs);
+    return new TestNetwork(devnet, wasm, canisterId, chat, options.time === 'manual', startMs);
+  }
+
+  /** Installs another ws-chat canister, accepting only `gateways` when given; returns it and its actor. */
+  async installChat(gateways?: readonly Principal[]): Promise<{ canisterId: Principal; chat: WsChatActor }> {
+    const canisterId = await this.devnet.install({ wasm: this.wasm, arg: wsChatInitArg(gateways) });
+    return { canisterId, chat: await wsChatActor(this.devnet.url, canisterId, this.devnet.rootKey) };
   }
 
   /** Starts a real gateway against the devnet. */

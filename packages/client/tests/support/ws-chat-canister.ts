@@ -24,6 +24,7 @@ export const wsChatIdlFactory: IDL.InterfaceFactory = ({ IDL: idl }) => {
     broadcast: idl.Func([ChatMessageIdl], [idl.Nat32], []),
     connectedClients: idl.Func([], [idl.Vec(ClientKeyIdl)], ['query']),
     closedClients: idl.Func([], [idl.Vec(ClosedClient)], ['query']),
+    receivedTexts: idl.Func([], [idl.Vec(idl.Text)], ['query']),
   });
 };
 
@@ -46,6 +47,14 @@ export interface WsChatActor {
   broadcast(message: ChatMessage): Promise<number>;
   connectedClients(): Promise<ClientKey[]>;
   closedClients(): Promise<{ client_key: ClientKey; reason: string }[]>;
+  /** The text of every app message the handler took, in order. */
+  receivedTexts(): Promise<string[]>;
+}
+
+/** The ws-chat canister's init argument: optionally, the only gateways it accepts. */
+export function wsChatInitArg(gateways?: readonly Principal[]): Uint8Array {
+  const InitArg = IDL.Opt(IDL.Record({ gateways: IDL.Vec(IDL.Principal) }));
+  return new Uint8Array(IDL.encode([InitArg], [gateways === undefined ? [] : [{ gateways }]]));
 }
 
 /** An actor for the ws-chat canister's own methods, verifying certificates against the devnet's root key. */

@@ -1,6 +1,7 @@
 /**
  * The integration-test canister of ic-ws-canister: the library over azle, as an app would use it. App
- * messages are `record { text; n }`; every app message is echoed back as `echo: <text>`; app methods send
+ * messages are `record { text; n }`; every app message is echoed back as `echo: <text>` (the text `throw` makes
+ * the handler throw instead); app methods send
  * to a client or a principal, send many (or big) messages at once, broadcast and close; init and
  * post_upgrade take shorter intervals for tests.
  */
@@ -39,6 +40,8 @@ const ws = defineWsCanister<AppMessage, [InitArg]>(azle, {
   onOpen: (client) => events.push({ kind: 'open', client, detail: '' }),
   onMessage: (client, message) => {
     events.push({ kind: 'message', client, detail: message.text });
+    // A handler that fails on some input: the library must keep the sequence and tell the client.
+    if (message.text === 'throw') throw new Error(`the handler refused message n=${message.n}`);
     ws.send(client, { text: `echo: ${message.text}`, n: message.n });
   },
   onClose: (client, reason) => events.push({ kind: 'close', client, detail: reason }),

@@ -1,12 +1,13 @@
 /**
  * Client integration-test canister: ic-ws-canister over its Azle binding (connection state in stable memory,
  * as an app keeps it), with a record app message type and a short ack interval (61 s, the smallest the
- * library accepts, driven by the devnet's manual clock). It echoes every message and keeps a log of closed
- * clients and their reasons, so tests can see that a client's close reached `ws_close` (or that the
- * canister closed it for a missed keep-alive).
+ * library accepts, driven by the devnet's manual clock). It echoes every message and keeps a log of the
+ * messages it handled (to count deliveries) and of closed clients and their reasons, so tests can see that a
+ * client's close reached `ws_close` (or that the canister closed it for a missed keep-alive). Its init argument
+ * may list the only gateways it accepts.
  */
 import * as azle from 'azle';
-import { IDL, query, update } from 'azle';
+import { IDL, query, update, type Principal } from 'azle';
 import { defineWsCanister } from 'ic-ws-canister/azle';
 import { ClientKeyIdl, type ClientKey } from 'ic-ws-protocol';
 
@@ -18,15 +19,24 @@ type ChatMessage = { text: string; count: number; tags: string[] };
 const ClosedClient = IDL.Record({ client_key: ClientKeyIdl, reason: IDL.Text });
 type ClosedClient = { client_key: ClientKey; reason: string };
 
-// Heap only: an upgrade starts a new log.
-const closed: ClosedClient[] = [];
+/** `opt record { gateways : vec principal }`: the gateway allowlist, if any. */
+const InitArg = IDL.Opt(IDL.Record({ gateways: IDL.Vec(IDL.Principal) }));
+type InitArg = [] | [{ gateways: Principal[] }];
 
-const ws = defineWsCanister<ChatMessage>(azle, {
+// Heap only: an upgrade starts new logs.
+const closed: ClosedClient[] = [];
+const received: string[] = [];
+
+const ws = defineWsCanister<ChatMessage, [InitArg]>(azle, {
   appMessageIdl: ChatMessage,
+  initArgIdls: [InitArg],
+  onStart: ([arg]) => (arg[0] === undefined ? {} : { gateways: arg[0].gateways }),
   sendAckIntervalMs: 61_000,
   keepAliveTimeoutMs: 30_000,
-  onMessage: (client, message) =>
-    ws.send(client, { text: `echo:${message.text}`, count: message.count + 1, tags: [...message.tags, 'echoed'] }),
+  onMessage: (client, message) => {
+    received.push(message.text);
+    ws.send(client, { text: `echo:${message.text}`, count: message.count + 1, tags: [...message.tags, 'echoed'] });
+  },
   onClose: (client, reason) => closed.push({ client_key: client, reason }),
 });
 
@@ -45,5 +55,11 @@ export default class extends ws.Canister {
   @query([], IDL.Vec(ClosedClient))
   closedClients(): ClosedClient[] {
     return closed;
+  }
+
+  /** The text of every app message the handler took, in order. */
+  @query([], IDL.Vec(IDL.Text))
+  receivedTexts(): string[] {
+    return received;
   }
 }
