@@ -9,6 +9,7 @@ import { InboundPool } from './flow/inbound-pool';
 import { LoadMonitor } from './flow/load-monitor';
 import { GatewayError, describeError } from './gateway-error';
 import type { GatewayIc } from './ic/gateway-ic';
+import { GatewayPresence, provingPresence } from './ic/gateway-presence';
 import { createHttpGatewayIc } from './ic/http-gateway-ic';
 import { loadOrCreateIdentity } from './ic/node-ed25519-identity';
 import { OpenKeysJournal } from './keys/open-keys-journal';
@@ -50,6 +51,8 @@ export interface GatewayHandle {
 const PROBE_AFTER_EMPTY_POLLS = 20;
 // ws_close is retried until the canister would have timed the client out itself (ack interval + keep-alive).
 const WS_CLOSE_RETRY_FOR_MS = PROTOCOL_DEFAULTS.sendAckIntervalMs + PROTOCOL_DEFAULTS.keepAliveTimeoutMs;
+// How long a presence call to a canister counts before the next ws_open to it makes another (see GatewayPresence).
+const PRESENCE_REFRESH_MS = 30_000;
 
 /**
  * Starts an ic-ws gateway: a WebSocket server that relays clients' signed calls to canisters and polls
@@ -114,6 +117,13 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   if (maxConnections < resolved.maxConnections) {
     log.warn({ maxConnections: resolved.maxConnections, cap: maxConnections }, 'maxConnections is above what the descriptor limit (ulimit -n) allows: capped');
   }
+  // Sessions relay through an IC that proves this gateway to a canister before its first ws_open (presence).
+  const presence = new GatewayPresence(ic, principal, {
+    refreshMs: PRESENCE_REFRESH_MS,
+    now: () => Date.now(),
+    onFailure: (canisterId, error) => log.debug({ canister: canisterId.toText(), err: describeError(error) }, 'presence call failed'),
+  });
+  const sessionIc = provingPresence(ic, presence);
   const handshakeFrame = encodeHandshakeFrame({ gateway_principal: principal });
   const listener = await startWebsocketListener({
     listen: resolved.listen,
@@ -132,7 +142,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         socket,
         gatewayPrincipal: principal,
         handshakeFrame,
-        ic,
+        ic: sessionIc,
         router: registry,
         openKeys: closer,
         limits: resolved,

@@ -12,7 +12,10 @@ import { deferred, type Deferred } from './deferred';
  */
 export class ScriptedIc implements GatewayIc {
   readonly relayed: { canisterId: string; envelope: Uint8Array }[] = [];
+  /** `ws_close` calls for clients (presence calls aside). */
   readonly closed: { canisterId: string; clientKeyId: string }[] = [];
+  /** The canister (text) of every presence call (a `ws_close` naming the gateway itself), in order. */
+  readonly presences: string[] = [];
   /** The canister (text) of every `ws_get_messages`, in order. */
   readonly polls: string[] = [];
   readonly #queues = new Map<string, { key: string; client_key: ClientKey; content: Uint8Array }[]>();
@@ -70,7 +73,16 @@ export class ScriptedIc implements GatewayIc {
     };
   }
 
+  /** Whether `clientKey` is the gateway's own: a presence call rather than a client's close. */
+  isPresence(clientKey: ClientKey): boolean {
+    return clientKey.client_principal.compareTo(this.gatewayPrincipal()) === 'eq';
+  }
+
   async wsClose(canisterId: Principal, clientKey: ClientKey): Promise<void> {
+    if (this.isPresence(clientKey)) {
+      this.presences.push(canisterId.toText());
+      return;
+    }
     const id = clientKeyId(clientKey);
     this.closed.push({ canisterId: canisterId.toText(), clientKeyId: id });
     this.#closeWaiters.get(id)?.resolve();
