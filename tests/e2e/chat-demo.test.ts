@@ -86,7 +86,7 @@ describe('the chat demo in Chromium', () => {
       const input = document.querySelector<HTMLInputElement>('[data-testid="message-input"]')!;
       input.value = text;
       document.querySelector<HTMLButtonElement>('[data-testid="send-button"]')!.click();
-      const mark = [...document.querySelectorAll<HTMLElement>('[data-testid="message"]')]
+      const mark = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="message"]'))
         .find((item) => item.querySelector('[data-testid="message-text"]')?.textContent === text)
         ?.querySelector<HTMLElement>('[data-testid="delivery-state"]');
       return { state: mark?.dataset.state, symbol: mark?.textContent };

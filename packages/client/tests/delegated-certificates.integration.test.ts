@@ -12,7 +12,7 @@ import { HttpAgent } from '@dfinity/agent';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HostileProxy } from './support/hostile-proxy';
 import { TestNetwork } from './support/test-network';
-import { buildWsChat } from './support/ws-chat-canister';
+import { buildWsChat, wsChatInitArg } from './support/ws-chat-canister';
 
 const rootKeySecret = bls12_381.utils.randomPrivateKey();
 let net: TestNetwork;
@@ -30,7 +30,7 @@ beforeAll(async () => {
     canisterRanges: [[canisterIdFromIndex(0x20_0000n), canisterIdFromIndex(0x2f_ffffn)]],
   });
   // The same canister id and code, so its certificate certifies data at exactly the path the client reads.
-  await otherSubnet.install({ wasm: await buildWsChat(), canisterId: net.canisterId });
+  await otherSubnet.install({ wasm: await buildWsChat(), canisterId: net.canisterId, arg: wsChatInitArg() });
 }, 180_000);
 
 afterAll(async () => {

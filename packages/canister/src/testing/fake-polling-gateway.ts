@@ -1,6 +1,6 @@
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
-import { CanisterWsGetMessagesResultIdl, type CanisterOutputCertifiedMessages } from 'ic-ws-protocol';
+import { CanisterWsGetMessagesResultIdl, type CanisterOutputCertifiedMessages, type CanisterWsCloseResult } from 'ic-ws-protocol';
 import type { IcWebSocketCanister } from '../ws-canister';
 import type { FakeCanisterHost } from './fake-canister-host';
 import { PolledBatchVerifier, VerificationFailure, type VerifiedMessage } from './polled-batch-verifier';
@@ -8,7 +8,7 @@ import { PolledBatchVerifier, VerificationFailure, type VerifiedMessage } from '
 export { VerificationFailure, type VerifiedMessage };
 
 /** What the fake polls: an `IcWebSocketCanister` of any app message type. */
-export type PolledCanister = Pick<IcWebSocketCanister<unknown>, 'wsGetMessages'>;
+export type PolledCanister = Pick<IcWebSocketCanister<unknown>, 'wsGetMessages' | 'wsClose'>;
 
 /**
  * A recording fake of a gateway's poller, in process (no sockets, no WebSocket side): polls
@@ -50,6 +50,15 @@ export class FakePollingGateway {
     this.batches.push(batch);
     if (this.verifier.isEmpty(batch)) return { messages: [], isEndOfQueue: true };
     return { messages: this.verify(batch), isEndOfQueue: batch.is_end_of_queue };
+  }
+
+  /**
+   * The presence call ic-ws-gateway makes before its first `ws_open` to a canister: a `ws_close` naming this
+   * gateway itself, after which the canister counts it as a proven gateway (docs/protocol.md section 8) and
+   * its clients get no early ack. Returns the canister's answer.
+   */
+  prove(): CanisterWsCloseResult {
+    return this.canister.wsClose({ client_key: { client_principal: this.principal, client_nonce: 0n } }, this.principal);
   }
 
   /** Polls until the end of the queue; returns every verified message. */
