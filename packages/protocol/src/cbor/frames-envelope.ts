@@ -1,6 +1,7 @@
 import type { Principal } from '@dfinity/principal';
 import { ErrorCode, ProtocolError } from '../errors';
-import { cborEncode, type CborEncodable, type CborValue } from './cbor';
+import type { CborValue } from './cbor-reader';
+import { cborWrite, type CborWritable } from './cbor-writer';
 import type { FrameLimits } from './frames-limits';
 import {
   checkU64,
@@ -56,13 +57,13 @@ export interface SignedDelegation {
  * exactly, so the request id, and with it the signature, stays valid.
  */
 export function encodeSignedCallEnvelope(envelope: SignedCallEnvelope): Uint8Array {
-  return cborEncode(signedCallEnvelopeToCbor(envelope), { selfDescribe: true });
+  return cborWrite(signedCallEnvelopeToCbor(envelope), true);
 }
 
 /** The CBOR value of an envelope, in the field order agent-js writes. */
-export function signedCallEnvelopeToCbor(envelope: SignedCallEnvelope): CborEncodable {
+export function signedCallEnvelopeToCbor(envelope: SignedCallEnvelope): CborWritable {
   const c = envelope.content;
-  const content: Record<string, CborEncodable> = {
+  const content: Record<string, CborWritable> = {
     request_type: c.request_type,
     canister_id: principalBytes(c.canister_id, 'content.canister_id'),
     method_name: c.method_name,
@@ -71,13 +72,13 @@ export function signedCallEnvelopeToCbor(envelope: SignedCallEnvelope): CborEnco
     ingress_expiry: checkU64(c.ingress_expiry, 'content.ingress_expiry'),
   };
   if (c.nonce !== undefined) content.nonce = c.nonce;
-  const out: Record<string, CborEncodable> = { content };
+  const out: Record<string, CborWritable> = { content };
   if (envelope.sender_pubkey !== undefined) out.sender_pubkey = envelope.sender_pubkey;
   if (envelope.sender_sig !== undefined) out.sender_sig = envelope.sender_sig;
   if (envelope.sender_delegation !== undefined) {
     out.sender_delegation = envelope.sender_delegation.map((link, i) => {
       const d = link.delegation;
-      const delegation: Record<string, CborEncodable> = {
+      const delegation: Record<string, CborWritable> = {
         pubkey: d.pubkey,
         expiration: checkU64(d.expiration, `sender_delegation[${i}].delegation.expiration`),
       };

@@ -1,5 +1,6 @@
 import type { Principal } from '@dfinity/principal';
-import { cborDecode, cborEncode, hasSelfDescribeTag } from './cbor';
+import { cborDecode, hasSelfDescribeTag } from './cbor-reader';
+import { cborWrite } from './cbor-writer';
 import { encodeSignedCallEnvelope, signedCallEnvelopeFromCbor, signedCallEnvelopeToCbor, type SignedCallEnvelope } from './frames-envelope';
 import { checkFrameSize, resolveFrameLimits, type FrameLimits } from './frames-limits';
 import { expectBytes, expectPrincipal, expectRecord, expectText, principalBytes } from './shape';
@@ -43,7 +44,7 @@ export interface CanisterMessageFrame {
 
 /** Encodes the handshake frame: tagged map `{ gateway_principal: bytes }`. */
 export function encodeHandshakeFrame(frame: HandshakeFrame): Uint8Array {
-  return cborEncode({ gateway_principal: principalBytes(frame.gateway_principal, 'gateway_principal') }, { selfDescribe: true });
+  return cborWrite({ gateway_principal: principalBytes(frame.gateway_principal, 'gateway_principal') }, true);
 }
 
 /** Decodes the handshake frame. @throws ProtocolError */
@@ -55,7 +56,7 @@ export function decodeHandshakeFrame(bytes: Uint8Array, limits?: Partial<FrameLi
 
 /** Encodes a client request frame as ic-websocket-js does: tagged map `{ envelope }`. */
 export function encodeClientRequestFrame(frame: ClientRequestFrame): Uint8Array {
-  return cborEncode({ envelope: signedCallEnvelopeToCbor(frame.envelope) }, { selfDescribe: true });
+  return cborWrite({ envelope: signedCallEnvelopeToCbor(frame.envelope) }, true);
 }
 
 /** How {@link decodeClientRequestFrame} may treat the bytes it is given. */
@@ -116,7 +117,7 @@ function originalEnvelopeBytes(frame: Uint8Array, reuse: boolean): Uint8Array | 
 
 /** Encodes a canister message frame: untagged map `{ key, content, cert, tree }`. */
 export function encodeCanisterMessageFrame(frame: CanisterMessageFrame): Uint8Array {
-  return cborEncode({ key: frame.key, content: frame.content, cert: frame.cert, tree: frame.tree });
+  return cborWrite({ key: frame.key, content: frame.content, cert: frame.cert, tree: frame.tree });
 }
 
 /** Decodes a canister message frame (tag optional). @throws ProtocolError */

@@ -1,6 +1,6 @@
 import { Principal } from '@dfinity/principal';
 import { ErrorCode, ProtocolError } from '../errors';
-import type { CborValue } from './cbor';
+import type { CborValue } from './cbor-reader';
 
 /**
  * Shape checks for decoded CBOR. Each returns the narrowed value or throws a `ProtocolError`

@@ -1,6 +1,6 @@
 import { ErrorCode, ProtocolError } from '../errors';
 import type { WebsocketMessage } from '../candid/types';
-import { cborDecode } from './cbor';
+import { cborDecode } from './cbor-reader';
 import { checkU64, expectBool, expectBytes, expectPrincipal, expectRecord, expectU64, principalBytes } from './shape';
 
 /**

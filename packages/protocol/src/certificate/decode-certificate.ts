@@ -5,7 +5,7 @@
  * field by field, means a certificate is accepted only in its one spelling.
  */
 import type { Principal } from '@dfinity/principal';
-import { cborDecode, type CborValue } from '../cbor/cbor';
+import { cborDecode, type CborValue } from '../cbor/cbor-reader';
 import { expectBytes, expectPrincipal, expectRecord } from '../cbor/shape';
 import type { HashTree } from '../hash-tree/hash-tree';
 import { hashTreeFromCbor } from '../hash-tree/hash-tree-cbor';

@@ -4,7 +4,7 @@
  * label size are bounded, and the result is well-formed, or a `ProtocolError` is thrown. Never a half-valid
  * tree, never a stack overflow.
  */
-import { cborDecode, type CborValue } from '../cbor/cbor';
+import { cborDecode, type CborValue } from '../cbor/cbor-reader';
 import { CBOR_MAJOR_ARRAY, CBOR_MAJOR_BYTES, cborHeadLength, writeCborHead } from '../cbor/cbor-head';
 import { ErrorCode, ProtocolError } from '../errors';
 import { HASH_LENGTH, NodeType, type HashTree } from './hash-tree';
