@@ -157,9 +157,9 @@ describe('IcWebSocket in Chromium', () => {
     const deadUrl = dead.url;
     await dead.close();
     const text = `sent while down ${Date.now()}`;
-    const sent: OutboxSendResult = await withDeadline(page.evaluate(([c, t]) => window.sendToOutbox(c, t, 'failed'), [pageConfig(deadUrl), text] as const), 'the page to give up on the dead gateway');
-    // Pending, then reported failed by this page (its connection closed for good), but still stored.
-    expect(sent.states).toEqual(['queued', 'failed']);
+    // The page keeps trying the dead gateway (reconnecting) with the message pending, and is reloaded then.
+    const sent: OutboxSendResult = await withDeadline(page.evaluate(([c, t]) => window.sendToOutbox(c, t, 'reconnecting'), [pageConfig(deadUrl), text] as const), 'the page to fail to reach the dead gateway');
+    expect(sent.states).toEqual(['queued']);
     expect(sent.storedKeys).toHaveLength(1);
 
     await page.reload();

@@ -58,9 +58,10 @@ declare global {
     askTest(request: 'broadcast'): Promise<number>;
     /**
      * Sends `text` with a persistent outbox (localStorage) through `config.gatewayUrl` and stops once it is in
-     * `until` (or the connection closed): what a page does before the user reloads it.
+     * `until` (or the connection closed), or with `'reconnecting'` once the socket, reconnecting as apps do,
+     * failed to reach the gateway: what a page does before the user reloads it.
      */
-    sendToOutbox(config: PageConfig, text: string, until: DeliveryState): Promise<OutboxSendResult>;
+    sendToOutbox(config: PageConfig, text: string, until: DeliveryState | 'reconnecting'): Promise<OutboxSendResult>;
     /** After a reload: a new IcWebSocket over the same localStorage, until every restored message is final. */
     resumeOutbox(config: PageConfig): Promise<OutboxResumeResult>;
   }
@@ -95,7 +96,7 @@ function storageKeys(): string[] {
 }
 
 window.sendToOutbox = async (config, text, until) => {
-  const ws = outboxSocket(config, false);
+  const ws = outboxSocket(config, until === 'reconnecting');
   const states: DeliveryState[] = [];
   let message: OutgoingMessage<ChatMessage> | undefined;
   const reached = new Promise<void>((resolve) => {
@@ -105,6 +106,9 @@ window.sendToOutbox = async (config, text, until) => {
       if (event.state === until) resolve();
     });
     ws.addEventListener('close', () => resolve());
+    ws.addEventListener('statechange', (event) => {
+      if (until === 'reconnecting' && event.state === 'reconnecting') resolve();
+    });
   });
   message = ws.send({ text, count: 1, tags: ['outbox'] });
   await reached;
