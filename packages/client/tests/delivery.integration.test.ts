@@ -2,11 +2,12 @@
  * Issue 13, finding 5, against the real stack (ic-ws-devnet running the ws-chat canister, real ic-ws gateways,
  * IcWebSocket in Node): a gateway that silently drops a client's messages, or calls `ws_close` behind the
  * client's back, is noticed within the client's `ackTimeoutMs`, and every message on its way is re-sent on a
- * new connection and handled by the canister exactly once: none is lost without a trace.
+ * new connection and handled by the canister exactly once: none is lost without a trace. And finding 4 as the
+ * app sees it: a handler that throws fails that one message, naming it, and nothing else.
  */
 import { Actor, HttpAgent, type ActorSubclass } from '@dfinity/agent';
 import { wsServiceIdlFactory, type CanisterWsCloseArguments, type CanisterWsCloseResult } from 'ic-ws-protocol';
-import type { IcWsStateChangeEvent, OutgoingMessage } from 'ic-ws-client';
+import { ErrorCode, type IcWsClientError, type IcWsStateChangeEvent, type OutgoingMessage } from 'ic-ws-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDeadline } from './support/client-recorder';
 import { HostileProxy } from './support/hostile-proxy';
@@ -106,6 +107,33 @@ describe('a broken path to the canister', () => {
     expect(message.state).toBe('queued');
     await withDeadline(message.acknowledged, 'the re-sent message to be acknowledged');
     expect(await handledCount(text)).toBe(1);
+    client.ws.close();
+    await client.closed();
+    await net.stopGateway(gateway);
+  });
+
+  it('a handler that throws fails that message only, naming it; the connection and the messages after it carry on', async () => {
+    const gateway = await net.startGateway();
+    const client = net.client({ gatewayUrl: gateway.url });
+    await client.nextOpen();
+    const stamp = Date.now();
+    const before = client.ws.send(chat(`before ${stamp}`));
+    const refused = client.ws.send({ text: `refused ${stamp}`, count: 1, tags: ['throw'] });
+    const after = client.ws.send(chat(`after ${stamp}`));
+    await before.acknowledged;
+    const error = (await refused.acknowledged.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    )) as IcWsClientError | undefined;
+    expect(error?.code).toBe(ErrorCode.MessageFailed);
+    // Which message (its sequence number in the session) and why (the handler's own words).
+    expect(error?.message).toBe(`the canister failed message 2: the handler refused "refused ${stamp}"`);
+    expect(refused.state).toBe('failed');
+    await after.acknowledged;
+    expect(await client.nextMessage()).toEqual({ text: `echo:before ${stamp}`, count: 2, tags: ['echoed'] });
+    expect(await client.nextMessage()).toEqual({ text: `echo:after ${stamp}`, count: 2, tags: ['echoed'] });
+    expect(client.ws.state).toBe('open');
+    expect(await net.chat.receivedTexts()).toEqual(expect.arrayContaining([`before ${stamp}`, `refused ${stamp}`, `after ${stamp}`]));
     client.ws.close();
     await client.closed();
     await net.stopGateway(gateway);

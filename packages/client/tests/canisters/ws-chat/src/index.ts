@@ -3,8 +3,8 @@
  * as an app keeps it), with a record app message type and a short ack interval (61 s, the smallest the
  * library accepts, driven by the devnet's manual clock). It echoes every message and keeps a log of the
  * messages it handled (to count deliveries) and of closed clients and their reasons, so tests can see that a
- * client's close reached `ws_close` (or that the canister closed it for a missed keep-alive). Its init argument
- * may list the only gateways it accepts.
+ * client's close reached `ws_close` (or that the canister closed it for a missed keep-alive). A message tagged
+ * `throw` makes its handler throw. Its init argument may list the only gateways it accepts.
  */
 import * as azle from 'azle';
 import { IDL, query, update, type Principal } from 'azle';
@@ -35,6 +35,8 @@ const ws = defineWsCanister<ChatMessage, [InitArg]>(azle, {
   keepAliveTimeoutMs: 30_000,
   onMessage: (client, message) => {
     received.push(message.text);
+    // The tag `throw` makes the handler throw (after it logged the message): the library's catch is under test.
+    if (message.tags.includes('throw')) throw new Error(`the handler refused "${message.text}"`);
     ws.send(client, { text: `echo:${message.text}`, count: message.count + 1, tags: [...message.tags, 'echoed'] });
   },
   onClose: (client, reason) => closed.push({ client_key: client, reason }),
