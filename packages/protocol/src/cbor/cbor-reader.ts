@@ -89,7 +89,7 @@ class CborReader {
 
   #itemOrBreak(): CborValue | typeof BREAK_MARK {
     const at = this.pos;
-    const initial = this.#take(1)[0] as number;
+    const initial = this.#byte();
     const major = initial >> 5;
     const info = initial & 31;
     if (major === 7) return this.#simple(info, at);
@@ -131,7 +131,8 @@ class CborReader {
     if (info > 27) throw malformed(`reserved additional information ${info} at byte ${at}`);
     const width = 1 << (info - 24);
     const start = this.pos;
-    this.#take(width);
+    if (width > this.bytes.length - start) throw malformed(`truncated: ${width} more bytes needed at byte ${start}`);
+    this.pos += width;
     const value =
       width === 1 ? this.#view.getUint8(start) : width === 2 ? this.#view.getUint16(start) : width === 4 ? this.#view.getUint32(start) : this.#view.getBigUint64(start);
     const least = width === 1 ? 24 : width === 2 ? 0x100 : width === 4 ? 0x1_0000 : 0x1_0000_0000;
@@ -174,7 +175,7 @@ class CborReader {
     const chunks: Uint8Array[] = [];
     while (!this.#peekBreak()) {
       const at = this.pos;
-      const initial = this.#take(1)[0] as number;
+      const initial = this.#byte();
       if (initial >> 5 !== major || (initial & 31) === INDEFINITE) throw malformed(`a chunk of an indefinite string at byte ${at} is not a definite string of its type`);
       chunks.push(this.#take(this.#length(this.#argument(initial & 31, at), at)));
     }
@@ -219,12 +220,21 @@ class CborReader {
   }
 
   #text(bytes: Uint8Array, at: number): string {
+    // Short ASCII (map keys, method names) without the TextDecoder call, which costs more than the loop.
+    const ascii = bytes.length <= 32 ? shortAscii(bytes) : undefined;
+    if (ascii !== undefined) return ascii;
     try {
       utf8 ??= new TextDecoder('utf-8', { fatal: true });
       return utf8.decode(bytes);
     } catch (error) {
       throw malformed(`a text string at byte ${at} is not valid UTF-8`, error);
     }
+  }
+
+  /** The next byte, or a truncation error. */
+  #byte(): number {
+    if (this.pos >= this.bytes.length) throw malformed(`truncated: 1 more byte needed at byte ${this.pos}`);
+    return this.bytes[this.pos++] as number;
   }
 
   /** The next `n` bytes (a view), or a truncation error. */
@@ -258,6 +268,17 @@ function sameItem(a: CborValue, b: CborValue): boolean {
   if (ma.size !== mb.size) return false;
   const bEntries = [...mb];
   return [...ma].every(([k, v], i) => sameItem(k, bEntries[i]![0]) && sameItem(v, bEntries[i]![1]));
+}
+
+/** `bytes` as text when every byte is ASCII (and so valid UTF-8 meaning the same), else `undefined`. */
+function shortAscii(bytes: Uint8Array): string | undefined {
+  let text = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i] as number;
+    if (byte >= 0x80) return undefined;
+    text += String.fromCharCode(byte);
+  }
+  return text;
 }
 
 /** An IEEE 754 half-precision float from its 16 bits. */
