@@ -53,6 +53,8 @@ const PROBE_AFTER_EMPTY_POLLS = 20;
 const WS_CLOSE_RETRY_FOR_MS = PROTOCOL_DEFAULTS.sendAckIntervalMs + PROTOCOL_DEFAULTS.keepAliveTimeoutMs;
 // How long a presence call to a canister counts before the next ws_open to it makes another (see GatewayPresence).
 const PRESENCE_REFRESH_MS = 30_000;
+// How long a ws_open waits for that presence call at most (one update call normally takes a round or two).
+const PRESENCE_MAX_WAIT_MS = 1_000;
 
 /**
  * Starts an ic-ws gateway: a WebSocket server that relays clients' signed calls to canisters and polls
@@ -120,6 +122,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   // Sessions relay through an IC that proves this gateway to a canister before its first ws_open (presence).
   const presence = new GatewayPresence(ic, principal, {
     refreshMs: PRESENCE_REFRESH_MS,
+    maxWaitMs: PRESENCE_MAX_WAIT_MS,
     now: () => Date.now(),
     onFailure: (canisterId, error) => log.debug({ canister: canisterId.toText(), err: describeError(error) }, 'presence call failed'),
   });

@@ -1,6 +1,6 @@
 import { Principal } from '@dfinity/principal';
 import type { ClientKey } from 'ic-ws-protocol';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deferred } from '../testing/deferred';
 import { GatewayPresence, provingPresence } from './gateway-presence';
 import type { GatewayIc } from './gateway-ic';
@@ -31,7 +31,7 @@ describe('GatewayPresence', () => {
   it('proves the gateway before the first ws_open to a canister, once for concurrent opens, and not for ws_message', async () => {
     let now = 0;
     const { ic, calls, answer } = recordingIc();
-    const presence = new GatewayPresence(ic, gateway, { refreshMs: 30_000, now: () => now, onFailure: () => {} });
+    const presence = new GatewayPresence(ic, gateway, { refreshMs: 30_000, maxWaitMs: 60_000, now: () => now, onFailure: () => {} });
     const proving = provingPresence(ic, presence);
     const first = proving.relayCall(canister, new Uint8Array(), { readReply: true });
     const second = proving.relayCall(canister, new Uint8Array(), { readReply: true });
@@ -57,7 +57,7 @@ describe('GatewayPresence', () => {
   it('lets the open through when the presence call fails, reports it, and waits refreshMs before trying again', async () => {
     const { ic, calls, answer } = recordingIc();
     const failures: string[] = [];
-    const presence = new GatewayPresence(ic, gateway, { refreshMs: 30_000, now: () => 0, onFailure: (id, error) => failures.push(`${id.toText()}: ${String(error)}`) });
+    const presence = new GatewayPresence(ic, gateway, { refreshMs: 30_000, maxWaitMs: 60_000, now: () => 0, onFailure: (id, error) => failures.push(`${id.toText()}: ${String(error)}`) });
     const proving = provingPresence(ic, presence);
     const open = proving.relayCall(canister, new Uint8Array(), { readReply: true });
     answer().reject(new Error('ws_close returned Err: the client key is not connected'));
@@ -66,5 +66,28 @@ describe('GatewayPresence', () => {
     expect(failures).toEqual([`${canister.toText()}: Error: ws_close returned Err: the client key is not connected`]);
     expect(calls.filter((c) => c.startsWith('ws_close'))).toHaveLength(1);
     expect(calls.filter((c) => c.includes('(ws_open)'))).toHaveLength(2);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('relays the open after maxWaitMs when the presence call takes longer, and does not make a second call meanwhile', async () => {
+    vi.useFakeTimers();
+    const { ic, calls, answer } = recordingIc();
+    const presence = new GatewayPresence(ic, gateway, { refreshMs: 30_000, maxWaitMs: 1_000, now: () => Date.now(), onFailure: () => {} });
+    const proving = provingPresence(ic, presence);
+    const open = proving.relayCall(canister, new Uint8Array(), { readReply: true });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(calls).toEqual([`ws_close ${canister.toText()} ${gateway.toText()}:0`]);
+    await vi.advanceTimersByTimeAsync(1);
+    await open;
+    expect(calls).toEqual([`ws_close ${canister.toText()} ${gateway.toText()}:0`, `relay ${canister.toText()} (ws_open)`]);
+    // The call is still on its way: the next open waits for it (up to maxWaitMs) instead of making another.
+    const next = proving.relayCall(canister, new Uint8Array(), { readReply: true });
+    answer().resolve();
+    await next;
+    expect(calls.filter((c) => c.startsWith('ws_close'))).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

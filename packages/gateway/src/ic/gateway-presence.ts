@@ -8,6 +8,12 @@ export interface GatewayPresenceOptions {
    * (60 s at least), the time after which a canister forgets a gateway that has had no clients.
    */
   refreshMs: number;
+  /**
+   * An open waits at most this long for the presence call, then is relayed anyway (with the IC slow, a
+   * canister then acks the client early and the client's answer vouches for the gateway): the call saves the
+   * early ack, never worth delaying a session for long.
+   */
+  maxWaitMs: number;
   /** Local clock, ms. */
   now: () => number;
   /** A presence call failed (an ic-websocket-cdk canister answers `Err`: it has no such call). Must not throw. */
@@ -25,7 +31,7 @@ interface Proof {
  * own principal, which an ic-ws canister takes as proof that the gateway holds its key, so it counts the gateway
  * as real from then on instead of holding it pending (and acking its clients early to find out). Made before
  * the first `ws_open` relayed to a canister and again when the last one is older than `refreshMs`; opens that
- * come meanwhile wait for the same call. A failed call is not retried before `refreshMs` either: the gateway's
+ * come meanwhile wait for the same call, each for at most `maxWaitMs`. A failed call is not retried before `refreshMs` either: the gateway's
  * clients still get in, the canister admits the gateway when they answer its early ack.
  */
 export class GatewayPresence {
@@ -37,8 +43,22 @@ export class GatewayPresence {
     private readonly options: GatewayPresenceOptions,
   ) {}
 
-  /** Resolves once `canisterId` has had a presence call from this gateway recently (made now if needed). */
-  prove(canisterId: Principal): Promise<void> {
+  /**
+   * Resolves once `canisterId` has had a presence call from this gateway recently (made now if needed), or
+   * after `maxWaitMs` while the call is still on its way.
+   */
+  async prove(canisterId: Principal): Promise<void> {
+    const attempt = this.#attempt(canisterId);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.maxWaitMs);
+      timer.unref?.();
+    });
+    await Promise.race([attempt, waited]);
+    clearTimeout(timer);
+  }
+
+  #attempt(canisterId: Principal): Promise<void> {
     const key = canisterId.toText();
     const proof = this.#proofs.get(key);
     if (proof !== undefined && (proof.doneAt === undefined || this.options.now() - proof.doneAt < this.options.refreshMs)) return proof.attempt;
