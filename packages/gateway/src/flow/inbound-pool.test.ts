@@ -17,9 +17,10 @@ describe('InboundPool', () => {
     expect(woken).toEqual(['a', 'b']);
   });
 
-  it('stops sessions at 15/16 of its limit, leaving room for what comes with the bytes', () => {
+  it('stops sessions at 7/8 of its limit, leaving room for what comes with the bytes', () => {
     const pool = new InboundPool(1600);
-    pool.adjust(0, 1499);
+    expect(pool.threshold).toBe(1400);
+    pool.adjust(0, 1399);
     expect(pool.blocked).toBe(false);
     pool.adjust(0, 1);
     expect(pool.blocked).toBe(true);

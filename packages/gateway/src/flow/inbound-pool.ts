@@ -6,9 +6,10 @@
  * is used up, sessions stop reading their sockets (TCP pushes back on the clients) until relays (and the
  * collector) free some of it.
  *
- * Sessions stop reading at 15/16 of the limit: the rest is room for memory that comes with the counted bytes
- * without being them (allocator overhead, socket and parser state), about 9% of a 256 MiB budget as measured by
- * tests/memory-budgets.serial.test.ts, so that the process grows by no more than the limit plus a little.
+ * Sessions stop reading at 7/8 of the limit: the rest is room for memory that comes with the counted bytes
+ * without being them (allocator overhead, socket and parser state, garbage between collections), 0-12% of a
+ * 256 MiB budget as measured by tests/memory-budgets.serial.test.ts, so that the process grows by about the
+ * limit, not more.
  *
  * The budget only binds while some envelope is pending: if everything it holds is half-received frames,
  * pausing would stop the very frames whose completion and relay could free it, so reading goes on (each
@@ -28,7 +29,12 @@ export class InboundPool {
   readonly #threshold: number;
 
   constructor(readonly limit: number) {
-    this.#threshold = limit - Math.floor(limit / 16);
+    this.#threshold = limit - Math.floor(limit / 8);
+  }
+
+  /** Bytes held at which sessions stop reading (while an envelope is pending): 7/8 of the limit. */
+  get threshold(): number {
+    return this.#threshold;
   }
 
   /** Bytes held: frames being received, pending envelopes and client bytes not collected yet. */

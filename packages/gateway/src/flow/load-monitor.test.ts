@@ -9,7 +9,10 @@ describe('LoadMonitor', () => {
     let now = 0;
     const load = new LoadMonitor(pools, 5_000, () => now);
     expect(load.overloadReason()).toBeNull();
-    pools.inbound.adjust(0, 900);
+    // 90% of where sessions stop reading (7/8 of the limit: 875).
+    pools.inbound.adjust(0, 787);
+    expect(load.overloadReason()).toBeNull();
+    pools.inbound.adjust(0, 113);
     expect(load.overloadReason()).toBe('inbound_budget');
     pools.inbound.adjust(0, -900);
     pools.outbound.add(1_000);

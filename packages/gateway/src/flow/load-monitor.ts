@@ -12,7 +12,8 @@ export const SLOW_RELAY_MS = 5_000;
 // Weight of the newest relay in the moving average.
 const RELAY_AVERAGE_WEIGHT = 0.1;
 
-// New sessions are refused once the inbound budget is this full, before it blocks the sessions it has.
+// New sessions are refused once the inbound budget is this close to where sessions stop reading (its
+// threshold), before it blocks the sessions it has.
 const INBOUND_HIGH_WATER = 0.9;
 
 /**
@@ -45,7 +46,7 @@ export class LoadMonitor {
   /** Why new sessions should be refused now, or `null` when they are welcome. */
   overloadReason(): OverloadReason | null {
     const { inbound, outbound } = this.pools;
-    if (inbound.used >= inbound.limit * INBOUND_HIGH_WATER) return 'inbound_budget';
+    if (inbound.used >= inbound.threshold * INBOUND_HIGH_WATER) return 'inbound_budget';
     if (outbound.full) return 'outbound_budget';
     if (this.now() - this.#lastIcFailure < this.icWindowMs) return 'ic_unavailable';
     if (this.#relayMs >= SLOW_RELAY_MS) return 'ic_slow';
