@@ -35,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDevnet } from 'ic-ws-devnet';
 import { percentiles, report, spread } from '../../../scripts/bench-kit';
-import { buildWsChat } from '../tests/support/ws-chat-canister';
+import { buildWsChat, wsChatInitArg } from '../tests/support/ws-chat-canister';
 import type { LatencyCommand, LatencyEvent } from './support/latency-protocol';
 
 const { values } = parseArgs({
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
       }
     },
   });
-  const canisterId = await devnet.install({ wasm: await buildWsChat() });
+  const canisterId = await devnet.install({ wasm: await buildWsChat(), arg: wsChatInitArg() });
   const gatewayKeyPem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   writeFileSync(join(folder, 'gateway.pem'), gatewayKeyPem, { mode: 0o600 });
   writeFileSync(join(folder, 'root-key.hex'), Buffer.from(devnet.rootKey).toString('hex'));
