@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Principal } from '@dfinity/principal';
 import { CloseCode } from 'ic-ws-protocol';
-import { startDevnet, type Devnet } from 'ic-ws-devnet';
+import type { Devnet } from 'ic-ws-devnet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EchoClient, echoText } from './support/echo-client';
+import { startEchoDevnet } from './support/echo-devnet';
 import { runCli } from './support/run-cli';
-import { buildWsEcho, wsEchoActor, type WsEchoActor } from './support/ws-echo-canister';
+import type { WsEchoActor } from './support/ws-echo-canister';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 const CLIENTS = 5;
@@ -27,10 +28,7 @@ let echo: WsEchoActor;
 let dir: string;
 
 beforeAll(async () => {
-  const wasm = await buildWsEcho();
-  devnet = await startDevnet();
-  canisterId = await devnet.install({ wasm });
-  echo = await wsEchoActor(devnet.url, canisterId);
+  ({ devnet, canisterId, echo } = await startEchoDevnet());
   dir = await mkdtemp(join(tmpdir(), 'gw-drain-'));
 }, 120_000);
 

@@ -12,12 +12,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Principal } from '@dfinity/principal';
-import { startDevnet, type Devnet } from 'ic-ws-devnet';
+import type { Devnet } from 'ic-ws-devnet';
 import { PROTOCOL_DEFAULTS } from 'ic-ws-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EchoClient, echoText, type EchoTarget } from './support/echo-client';
+import { startEchoDevnet } from './support/echo-devnet';
 import { runCli, type RunningCli } from './support/run-cli';
-import { buildWsEcho, wsEchoActor, type WsEchoActor } from './support/ws-echo-canister';
+import type { WsEchoActor } from './support/ws-echo-canister';
 
 const CLIENTS = 20;
 const BACKLOG = 6_000;
@@ -30,10 +31,7 @@ let echo: WsEchoActor;
 let dir: string;
 
 beforeAll(async () => {
-  const wasm = await buildWsEcho();
-  devnet = await startDevnet();
-  canisterId = await devnet.install({ wasm });
-  echo = await wsEchoActor(devnet.url, canisterId);
+  ({ devnet, canisterId, echo } = await startEchoDevnet());
   dir = await mkdtemp(join(tmpdir(), 'gw-restart-'));
 }, 120_000);
 

@@ -8,7 +8,7 @@
  * changed with IC_WS_TEST_OUTAGE_MS (default 15 000).
  */
 import type { Principal } from '@dfinity/principal';
-import { startDevnet, type Devnet } from 'ic-ws-devnet';
+import type { Devnet } from 'ic-ws-devnet';
 import type { WebsocketMessage } from 'ic-ws-protocol';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
@@ -16,8 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeEd25519Identity } from '../src/ic/node-ed25519-identity';
 import { startGateway, type GatewayHandle } from '../src/start-gateway';
 import { EchoClient, echoText } from './support/echo-client';
+import { startEchoDevnet } from './support/echo-devnet';
 import { IcProxy } from './support/ic-proxy';
-import { buildWsEcho, wsEchoActor, type WsEchoActor } from './support/ws-echo-canister';
+import type { WsEchoActor } from './support/ws-echo-canister';
 
 const OUTAGE_MS = Number(process.env.IC_WS_TEST_OUTAGE_MS ?? 15_000);
 const CLIENTS = 20;
@@ -32,10 +33,7 @@ let proxy: IcProxy;
 let gateway: GatewayHandle;
 
 beforeAll(async () => {
-  const wasm = await buildWsEcho();
-  devnet = await startDevnet();
-  canisterId = await devnet.install({ wasm });
-  echo = await wsEchoActor(devnet.url, canisterId);
+  ({ devnet, canisterId, echo } = await startEchoDevnet());
   proxy = await IcProxy.start(devnet.url);
   gateway = await startGateway({
     listen: '127.0.0.1:0',

@@ -16,8 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeEd25519Identity } from '../src/ic/node-ed25519-identity';
 import { startGateway, type GatewayHandle } from '../src/start-gateway';
 import { EchoClient, echoText } from './support/echo-client';
+import { installWsEcho } from './support/echo-devnet';
 import { IcProxy, type BlockedRequest, type OutageMode } from './support/ic-proxy';
-import { buildWsEcho, wsEchoActor, type WsEchoActor } from './support/ws-echo-canister';
+import { buildWsEcho, type WsEchoActor } from './support/ws-echo-canister';
 
 /** The shortest outage; it lasts until its events have happened too. */
 const OUTAGE_MS = Number(process.env.IC_WS_TEST_OUTAGE_MS ?? 300);
@@ -45,9 +46,8 @@ describe.each<OutageMode>(['refuse', 'hang'])('the IC unreachable for a while (%
   let gateway: GatewayHandle;
 
   beforeAll(async () => {
-    canisterId = await devnet.install({ wasm });
     // The test talks to the canister directly; only the gateway goes through the proxy.
-    echo = await wsEchoActor(devnet.url, canisterId);
+    ({ canisterId, echo } = await installWsEcho(devnet, wasm));
     proxy = await IcProxy.start(devnet.url);
     gateway = await startGateway({
       listen: '127.0.0.1:0',

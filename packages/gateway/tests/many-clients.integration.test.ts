@@ -5,13 +5,14 @@
  */
 import type { Principal } from '@dfinity/principal';
 import { decodeServiceMessageContent } from 'ic-ws-protocol';
-import { startDevnet, type Devnet } from 'ic-ws-devnet';
+import type { Devnet } from 'ic-ws-devnet';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeEd25519Identity } from '../src/ic/node-ed25519-identity';
 import { startGateway, type GatewayHandle } from '../src/start-gateway';
 import { EchoClient, echoText } from './support/echo-client';
-import { buildWsEcho, wsEchoActor, type WsEchoActor } from './support/ws-echo-canister';
+import { installWsEcho, startEchoDevnet } from './support/echo-devnet';
+import type { WsEchoActor } from './support/ws-echo-canister';
 
 const CLIENTS = 100;
 const CANISTERS = 3;
@@ -22,11 +23,12 @@ let gateway: GatewayHandle;
 let canisters: { id: Principal; actor: WsEchoActor }[] = [];
 
 beforeAll(async () => {
-  const wasm = await buildWsEcho();
-  devnet = await startDevnet();
-  for (let i = 0; i < CANISTERS; i++) {
-    const id = await devnet.install({ wasm });
-    canisters.push({ id, actor: await wsEchoActor(devnet.url, id) });
+  const first = await startEchoDevnet();
+  devnet = first.devnet;
+  canisters.push({ id: first.canisterId, actor: first.echo });
+  for (let i = 1; i < CANISTERS; i++) {
+    const { canisterId, echo } = await installWsEcho(devnet, first.wasm);
+    canisters.push({ id: canisterId, actor: echo });
   }
   gateway = await startGateway({
     listen: '127.0.0.1:0',

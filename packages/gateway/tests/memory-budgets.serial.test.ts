@@ -12,16 +12,16 @@
  * Each prints its figures.
  */
 import { CloseCode } from 'ic-ws-protocol';
-import { startDevnet, type Devnet } from 'ic-ws-devnet';
+import type { Devnet } from 'ic-ws-devnet';
 import type { Principal } from '@dfinity/principal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFrame, testCanisterId, testPrincipal } from '../src/testing/client-frames';
 import { TestClient } from '../src/testing/test-client';
 import { CallThrottle } from './support/call-throttle';
 import { EchoClient } from './support/echo-client';
+import { startEchoDevnet } from './support/echo-devnet';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process';
 import { RssSampler, mib } from './support/rss-sampler';
-import { buildWsEcho } from './support/ws-echo-canister';
 
 const MiB = 1024 * 1024;
 const CLIENTS = 8;
@@ -57,10 +57,8 @@ describe('gateway memory under a flood, with the IC delayed', () => {
   let canisterId: Principal;
 
   beforeAll(async () => {
-    const wasm = await buildWsEcho();
-    devnet = await startDevnet();
+    ({ devnet, canisterId } = await startEchoDevnet());
     throttle = await CallThrottle.start(devnet.url, { concurrency: 64, serviceMs: 0, maxQueued: 100_000 });
-    canisterId = await devnet.install({ wasm });
   }, 120_000);
 
   afterAll(async () => {

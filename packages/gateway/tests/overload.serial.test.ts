@@ -9,13 +9,13 @@
  * IC_WS_TEST_OVERLOAD_MS (default 12 000).
  */
 import type { Principal } from '@dfinity/principal';
-import { startDevnet, type Devnet } from 'ic-ws-devnet';
+import type { Devnet } from 'ic-ws-devnet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallThrottle } from './support/call-throttle';
 import { EchoClient, echoText } from './support/echo-client';
+import { startEchoDevnet } from './support/echo-devnet';
 import { startGatewayProcess } from './support/gateway-process';
 import { RssSampler, mib, rssOf } from './support/rss-sampler';
-import { buildWsEcho } from './support/ws-echo-canister';
 
 const CLIENTS = 30;
 const CALIBRATION_MS = 10_000;
@@ -28,9 +28,7 @@ let throttle: CallThrottle;
 let canisterId: Principal;
 
 beforeAll(async () => {
-  const wasm = await buildWsEcho();
-  devnet = await startDevnet();
-  canisterId = await devnet.install({ wasm });
+  ({ devnet, canisterId } = await startEchoDevnet());
   throttle = await CallThrottle.start(devnet.url, { concurrency: 64, serviceMs: 0, maxQueued: 1_000 });
 }, 120_000);
 

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Principal } from '@dfinity/principal';
-import { startDevnet, type Devnet } from 'ic-ws-devnet';
+import type { Devnet } from 'ic-ws-devnet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EchoClient, echoText } from './support/echo-client';
-import { buildWsEcho } from './support/ws-echo-canister';
+import { startEchoDevnet } from './support/echo-devnet';
 
 const DESCRIPTOR_LIMIT = 256;
 const SILENT = 300;
@@ -27,9 +27,7 @@ let canisterId: Principal;
 let dir: string;
 
 beforeAll(async () => {
-  const wasm = await buildWsEcho();
-  devnet = await startDevnet();
-  canisterId = await devnet.install({ wasm });
+  ({ devnet, canisterId } = await startEchoDevnet());
   dir = await mkdtemp(join(tmpdir(), 'gw-silent-'));
 }, 120_000);
 

@@ -6,7 +6,7 @@
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import { decodeServiceMessageContent } from 'ic-ws-protocol';
-import { startDevnet, type Devnet } from 'ic-ws-devnet';
+import type { Devnet } from 'ic-ws-devnet';
 import { IcWebSocket } from 'ic-ws-client';
 import { WebSocket } from 'ws';
 import { pino } from 'pino';
@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeEd25519Identity } from '../src/ic/node-ed25519-identity';
 import { startGateway, type GatewayHandle } from '../src/start-gateway';
 import { EchoClient, echoText, type EchoTarget } from './support/echo-client';
-import { buildWsEcho, wsEchoActor, type WsEchoActor } from './support/ws-echo-canister';
+import { startEchoDevnet } from './support/echo-devnet';
+import type { WsEchoActor } from './support/ws-echo-canister';
 
 let wasm: Uint8Array;
 let devnet: Devnet;
@@ -27,9 +28,7 @@ const openClient = () => EchoClient.open(target());
 const text = echoText;
 
 beforeAll(async () => {
-  wasm = await buildWsEcho();
-  devnet = await startDevnet();
-  canisterId = await devnet.install({ wasm });
+  ({ devnet, wasm, canisterId, echo } = await startEchoDevnet());
   gateway = await startGateway({
     listen: '127.0.0.1:0',
     adminListen: '127.0.0.1:0',
@@ -38,7 +37,6 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
     pollingIntervalMs: 20,
   });
-  echo = await wsEchoActor(devnet.url, canisterId);
 }, 120_000);
 
 afterAll(async () => {
