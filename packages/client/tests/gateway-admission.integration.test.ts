@@ -8,25 +8,16 @@ import { Actor, HttpAgent, type ActorSubclass } from '@dfinity/agent';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import type { Principal } from '@dfinity/principal';
 import { wsServiceIdlFactory, type CanisterWsOpenArguments, type CanisterWsOpenResult } from 'ic-ws-protocol';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TestNetwork } from './support/test-network';
+import { describe, expect, it } from 'vitest';
+import { useManualTestNetwork } from './support/manual-test-network';
+import type { TestNetwork } from './support/test-network';
 import { CHAT_KEEP_ALIVE_TIMEOUT_MS, ChatMessageIdl } from './support/ws-chat-canister';
 
 const MADE_UP = 100;
 
 let net: TestNetwork;
 
-beforeAll(async () => {
-  net = await TestNetwork.start({ time: 'manual' });
-}, 120_000);
-
-afterAll(async () => {
-  await net?.close();
-});
-
-beforeEach(async () => {
-  await net.catchUpWithWallClock();
-});
+useManualTestNetwork((started) => (net = started));
 
 interface WsOpenActor {
   ws_open(args: CanisterWsOpenArguments): Promise<CanisterWsOpenResult>;

@@ -9,28 +9,25 @@ import { IDL } from '@dfinity/candid';
 import { CloseCode, ErrorCode } from 'ic-ws-client';
 import { RootKey } from 'ic-ws-devnet';
 import type { CanisterMessageFrame } from 'ic-ws-protocol';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientRecorder } from './support/client-recorder';
 import { flipContentBit, forgeWitness, renameGateway, resignCertificate, respellSignatureLength } from './support/frame-forgery';
 import { HostileProxy, type ObservedFrame, type ProxiedLink } from './support/hostile-proxy';
-import { TestNetwork } from './support/test-network';
+import { useManualTestNetwork } from './support/manual-test-network';
+import type { TestNetwork } from './support/test-network';
 import { ChatMessageIdl, type ChatMessage } from './support/ws-chat-canister';
 
 let net: TestNetwork;
 let gatewayUrl: string;
 let proxy: HostileProxy;
 
+useManualTestNetwork((started) => (net = started));
+
 beforeAll(async () => {
-  net = await TestNetwork.start({ time: 'manual' });
   gatewayUrl = (await net.startGateway()).url;
 }, 120_000);
 
-afterAll(async () => {
-  await net?.close();
-});
-
 beforeEach(async () => {
-  await net.catchUpWithWallClock();
   proxy = await HostileProxy.start(gatewayUrl);
 });
 

@@ -5,25 +5,16 @@
  * answers 413, and the gateway passes the IC's reason on in the close.
  */
 import { CloseCode, ErrorCode } from 'ic-ws-client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TestNetwork } from './support/test-network';
+import { describe, expect, it } from 'vitest';
+import { useManualTestNetwork } from './support/manual-test-network';
+import type { TestNetwork } from './support/test-network';
 
 /** Over the IC's 2 MiB ingress limit once signed and Candid-encoded, under 4 MiB. */
 const TOO_BIG_TEXT = 'x'.repeat(2 * 1024 * 1024 + 1024);
 
 let net: TestNetwork;
 
-beforeAll(async () => {
-  net = await TestNetwork.start({ time: 'manual' });
-}, 120_000);
-
-afterAll(async () => {
-  await net?.close();
-});
-
-beforeEach(async () => {
-  await net.catchUpWithWallClock();
-});
+useManualTestNetwork((started) => (net = started));
 
 describe('a message over the IC ingress limit', () => {
   it('is refused by the IC (413) when the gateway relays it; the close and the client error carry the IC reason', async () => {

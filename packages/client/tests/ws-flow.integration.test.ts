@@ -7,10 +7,11 @@
 import { createServer } from 'node:net';
 import { CloseCode, type IcWsStateChangeEvent } from 'ic-ws-client';
 import type { ClientKey } from 'ic-ws-protocol';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withDeadline } from './support/client-recorder';
 import { HostileProxy, type ObservedCall } from './support/hostile-proxy';
-import { TestNetwork } from './support/test-network';
+import { useManualTestNetwork } from './support/manual-test-network';
+import type { TestNetwork } from './support/test-network';
 import { CHAT_ACK_INTERVAL_MS, CHAT_KEEP_ALIVE_TIMEOUT_MS, wsChatIdlFactory } from './support/ws-chat-canister';
 
 /** Resolves with what `find` returns once it returns something, polling, within a deadline. */
@@ -25,17 +26,7 @@ let net: TestNetwork;
 const sameKey = (a: ClientKey) => (b: ClientKey) =>
   a.client_nonce === b.client_nonce && a.client_principal.toText() === b.client_principal.toText();
 
-beforeAll(async () => {
-  net = await TestNetwork.start({ time: 'manual' });
-}, 120_000);
-
-afterAll(async () => {
-  await net?.close();
-});
-
-beforeEach(async () => {
-  await net.catchUpWithWallClock();
-});
+useManualTestNetwork((started) => (net = started));
 
 describe('IcWebSocket against devnet + gateway + an ic-ws-canister canister', () => {
   it('opens, exchanges record messages both ways, and a clean close reaches ws_close', async () => {
