@@ -10,56 +10,26 @@
  *
  *   npx tsx bench/certificate-browser.bench.ts [--rounds 7] [--certificates 12]
  */
-import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Principal } from '@dfinity/principal';
-import { build } from 'esbuild';
 import type { CDPSession, Page } from 'playwright-core';
-import { percentiles, report, spread } from '../../../scripts/bench-kit';
+import { report } from '../../../scripts/bench-kit';
 import { launchChromium } from '../../../tests/e2e/support/launch-chromium';
-import { createTestSubnet, makeCertificate, makeCertificateWithDelegation, makeDelegation } from '../tests/support/fake-canister';
+import { bundlePage, servePage } from '../tests/support/browser-page';
+import { SIDES, canisterId, certificates, comparisonRow, fixed, median, root, type CertificateKind, type Side } from './support/certificate-comparison';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, certificates: { type: 'string', default: '12' } } });
 const ROUNDS = Math.max(5, Number(values.rounds));
 const CERTIFICATES = Math.max(2, Number(values.certificates));
-const SIDES = ['noble', 'wasm'] as const;
-type Side = (typeof SIDES)[number];
-
-const canisterId = Principal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai');
-const root = createTestSubnet();
-const subnet = createTestSubnet();
-const delegation = makeDelegation(root, subnet, Principal.selfAuthenticating(subnet.rootKey), [[canisterId, canisterId]]);
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-
-function certificates(kind: 'root' | 'delegated', count = CERTIFICATES): string[] {
-  return Array.from({ length: count }, () => {
-    const data = crypto.getRandomValues(new Uint8Array(32));
-    return hex(kind === 'root' ? makeCertificate(root, canisterId, data) : makeCertificateWithDelegation(subnet, delegation, canisterId, data));
-  });
-}
+/** Certificates as hex, to hand to a page. */
+const certificatesHex = (kind: CertificateKind, count = CERTIFICATES) => certificates(kind, count).map(hex);
 
 // The side page bundled as an app's bundler would (code splitting: the verifier chunk is loaded on demand).
-const bundle = await build({
-  entryPoints: { page: fileURLToPath(new URL('./support/certificate-page.ts', import.meta.url)) },
-  bundle: true,
-  splitting: true,
-  platform: 'browser',
-  format: 'esm',
-  target: 'es2022',
-  outdir: '/',
-  write: false,
-  logLevel: 'silent',
-  alias: { 'ic-ws-protocol': fileURLToPath(new URL('../../protocol/src/index.ts', import.meta.url)) },
+const files = await bundlePage(fileURLToPath(new URL('./support/certificate-page.ts', import.meta.url)), {
+  'ic-ws-protocol': fileURLToPath(new URL('../../protocol/src/index.ts', import.meta.url)),
 });
-const files = new Map(bundle.outputFiles.map((file) => [file.path, file.text]));
-const server = createServer((request, response) => {
-  const script = files.get(request.url ?? '');
-  if (script !== undefined) response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-  else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title><script type="module" src="/page.js"></script>');
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+const { server, url } = await servePage(files, 'bench');
 
 const browser = await launchChromium();
 const pages = {} as Record<Side, Page>;
@@ -78,8 +48,6 @@ for (const side of SIDES) {
 }
 const browserVersion = browser.version();
 
-const median = (numbers: readonly number[]) => spread(numbers).median;
-
 /** The CPU time of the page's main thread so far, in ms (DevTools' `ThreadTime` metric, in seconds). */
 async function threadTimeMs(side: Side): Promise<number> {
   const { metrics } = (await devtools[side].send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
@@ -87,10 +55,9 @@ async function threadTimeMs(side: Side): Promise<number> {
   if (threadTime === undefined) throw new Error(`Chromium reports no ThreadTime metric (${metrics.map((m) => m.name).join(', ')})`);
   return threadTime.value * 1000;
 }
-const fixed = (value: number, digits = 2) => Number(value.toFixed(digits));
 
-async function compare(kind: 'root' | 'delegated') {
-  const warmUp = certificates(kind, 3);
+async function compare(kind: CertificateKind) {
+  const warmUp = certificatesHex(kind, 3);
   for (const side of SIDES) {
     await pages[side].bringToFront();
     await pages[side].evaluate((certs) => window.verifyAll(certs), warmUp);
@@ -99,7 +66,7 @@ async function compare(kind: 'root' | 'delegated') {
   const ratios: number[] = [];
   const cpuRatios: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const certs = certificates(kind);
+    const certs = certificatesHex(kind);
     const times = {} as Record<Side, number[]>;
     const cpuPerCertificate = {} as Record<Side, number>;
     for (const side of round % 2 === 0 ? SIDES : ([...SIDES].reverse() as Side[])) {
@@ -119,27 +86,7 @@ async function compare(kind: 'root' | 'delegated') {
         `main-thread CPU per certificate noble ${cpuPerCertificate.noble.toFixed(2)} ms, wasm ${cpuPerCertificate.wasm.toFixed(2)} ms (ratio ${cpuRatios.at(-1)!.toFixed(2)})`,
     );
   }
-  const noble = percentiles(all.noble.map((ms) => ms * 1000));
-  const fast = percentiles(all.wasm.map((ms) => ms * 1000));
-  const ratio = spread(ratios);
-  const cpuRatio = spread(cpuRatios);
-  return {
-    ratios,
-    cpuRatios,
-    row: {
-      certificates: kind,
-      nobleMedianMs: fixed(noble.medianUs / 1000),
-      nobleP99Ms: fixed(noble.p99Us / 1000),
-      wasmMedianMs: fixed(fast.medianUs / 1000),
-      wasmP99Ms: fixed(fast.p99Us / 1000),
-      ratioMin: fixed(ratio.min),
-      ratioMedian: fixed(ratio.median),
-      ratioMax: fixed(ratio.max),
-      cpuRatioMin: fixed(cpuRatio.min),
-      cpuRatioMedian: fixed(cpuRatio.median),
-      cpuRatioMax: fixed(cpuRatio.max),
-    },
-  };
+  return { ratios, cpuRatios, row: comparisonRow(kind, all, ratios, cpuRatios) };
 }
 
 try {

@@ -26,30 +26,13 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { Principal } from '@dfinity/principal';
-import { percentiles, report, spread } from '../../../scripts/bench-kit';
-import { createTestSubnet, makeCertificate, makeCertificateWithDelegation, makeDelegation } from '../tests/support/fake-canister';
+import { report } from '../../../scripts/bench-kit';
+import { SIDES, canisterId, certificates, comparisonRow, median, root, type CertificateKind, type Side } from './support/certificate-comparison';
 import type { SideReply, SideRequest } from './support/certificate-side';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, certificates: { type: 'string', default: '12' } } });
 const ROUNDS = Math.max(5, Number(values.rounds));
 const CERTIFICATES = Math.max(2, Number(values.certificates));
-const SIDES = ['noble', 'wasm'] as const;
-type Side = (typeof SIDES)[number];
-
-const canisterId = Principal.fromText('bkyz2-fmaaa-aaaaa-qaaaq-cai');
-const root = createTestSubnet();
-const subnet = createTestSubnet();
-const subnetId = Principal.selfAuthenticating(subnet.rootKey);
-const delegation = makeDelegation(root, subnet, subnetId, [[canisterId, canisterId]]);
-
-/** Distinct certificates (distinct certified data): every one is new to the verifiers, as a new poll's is. */
-function certificates(kind: 'root' | 'delegated', count = CERTIFICATES): Uint8Array[] {
-  return Array.from({ length: count }, () => {
-    const data = crypto.getRandomValues(new Uint8Array(32));
-    return kind === 'root' ? makeCertificate(root, canisterId, data) : makeCertificateWithDelegation(subnet, delegation, canisterId, data);
-  });
-}
 
 /** A side process and a way to ask it one thing at a time. */
 class SideProcess {
@@ -93,10 +76,7 @@ const ready: Record<Side, SideReply> = {
 if (ready.wasm.type !== 'ready' || ready.wasm.kind !== 'wasm') throw new Error('the wasm side did not load the WebAssembly verifier');
 const wasmLoadMs = ready.wasm.loadMs;
 
-const median = (numbers: readonly number[]) => spread(numbers).median;
-const fixed = (value: number, digits = 2) => Number(value.toFixed(digits));
-
-async function compare(kind: 'root' | 'delegated') {
+async function compare(kind: CertificateKind) {
   // Warm-up: JIT, the wasm side's key lines, the delegation memo.
   for (const cert of certificates(kind, 3)) for (const side of SIDES) await processes[side].verify(cert);
   const all = { noble: [] as number[], wasm: [] as number[] };
@@ -105,7 +85,7 @@ async function compare(kind: 'root' | 'delegated') {
   for (let round = 0; round < ROUNDS; round++) {
     const wall = { noble: [] as number[], wasm: [] as number[] };
     const cpu = { noble: [] as number[], wasm: [] as number[] };
-    const certs = certificates(kind);
+    const certs = certificates(kind, CERTIFICATES);
     for (const side of round % 2 === 0 ? SIDES : ([...SIDES].reverse() as Side[])) {
       for (const cert of certs) {
         const sample = await processes[side].verify(cert);
@@ -124,27 +104,7 @@ async function compare(kind: 'root' | 'delegated') {
         `(ratio ${wallRatio.toFixed(2)}); median CPU time per certificate noble ${median(cpu.noble).toFixed(2)} ms, wasm ${median(cpu.wasm).toFixed(2)} ms (ratio ${cpuRatio.toFixed(2)})`,
     );
   }
-  const noble = percentiles(all.noble.map((ms) => ms * 1000));
-  const fast = percentiles(all.wasm.map((ms) => ms * 1000));
-  const wallRatio = spread(wallRatios);
-  const cpuRatio = spread(cpuRatios);
-  return {
-    wallRatios,
-    cpuRatios,
-    row: {
-      certificates: kind,
-      nobleMedianMs: fixed(noble.medianUs / 1000),
-      nobleP99Ms: fixed(noble.p99Us / 1000),
-      wasmMedianMs: fixed(fast.medianUs / 1000),
-      wasmP99Ms: fixed(fast.p99Us / 1000),
-      ratioMin: fixed(wallRatio.min),
-      ratioMedian: fixed(wallRatio.median),
-      ratioMax: fixed(wallRatio.max),
-      cpuRatioMin: fixed(cpuRatio.min),
-      cpuRatioMedian: fixed(cpuRatio.median),
-      cpuRatioMax: fixed(cpuRatio.max),
-    },
-  };
+  return { wallRatios, cpuRatios, row: comparisonRow(kind, all, wallRatios, cpuRatios) };
 }
 
 /** The sizes of what `auto` loads on demand: mcl-wasm's loader with the WebAssembly inside it, base64-encoded. */

@@ -5,14 +5,14 @@
  * close; certificates are verified by the WebAssembly BLS verifier, loaded by the page as a separate chunk.
  * Nothing is skipped: without Chromium the test fails and says how to install it.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { HttpAgent } from '@dfinity/agent';
-import { build } from 'esbuild';
 import { cborDecode } from 'ic-ws-protocol';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxResumeResult, OutboxSendResult, PageConfig, PageResult } from './browser/page-client';
+import { bundlePage, servePage } from './support/browser-page';
 import { withDeadline } from './support/client-recorder';
 import { HostileProxy } from './support/hostile-proxy';
 import { TestNetwork } from './support/test-network';
@@ -27,51 +27,19 @@ let server: Server;
 let pageUrl: string;
 let browser: Browser;
 
-/**
- * The page script bundled the way an app's bundler would: browser platform, ESM with code splitting (so the
- * WebAssembly BLS verifier is a chunk of its own, loaded on demand as in an app), workspace packages from
- * source. Returns each output file by its path under the server's root.
- */
-async function bundlePage(): Promise<Map<string, string>> {
-  const result = await build({
-    entryPoints: { page: source('./browser/page-client.ts') },
-    bundle: true,
-    splitting: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    outdir: '/',
-    write: false,
-    logLevel: 'silent',
-    alias: {
-      'ic-ws-client': source('../src/index.ts'),
-      'ic-ws-protocol': source('../../protocol/src/index.ts'),
-    },
-  });
-  return new Map(result.outputFiles.map((file) => [file.path, file.text]));
-}
-
-async function serve(files: Map<string, string>): Promise<void> {
-  server = createServer((request, response) => {
-    const script = files.get(request.url ?? '');
-    if (script !== undefined) {
-      response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    } else if (request.url === '/') {
-      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>ic-ws</title><script type="module" src="/page.js"></script>');
-    } else {
-      response.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  pageUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
-}
-
 beforeAll(async () => {
   // Mainnet-shaped certificates: every certificate the page verifies carries the root key's delegation.
-  const [started, bundle] = await Promise.all([TestNetwork.start({ delegatedCertificates: true }), bundlePage()]);
+  const [started, bundle] = await Promise.all([
+    TestNetwork.start({ delegatedCertificates: true }),
+    // Workspace packages from source.
+    bundlePage(source('./browser/page-client.ts'), {
+      'ic-ws-client': source('../src/index.ts'),
+      'ic-ws-protocol': source('../../protocol/src/index.ts'),
+    }),
+  ]);
   net = started;
   gatewayUrl = (await net.startGateway()).url;
-  await serve(bundle);
+  ({ server, url: pageUrl } = await servePage(bundle, 'ic-ws'));
   browser = await launchChromium();
 }, 120_000);
 
