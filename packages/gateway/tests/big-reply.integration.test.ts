@@ -13,11 +13,11 @@ import { MAX_QUERY_REPLY_BYTES, buildAzleCanister, startDevnet, type Devnet } fr
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../src/gateway-error';
-import { createHttpGatewayIc } from '../src/ic/http-gateway-ic';
 import { NodeEd25519Identity } from '../src/ic/node-ed25519-identity';
 import { startGateway } from '../src/start-gateway';
 import { signedRequestFrame } from '../src/testing/signed-request-frame';
 import { TestClient } from '../src/testing/test-client';
+import { devnetGatewayIc } from './support/devnet-gateway-ic';
 
 const gatewayIdentity = NodeEd25519Identity.generate();
 let devnet: Devnet;
@@ -41,13 +41,7 @@ afterAll(() => devnet?.close());
 
 describe('a ws_get_messages reply over the IC query reply limit', () => {
   it('is rejected by the IC with IC0504, and the poll path reports POLL_FAILED with the replica text, not transient', async () => {
-    const ic = await createHttpGatewayIc({
-      icUrl: new URL(devnet.url),
-      identity: gatewayIdentity,
-      fetch: globalThis.fetch,
-      rootKey: { kind: 'fetch' },
-      requestTimeoutMs: 10_000,
-    });
+    const ic = await devnetGatewayIc(devnet.url, gatewayIdentity);
     const error = await ic.getMessages(canisterId, 0n).then(
       () => undefined,
       (e: unknown) => e,

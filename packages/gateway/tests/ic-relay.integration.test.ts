@@ -25,11 +25,11 @@ import { canisterIdFromIndex, startDevnet, type Devnet } from 'ic-ws-devnet';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayIc } from '../src/ic/gateway-ic';
-import { createHttpGatewayIc } from '../src/ic/http-gateway-ic';
 import { NodeEd25519Identity } from '../src/ic/node-ed25519-identity';
 import { startGateway } from '../src/start-gateway';
 import { signedRequestFrame } from '../src/testing/signed-request-frame';
 import { TestClient } from '../src/testing/test-client';
+import { devnetGatewayIc } from './support/devnet-gateway-ic';
 import { buildWsEcho, wsEchoActor } from './support/ws-echo-canister';
 
 const gatewayIdentity = NodeEd25519Identity.generate();
@@ -61,13 +61,7 @@ describe.each([
   beforeAll(async () => {
     devnet = await startDevnet({ syncCall });
     canisterId = await devnet.install({ wasm });
-    ic = await createHttpGatewayIc({
-      icUrl: new URL(devnet.url),
-      identity: gatewayIdentity,
-      fetch: globalThis.fetch,
-      rootKey: { kind: 'fetch' },
-      requestTimeoutMs: 10_000,
-    });
+    ic = await devnetGatewayIc(devnet.url, gatewayIdentity);
     // The presence call ic-ws-gateway makes: a ws_close naming the gateway itself proves it holds its key, so
     // its clients get no early ack (their OpenMessage is the only message queued for them).
     await ic.wsClose(canisterId, { client_principal: gatewayIdentity.getPrincipal(), client_nonce: 0n });
@@ -115,7 +109,7 @@ describe.each([
         change(answer);
         return new Response(cborEncode(answer as Map<string, CborEncodable>) as Uint8Array<ArrayBuffer>, { status: 200, headers: response.headers });
       };
-      const tamperedIc = await createHttpGatewayIc({ icUrl: new URL(devnet.url), identity: gatewayIdentity, fetch: tamperingFetch, rootKey: { kind: 'fetch' }, requestTimeoutMs: 10_000 });
+      const tamperedIc = await devnetGatewayIc(devnet.url, gatewayIdentity, tamperingFetch);
       return tamperedIc.getMessages(canisterId, 0n);
     };
     await expect(ic.getMessages(canisterId, 0n)).resolves.toMatchObject({ is_end_of_queue: true });
@@ -163,13 +157,7 @@ describe('startGateway against the devnet', () => {
     await expect.poll(async () => (await fetch(`${gateway.adminUrl}/readyz`)).status).toBe(200);
     // Register the client key with the canister behind the gateway's back, so the canister refuses it.
     const clientNonce = nonce++;
-    const ic = await createHttpGatewayIc({
-      icUrl: new URL(devnet.url),
-      identity: gatewayIdentity,
-      fetch: globalThis.fetch,
-      rootKey: { kind: 'fetch' },
-      requestTimeoutMs: 10_000,
-    });
+    const ic = await devnetGatewayIc(devnet.url, gatewayIdentity);
     await ic.relayCall(canisterId, await openEnvelope(canisterId, clientNonce));
 
     const client = await TestClient.connect(gateway.url);
