@@ -1,8 +1,8 @@
 /**
  * What the ws methods of the real Azle canister (tests/canisters/ws-test) cost on a replica, as the devnet's
  * metering counts them: instructions and cycles (13-node subnet: the execution, plus ingress induction for
- * updates) of `ws_open`, `ws_message` (an app message, which the test canister echoes back) and
- * `ws_get_messages` returning 1 and 50 messages, each also as a multiple of an empty update (the `noop` of
+ * updates) of `ws_open`, `ws_message` (an app message, which the test canister echoes back; without and with
+ * a message id, i.e. from a client that did or did not ask for receipts: ic-ws-client does) and `ws_get_messages` returning 1 and 50 messages, each also as a multiple of an empty update (the `noop` of
  * a minimal Azle canister, bench/minimal). Direct `devnet.update`/`devnet.query` calls; instruction counts do
  * not depend on the machine, so one sample each, taken a few times and reported as their median.
  */
@@ -11,9 +11,12 @@ import { readFile } from 'node:fs/promises';
 import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import {
+  CLIENT_OUTBOX_ID_BYTES,
+  CanisterWsCloseArgumentsIdl,
   CanisterWsGetMessagesArgumentsIdl,
   CanisterWsMessageArgumentsIdl,
   CanisterWsOpenArgumentsIdl,
+  decodeWsGetMessagesResult,
   type CanisterWsMessageArguments,
   type ClientKey,
 } from 'ic-ws-protocol';
@@ -77,6 +80,11 @@ export async function measureMessageCosts(): Promise<MessageCost[]> {
       costOf(operation, await devnet[kind]({ canisterId, methodName, arg, caller }));
     const clientPrincipal = (i: number) => Principal.fromUint8Array(Uint8Array.of(0x11, 2, i));
 
+    // The gateway proves itself first, as ic-ws-gateway does before its first ws_open (a presence ws_close
+    // naming itself), so the opens below are those of a proven gateway (no early ack queued).
+    const presence = new Uint8Array(IDL.encode([CanisterWsCloseArgumentsIdl], [{ client_key: { client_principal: GATEWAY, client_nonce: 0n } }]));
+    await call('update', 'presence ws_close', 'ws_close', presence, GATEWAY);
+
     const opens: Sample[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       const arg = new Uint8Array(IDL.encode([CanisterWsOpenArgumentsIdl], [{ client_nonce: 0n, gateway_principal: GATEWAY }]));
@@ -90,16 +98,36 @@ export async function measureMessageCosts(): Promise<MessageCost[]> {
     for (let sequence = 1n; sequence <= BigInt(SAMPLES); sequence++) {
       const args: CanisterWsMessageArguments = {
         msg: { client_key: key, sequence_num: sequence, timestamp: 1_700_000_000_000_000_000n, is_service_message: false, content },
+        message_id: [],
       };
       const arg = new Uint8Array(IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(AppMessageIdl)], [args, []]));
       messages.push(await call('update', 'ws_message', 'ws_message', arg, key.client_principal));
     }
 
-    // Fill client 0's queue (open message, echoes, then these) well past one poll's worth.
+    // Client 1 sends as ic-ws-client does: each app message with its outbox's message id, so the canister
+    // takes it in its duplicate ledger and queues a ReceiptMessage besides the echo.
+    const receiptsKey: ClientKey = { client_principal: clientPrincipal(1), client_nonce: 0n };
+    const outbox = new Uint8Array(CLIENT_OUTBOX_ID_BYTES).fill(7);
+    const withIds: Sample[] = [];
+    for (let sequence = 1n; sequence <= BigInt(SAMPLES); sequence++) {
+      const args: CanisterWsMessageArguments = {
+        msg: { client_key: receiptsKey, sequence_num: sequence, timestamp: 1_700_000_000_000_000_000n, is_service_message: false, content },
+        message_id: [{ outbox, index: sequence }],
+      };
+      const arg = new Uint8Array(IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(AppMessageIdl)], [args, []]));
+      withIds.push(await call('update', 'ws_message (message id)', 'ws_message', arg, receiptsKey.client_principal));
+    }
+
+    // Fill the gateway's queue (open messages, echoes, receipts, then these for client 0) well past one poll's worth.
     const target = { Client: key };
     await call('update', 'send_many', 'send_many', new Uint8Array(IDL.encode([TargetIdl, IDL.Nat32, IDL.Nat32], [target, 120, MESSAGE.text.length])), key.client_principal);
     const poll = (nonce: bigint) => new Uint8Array(IDL.encode([CanisterWsGetMessagesArgumentsIdl], [{ nonce }]));
-    const queued = BigInt(1 + SAMPLES + 120);
+    // The live end of the gateway's queue (next_nonce of a poll past it).
+    const end = await devnet.query({ canisterId, methodName: 'ws_get_messages', arg: poll(2n ** 63n), caller: GATEWAY });
+    if (end.status !== 'replied') throw new Error(`ws_get_messages: ${end.rejectMessage}`);
+    const ended = decodeWsGetMessagesResult(end.reply);
+    if (!('Ok' in ended) || ended.Ok.next_nonce[0] === undefined) throw new Error('ws_get_messages: no next_nonce');
+    const queued = ended.Ok.next_nonce[0];
     const pollOne: Sample[] = [];
     const pollFifty: Sample[] = [];
     for (let i = 0; i < SAMPLES; i++) {
@@ -111,6 +139,7 @@ export async function measureMessageCosts(): Promise<MessageCost[]> {
       ['empty update (minimal canister `noop`)', empty],
       ['ws_open', median(opens)],
       ['ws_message (app message, echoed back)', median(messages)],
+      ['ws_message with a message id (echoed back, receipt queued)', median(withIds)],
       ['ws_get_messages returning 1 message', median(pollOne)],
       ['ws_get_messages returning 50 messages', median(pollFifty)],
     ];

@@ -18,6 +18,27 @@ describe('cached service message encodings', () => {
     expect(closeMessageContent(reason)).toEqual(expected);
   });
 
+  it.each([
+    [0n, { Delivered: null }],
+    [1n, { Duplicate: null }],
+    [2n ** 64n - 1n, { Delivered: null }],
+    [300n, { Failed: 'the handler refused message n=3' }],
+    [7n, { Failed: '' }],
+  ] as const)('ReceiptMessage{%s, %o} equals the encoder output, encoded again and again', (sequenceNum, outcome) => {
+    const expected = encodeServiceMessageContent({ ReceiptMessage: { sequence_num: sequenceNum, outcome } });
+    // The type table is built once (by whichever service message comes first), then reused: both must match.
+    expect(receiptMessageContent(sequenceNum, outcome)).toEqual(expected);
+    expect(receiptMessageContent(sequenceNum, outcome)).toEqual(expected);
+  });
+
+  it('OpenMessage equals the encoder output, with and without extensions', () => {
+    for (const [nonce, extensions] of [[0n, ['receipts']], [2n ** 64n - 1n, []], [5n, ['receipts', 'later']]] as const) {
+      const key = { client_principal: principal(Number(nonce % 200n)), client_nonce: nonce };
+      const expected = encodeServiceMessageContent({ OpenMessage: { client_key: key, extensions: extensions.length > 0 ? [[...extensions]] : [] } });
+      expect(openMessageContent(key, extensions)).toEqual(expected);
+    }
+  });
+
   it('OpenMessage carries the client key and the offered extensions', () => {
     const key = { client_principal: principal(3), client_nonce: 77n };
     const decoded = decodeServiceMessageContent(openMessageContent(key, ['receipts'])) as { OpenMessage: { client_key: typeof key; extensions: [] | [string[]] } };

@@ -1,24 +1,35 @@
 import {
-  encodeServiceMessageContent,
   MAX_RECEIPT_REASON_BYTES,
+  WebsocketServiceMessageContentIdl,
   type ClientKey,
   type CloseMessageReasonName,
   type ReceiptOutcome,
+  type WebsocketServiceMessageContent,
 } from 'ic-ws-protocol';
+import { CandidValueEncoder } from './candid-value-encoder';
 
 /**
- * The service messages the canister sends, Candid-encoded by the protocol package's encoder. Acks and close
- * messages go out by the thousand (one ack per client per round) and Candid encoding is the costliest step
- * of queueing one, so their bytes are computed once and reused: a close message has only four possible
- * encodings, and an ack's only variable part is its `nat64`, which Candid writes as the last 8 bytes,
- * little-endian. `service-messages.test.ts` checks both against the encoder for many values.
+ * The service messages the canister sends, Candid-encoded as the protocol package's `encodeServiceMessageContent`
+ * encodes them (`service-messages.test.ts` checks every kind against it). Building the type table of
+ * `WebsocketServiceMessageContent` (five variants and their records) is most of what `IDL.encode` costs in the
+ * canister's interpreter: 21.5 M instructions for one receipt, three times what queueing it costs, against
+ * 0.95 M with the table built once ({@link CandidValueEncoder}, as here); a receipt goes out with every app
+ * message of a client that asked for receipts (bench/message-costs.ts measures both kinds of `ws_message`).
+ * Acks and close messages go out by the thousand (one ack per client per round), so their bytes are computed
+ * once and reused: a close message has only four possible encodings, and an ack's only variable part is its
+ * `nat64`, which Candid writes as the last 8 bytes, little-endian.
  */
+const serviceEncoder = new CandidValueEncoder(WebsocketServiceMessageContentIdl);
 let ackTemplate: Uint8Array | undefined;
 const closeMessages = new Map<CloseMessageReasonName, Uint8Array>();
 
+function encodeServiceContent(content: WebsocketServiceMessageContent): Uint8Array {
+  return serviceEncoder.encode(content);
+}
+
 /** Candid bytes of `AckMessage{last_incoming_sequence_num}`. */
 export function ackMessageContent(lastIncomingSequenceNum: bigint): Uint8Array {
-  ackTemplate ??= encodeServiceMessageContent({ AckMessage: { last_incoming_sequence_num: 0n } });
+  ackTemplate ??= encodeServiceContent({ AckMessage: { last_incoming_sequence_num: 0n } });
   const out = ackTemplate.slice();
   new DataView(out.buffer).setBigUint64(out.length - 8, lastIncomingSequenceNum, true);
   return out;
@@ -28,7 +39,7 @@ export function ackMessageContent(lastIncomingSequenceNum: bigint): Uint8Array {
 export function closeMessageContent(reason: CloseMessageReasonName): Uint8Array {
   let bytes = closeMessages.get(reason);
   if (!bytes) {
-    bytes = encodeServiceMessageContent({ CloseMessage: { reason: { [reason]: null } as Record<CloseMessageReasonName, null> } as never });
+    bytes = encodeServiceContent({ CloseMessage: { reason: { [reason]: null } as Record<CloseMessageReasonName, null> } as never });
     closeMessages.set(reason, bytes);
   }
   return bytes.slice();
@@ -36,13 +47,13 @@ export function closeMessageContent(reason: CloseMessageReasonName): Uint8Array 
 
 /** Candid bytes of `OpenMessage{client_key, extensions}` (`extensions` absent when empty). */
 export function openMessageContent(clientKey: ClientKey, extensions: readonly string[]): Uint8Array {
-  return encodeServiceMessageContent({ OpenMessage: { client_key: clientKey, extensions: extensions.length > 0 ? [[...extensions]] : [] } });
+  return encodeServiceContent({ OpenMessage: { client_key: clientKey, extensions: extensions.length > 0 ? [[...extensions]] : [] } });
 }
 
 /** Candid bytes of `ReceiptMessage{sequence_num, outcome}`, a `Failed` reason cut to its byte limit. */
 export function receiptMessageContent(sequenceNum: bigint, outcome: ReceiptOutcome): Uint8Array {
   const bounded = 'Failed' in outcome ? { Failed: truncateUtf8(outcome.Failed, MAX_RECEIPT_REASON_BYTES) } : outcome;
-  return encodeServiceMessageContent({ ReceiptMessage: { sequence_num: sequenceNum, outcome: bounded } });
+  return encodeServiceContent({ ReceiptMessage: { sequence_num: sequenceNum, outcome: bounded } });
 }
 
 /** `text` cut to at most `maxBytes` of UTF-8, never inside a character, with `…` when cut. */
