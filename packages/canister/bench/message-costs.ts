@@ -91,32 +91,27 @@ export async function measureMessageCosts(): Promise<MessageCost[]> {
       opens.push(await call('update', 'ws_open', 'ws_open', arg, clientPrincipal(i)));
     }
 
-    // Client 0 is open: it sends sequenced app messages.
-    const key: ClientKey = { client_principal: clientPrincipal(0), client_nonce: 0n };
+    // Clients 0 and 1 are open and send sequenced app messages: client 0 without a message id (a client that
+    // did not ask for receipts, as the public ic-websocket-js), client 1 as ic-ws-client does, each message with
+    // its outbox's message id, so the canister takes it in its duplicate ledger and queues a ReceiptMessage
+    // besides the echo.
     const content = new Uint8Array(IDL.encode([AppMessageIdl], [MESSAGE]));
-    const messages: Sample[] = [];
-    for (let sequence = 1n; sequence <= BigInt(SAMPLES); sequence++) {
-      const args: CanisterWsMessageArguments = {
-        msg: { client_key: key, sequence_num: sequence, timestamp: 1_700_000_000_000_000_000n, is_service_message: false, content },
-        message_id: [],
-      };
-      const arg = new Uint8Array(IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(AppMessageIdl)], [args, []]));
-      messages.push(await call('update', 'ws_message', 'ws_message', arg, key.client_principal));
-    }
-
-    // Client 1 sends as ic-ws-client does: each app message with its outbox's message id, so the canister
-    // takes it in its duplicate ledger and queues a ReceiptMessage besides the echo.
-    const receiptsKey: ClientKey = { client_principal: clientPrincipal(1), client_nonce: 0n };
     const outbox = new Uint8Array(CLIENT_OUTBOX_ID_BYTES).fill(7);
-    const withIds: Sample[] = [];
-    for (let sequence = 1n; sequence <= BigInt(SAMPLES); sequence++) {
-      const args: CanisterWsMessageArguments = {
-        msg: { client_key: receiptsKey, sequence_num: sequence, timestamp: 1_700_000_000_000_000_000n, is_service_message: false, content },
-        message_id: [{ outbox, index: sequence }],
-      };
-      const arg = new Uint8Array(IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(AppMessageIdl)], [args, []]));
-      withIds.push(await call('update', 'ws_message (message id)', 'ws_message', arg, receiptsKey.client_principal));
-    }
+    const sendMessages = async (key: ClientKey, withIds: boolean): Promise<Sample[]> => {
+      const samples: Sample[] = [];
+      for (let sequence = 1n; sequence <= BigInt(SAMPLES); sequence++) {
+        const args: CanisterWsMessageArguments = {
+          msg: { client_key: key, sequence_num: sequence, timestamp: 1_700_000_000_000_000_000n, is_service_message: false, content },
+          message_id: withIds ? [{ outbox, index: sequence }] : [],
+        };
+        const arg = new Uint8Array(IDL.encode([CanisterWsMessageArgumentsIdl, IDL.Opt(AppMessageIdl)], [args, []]));
+        samples.push(await call('update', 'ws_message', 'ws_message', arg, key.client_principal));
+      }
+      return samples;
+    };
+    const key: ClientKey = { client_principal: clientPrincipal(0), client_nonce: 0n };
+    const messages = await sendMessages(key, false);
+    const withIds = await sendMessages({ client_principal: clientPrincipal(1), client_nonce: 0n }, true);
 
     // Fill the gateway's queue (open messages, echoes, receipts, then these for client 0) well past one poll's worth.
     const target = { Client: key };
