@@ -137,7 +137,7 @@ async function post(chat: ActorSubclass<ChatService>, texts: string[], firstSequ
   for (const [i, text] of texts.entries()) {
     const content = new Uint8Array(IDL.encode([ChatMessageIdl], [{ Post: { text, client_sent_at_ms: 0n } }]));
     const msg = { client_key, sequence_num: firstSequence + BigInt(i), timestamp: 0n, is_service_message: false, content };
-    expect(await chat.ws_message({ msg }, [])).toEqual({ Ok: null });
+    expect(await chat.ws_message({ msg, message_id: [] }, [])).toEqual({ Ok: null });
   }
 }
 
