@@ -9,9 +9,9 @@ const MCL_COMPILED_TIME_VAR = 4 * 10 + 6;
 /** mcl's `MCL_MAP_TO_MODE_HASH_TO_CURVE`: RFC 9380 hash-to-curve (SSWU, XMD:SHA-256). */
 const MCL_MAP_TO_MODE_HASH_TO_CURVE = 5;
 /** Sizes of mcl's structs for 384-bit fields: G1 is 3 Fp, G2 is 6 Fp, GT is 12 Fp, of 48 bytes each. */
-const G1_SIZE = 144;
-const G2_SIZE = 288;
-const GT_SIZE = 576;
+export const G1_SIZE = 144;
+export const G2_SIZE = 288;
+export const GT_SIZE = 576;
 
 /** The IC's domain separator for BLS signatures in G1 (ic-crypto's `bls12_381` "NUL" scheme). */
 export const IC_BLS_DST = 'BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_';
@@ -80,22 +80,7 @@ export class McLBlsVerifier implements BlsVerifier {
    *   `'wasm-unsafe-eval'`), or mcl does not initialise.
    */
   static async create(options: McLBlsVerifierOptions = {}): Promise<McLBlsVerifier> {
-    const { default: createModule } = await import('mcl-wasm/dist/mcl_c.js');
-    const mcl = await createModule({ cryptoGetRandomValues: (buffer) => crypto.getRandomValues(buffer) });
-    const status = mcl._mclBn_init(MCL_BLS12_381, MCL_COMPILED_TIME_VAR);
-    if (status !== 0) throw new Error(`mcl did not initialise BLS12-381 (status ${status})`);
-    // The zcash/IETF point encoding (as the IC and noble use), RFC 9380 hashing, subgroup checks on decode.
-    mcl._mclBn_setETHserialization(1);
-    if (mcl._mclBn_setMapToMode(MCL_MAP_TO_MODE_HASH_TO_CURVE) !== 0) throw new Error('mcl refused the hash-to-curve mode');
-    mcl._mclBn_verifyOrderG1(1);
-    mcl._mclBn_verifyOrderG2(1);
-    const dst = new TextEncoder().encode(IC_BLS_DST);
-    const dstPointer = mcl._malloc(dst.length);
-    new Uint8Array(mcl.wasmMemory.buffer, dstPointer, dst.length).set(dst);
-    const dstStatus = mcl._mclBnG1_setDst(dstPointer, dst.length);
-    mcl._free(dstPointer);
-    if (dstStatus !== 0) throw new Error('mcl refused the domain separator');
-    const verifier = new McLBlsVerifier(mcl, options);
+    const verifier = new McLBlsVerifier(await instantiateIcMcl(), options);
     verifier.#warmUp();
     return verifier;
   }
@@ -179,6 +164,30 @@ export class McLBlsVerifier implements BlsVerifier {
       this.#mcl._free(pointer);
     }
   }
+}
+
+/**
+ * A private instance of mcl's WebAssembly configured for the IC's scheme: BLS12-381, the zcash/IETF point
+ * encoding (as the IC and noble use), RFC 9380 hashing to G1 with the IC's domain separator, subgroup checks
+ * when points are decoded. `McLBlsVerifier` verifies with it; bench/certificate-stages.bench.ts times its steps.
+ * @throws Error when WebAssembly is unavailable or refuses to compile, or mcl refuses a setting.
+ */
+export async function instantiateIcMcl(): Promise<McLModule> {
+  const { default: createModule } = await import('mcl-wasm/dist/mcl_c.js');
+  const mcl = await createModule({ cryptoGetRandomValues: (buffer) => crypto.getRandomValues(buffer) });
+  const status = mcl._mclBn_init(MCL_BLS12_381, MCL_COMPILED_TIME_VAR);
+  if (status !== 0) throw new Error(`mcl did not initialise BLS12-381 (status ${status})`);
+  mcl._mclBn_setETHserialization(1);
+  if (mcl._mclBn_setMapToMode(MCL_MAP_TO_MODE_HASH_TO_CURVE) !== 0) throw new Error('mcl refused the hash-to-curve mode');
+  mcl._mclBn_verifyOrderG1(1);
+  mcl._mclBn_verifyOrderG2(1);
+  const dst = new TextEncoder().encode(IC_BLS_DST);
+  const dstPointer = mcl._malloc(dst.length);
+  new Uint8Array(mcl.wasmMemory.buffer, dstPointer, dst.length).set(dst);
+  const dstStatus = mcl._mclBnG1_setDst(dstPointer, dst.length);
+  mcl._free(dstPointer);
+  if (dstStatus !== 0) throw new Error('mcl refused the domain separator');
+  return mcl;
 }
 
 function hexToBytes(hex: string): Uint8Array {
