@@ -3,6 +3,7 @@ import type { Principal } from '@dfinity/principal';
 import {
   assertNoZeroSizedVectors,
   CanisterWsGetMessagesResultIdl,
+  CanisterWsMessageResultIdl,
   CLOSE_MESSAGE_REASONS,
   decodeServiceMessageContent,
   ErrorCode,
@@ -20,6 +21,7 @@ import {
   type ReceiptOutcome,
   type WebsocketServiceMessageContent,
   WS_EXTENSIONS,
+  WsMessageArgsDecoder,
 } from 'ic-ws-protocol';
 import { AckRounds } from './ack-rounds';
 import { AckScheduler } from './ack-scheduler';
@@ -85,6 +87,8 @@ export class IcWebSocketCanister<AppMessage> {
   private nextConnectionId = 0n;
   private depth = 0;
   private readonly appEncoder: CandidValueEncoder<AppMessage>;
+  private readonly messageArgs: WsMessageArgsDecoder;
+  private readonly messageResults = new CandidValueEncoder(CanisterWsMessageResultIdl as unknown as IDL.Type<CanisterWsMessageResult>);
 
   constructor(
     private readonly host: CanisterHost,
@@ -92,6 +96,7 @@ export class IcWebSocketCanister<AppMessage> {
   ) {
     this.options = resolveWsCanisterOptions(options);
     this.appEncoder = new CandidValueEncoder(this.options.appMessageIdl as IDL.Type<AppMessage>);
+    this.messageArgs = new WsMessageArgsDecoder(this.options.appMessageIdl);
     const store = host.stableStore;
     this.registry = new ClientRegistry(store.map('clients'));
     this.queues = new OutgoingQueues(store.map('gateways'), store.map('messages'));
@@ -275,6 +280,18 @@ export class IcWebSocketCanister<AppMessage> {
       receipt({ Delivered: null });
       return OK;
     });
+  }
+
+  /**
+   * {@link wsMessage} from and to Candid bytes, for an entry point that takes its argument and replies as raw
+   * bytes (azle's `@update(..., { manual: true })`, as the Azle binding's does): the arguments are decoded by
+   * a reader made for them ({@link WsMessageArgsDecoder}) instead of the runtime's generic decoder, and the
+   * result's bytes are mostly the same few. Throws for bytes that are not `ws_message` arguments (the call
+   * traps, as when the runtime decodes them).
+   */
+  wsMessageCandid(argBytes: Uint8Array, caller: Principal = this.host.caller()): Uint8Array {
+    const [args] = this.messageArgs.decode(argBytes);
+    return this.messageResults.encode(this.wsMessage(args, caller));
   }
 
   /**

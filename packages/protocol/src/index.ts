@@ -125,6 +125,7 @@ export {
 } from './candid/service-message';
 export { assertNoZeroSizedVectors } from './candid/zero-sized-vec-guard';
 export { decodeWsGetMessagesResult } from './candid/get-messages-result';
+export { WsMessageArgsDecoder, type WsMessageArgs } from './candid/ws-message-args';
 export { encodeCanisterOutputMessage, encodeMessagesReplyOk, type MessagesReplyFields } from './candid/messages-reply-bytes';
 export {
   WS_EXTENSIONS,

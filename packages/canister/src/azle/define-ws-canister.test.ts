@@ -3,6 +3,7 @@ import { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, type CanisterWsGetMessagesResult } from 'ic-ws-protocol';
 import { CanisterError } from '../canister-error';
+import { WsErrorMessage } from '../ws-error-messages';
 import { MemoryStableStore } from '../stable-store';
 import { FakeAzle } from '../testing/fake-azle';
 import { defineWsCanister } from './define-ws-canister';
@@ -48,8 +49,9 @@ describe('defineWsCanister', () => {
       expect(method?.returnIdlType?.display(), name).toBe(t[name].ret.display());
     }
     expect(methods.get('init')?.paramIdlTypes).toEqual([]);
-    // It replies with the Candid bytes the core assembles; the others return values azle encodes.
-    expect([...methods.values()].filter((m) => m.manual).map((m) => m.name)).toEqual(['ws_get_messages']);
+    // They read and reply Candid bytes themselves (ws_message decodes its arguments with a reader made for
+    // them; ws_get_messages replies with the bytes the core assembles); the others go through azle's codec.
+    expect([...methods.values()].filter((m) => m.manual).map((m) => m.name).sort()).toEqual(['ws_get_messages', 'ws_message']);
   });
 
   it('a class that extends Canister keeps the entry points and adds its own methods', () => {
@@ -69,9 +71,11 @@ describe('defineWsCanister', () => {
 
   it('the app API throws CANISTER_NOT_STARTED until init, then serves the entry points and handlers', () => {
     const azle = new FakeAzle();
+    const received: string[] = [];
     const ws = defineWsCanister<Chat>(azle, {
       appMessageIdl: Chat,
       onOpen: (client) => ws.send(client, { text: 'welcome' }),
+      onMessage: (_client, message) => received.push(message.text),
     });
     const methods = azle.instantiate(ws.Canister);
     expect(thrown(() => ws.clients()).code).toBe(ErrorCode.CanisterNotStarted);
@@ -82,12 +86,27 @@ describe('defineWsCanister', () => {
     azle.caller = CLIENT;
     expect(methods.get('ws_open')?.call({ client_nonce: 7n, gateway_principal: GATEWAY })).toEqual({ Ok: null });
     expect(ws.clients()).toEqual([{ client_principal: CLIENT, client_nonce: 7n }]);
+    const message = (sequence: bigint) => ({
+      msg: {
+        client_key: { client_principal: CLIENT, client_nonce: 7n },
+        sequence_num: sequence,
+        timestamp: 0n,
+        is_service_message: false,
+        content: new Uint8Array(IDL.encode([Chat], [{ text: `hello ${sequence}` }])),
+      },
+      message_id: [],
+    });
+    expect(methods.get('ws_message')?.call(message(1n), [])).toEqual({ Ok: null });
+    expect(received).toEqual(['hello 1']);
     azle.caller = GATEWAY;
     azle.certificate = Uint8Array.of(1);
-    // The OpenMessage, the early ack (the gateway has not proved itself yet), then the welcome.
+    // The OpenMessage, the early ack (the gateway has not proved itself yet), then the welcome (no echo).
     expect(keysOf(methods.get('ws_get_messages')?.call({ nonce: 0n }))).toEqual(['00', '01', '02']);
     expect(methods.get('ws_close')?.call({ client_key: { client_principal: CLIENT, client_nonce: 7n } })).toEqual({ Ok: null });
     expect(ws.isConnected(CLIENT)).toBe(false);
+    // An Err result, encoded by the entry point itself.
+    azle.caller = CLIENT;
+    expect(methods.get('ws_message')?.call(message(2n), [])).toEqual({ Err: WsErrorMessage.ClientNotConnected });
   });
 
   it('passes the decoded init arguments and the phase to onStart, whose options override', () => {

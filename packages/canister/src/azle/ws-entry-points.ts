@@ -3,8 +3,6 @@ import type {
   CanisterWsCloseArguments,
   CanisterWsCloseResult,
   CanisterWsGetMessagesArguments,
-  CanisterWsMessageArguments,
-  CanisterWsMessageResult,
   CanisterWsOpenArguments,
   CanisterWsOpenResult,
   WsServiceSignatures,
@@ -43,7 +41,7 @@ export function wsEntryPointsClass(
 ): WsCanisterClass {
   const t = wsMethodTypes(appMessageIdl);
   // ws_get_messages replies with raw bytes (manual), so it takes and returns nothing in TypeScript.
-  return class IcWebSocketCanisterEntryPoints implements Omit<WsServiceSignatures<unknown>, 'ws_get_messages'> {
+  return class IcWebSocketCanisterEntryPoints implements Omit<WsServiceSignatures<unknown>, 'ws_get_messages' | 'ws_message'> {
     @azle.init(initArgIdls)
     init(...initArgs: unknown[]): void {
       target.start(initArgs, 'init');
@@ -64,11 +62,12 @@ export function wsEntryPointsClass(
       return target.core().wsClose(args);
     }
 
-    // The second argument (`opt AppMessage`) is in the Candid for clients' sake and never read: the
-    // content travels Candid-encoded inside `args`.
-    @azle.update(t.ws_message.args, t.ws_message.ret)
-    ws_message(args: CanisterWsMessageArguments, _appMessage: [] | [unknown]): CanisterWsMessageResult {
-      return target.core().wsMessage(args);
+    // Manual: the core decodes the arguments with a reader made for them (azle's generic Candid decode was
+    // most of what a ws_message cost besides queueing); the second argument (`opt AppMessage`) is in the
+    // Candid for clients' sake and never read: the content travels Candid-encoded inside the first.
+    @azle.update(t.ws_message.args, t.ws_message.ret, { manual: true })
+    ws_message(): void {
+      azle.msgReply(target.core().wsMessageCandid(azle.msgArgData()));
     }
 
     // A query: the reply carries `dataCertificate()`, which exists only in queries. Manual: the core replies
