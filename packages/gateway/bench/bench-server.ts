@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import type { Principal } from '@dfinity/principal';
 import { CanisterFrameEncoder, encodeHandshakeFrame, formatOutgoingKey, type CanisterOutputMessage } from 'ic-ws-protocol';
 import { pino } from 'pino';
@@ -127,6 +128,7 @@ const post = (event: ServerEvent) => process.send!(event);
  * there, so a profile shows the server's work only, not the burst's preparation.
  */
 const profileDir = process.env.BENCH_CPU_PROF;
+const snapshotDir = process.env.BENCH_HEAP_SNAPSHOT;
 const inspector = profileDir === undefined ? undefined : new Session();
 inspector?.connect();
 let profiles = 0;
@@ -138,9 +140,13 @@ async function main(): Promise<void> {
   process.on('message', (command: ServerCommand) => {
     void (async () => {
       switch (command.cmd) {
-        case 'memory':
-          post({ type: 'memory', clients: server.clients(), usage: await measureMemory() });
+        case 'memory': {
+          const usage = await measureMemory();
+          // BENCH_HEAP_SNAPSHOT=<dir>: a heap snapshot at each measurement, to see what a session is made of.
+          if (snapshotDir) writeHeapSnapshot(join(snapshotDir, `${kind}-${process.pid}-${server.clients()}.heapsnapshot`));
+          post({ type: 'memory', clients: server.clients(), usage });
           break;
+        }
         case 'prepare-burst':
           post({ type: 'burst-prepared', total: server.prepareBurst(command.perClient) });
           break;

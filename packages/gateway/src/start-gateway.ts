@@ -26,7 +26,7 @@ import { PollerRegistry } from './poller/poller-registry';
 import { startAdminServer, type AdminServer } from './server/admin-server';
 import { connectionCap } from './server/descriptor-limit';
 import { startWebsocketListener } from './server/websocket-listener';
-import { Session } from './session/session';
+import { Session, type SessionDeps } from './session/session';
 
 /** A running gateway, as returned by {@link startGateway}. */
 export interface GatewayHandle {
@@ -128,6 +128,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   });
   const sessionIc = provingPresence(ic, presence);
   const handshakeFrame = encodeHandshakeFrame({ gateway_principal: principal });
+  // One object for every session (only the socket is each session's own).
+  const sessionDeps: SessionDeps = {
+    gatewayPrincipal: principal,
+    handshakeFrame,
+    ic: sessionIc,
+    router: registry,
+    openKeys: closer,
+    limits: resolved,
+    pools,
+    observer,
+  };
   const listener = await startWebsocketListener({
     listen: resolved.listen,
     tls,
@@ -140,18 +151,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     retryAfterMs: resolved.overloadRetryAfterMs,
     metrics,
     log,
-    createSession: (socket) =>
-      new Session({
-        socket,
-        gatewayPrincipal: principal,
-        handshakeFrame,
-        ic: sessionIc,
-        router: registry,
-        openKeys: closer,
-        limits: resolved,
-        pools,
-        observer,
-      }),
+    createSession: (socket) => new Session(sessionDeps, socket),
   });
   metrics.readFlowFrom({
     inboundBytes: () => pools.inbound.used,

@@ -4,11 +4,14 @@ import { Principal } from '@dfinity/principal';
 import type { ClientKey } from 'ic-ws-protocol';
 import type { Logger } from 'pino';
 import { describeError } from '../gateway-error';
+import { clientKeyId } from '../session/session-state';
 
 /** A client key the gateway opened on a canister. */
 export interface OpenKey {
   canisterId: Principal;
   clientKey: ClientKey;
+  /** `clientKeyId(clientKey)`, when the caller has it (a session does): the journal then makes none. */
+  clientKeyId?: string;
 }
 
 // Rewrite the file once it holds this many lines and four times more than the keys still open.
@@ -24,7 +27,9 @@ const COMPACT_AFTER_LINES = 10_000;
  * One file per gateway process: two processes sharing it would close each other's clients.
  */
 export class OpenKeysJournal {
-  readonly #open = new Map<string, OpenKey>();
+  // Canister id (text) -> client key id -> key. Two levels, so a key held costs one map entry, not one more
+  // string per session (a gateway holds many thousands, on few canisters).
+  readonly #open = new Map<string, Map<string, OpenKey>>();
   #buffer: string[] = [];
   #flushing: Promise<void> | null = null;
   #chain: Promise<void> = Promise.resolve();
@@ -57,30 +62,31 @@ export class OpenKeysJournal {
         malformed += 1;
         continue;
       }
-      const id = keyId(record.key);
-      if (record.kind === 'open') journal.#open.set(id, record.key);
-      else journal.#open.delete(id);
+      if (record.kind === 'open') journal.#set(record.key);
+      else journal.#delete(record.key);
     }
     if (malformed > 0) log.warn({ path, malformed }, 'ignored malformed lines of the open-keys journal');
     await mkdir(dirname(path), { recursive: true });
     await journal.#rewrite();
-    return { journal, leftBehind: [...journal.#open.values()] };
+    return { journal, leftBehind: journal.#keys() };
   }
 
   /** Number of keys recorded open. */
   get openCount(): number {
-    return this.#open.size;
+    let count = 0;
+    for (const keys of this.#open.values()) count += keys.size;
+    return count;
   }
 
   /** Records `key` as open; resolves once it is written (or the write failed, which is logged). */
   opened(key: OpenKey): Promise<void> {
-    this.#open.set(keyId(key), key);
+    this.#set(key);
     return this.#append(`open ${keyText(key)}`);
   }
 
   /** Records `key` as closed. */
   closed(key: OpenKey): void {
-    if (!this.#open.delete(keyId(key))) return;
+    if (!this.#delete(key)) return;
     void this.#append(`closed ${keyText(key)}`);
   }
 
@@ -88,6 +94,25 @@ export class OpenKeysJournal {
   async flush(): Promise<void> {
     await this.#flushing;
     await this.#chain;
+  }
+
+  #set(key: OpenKey): void {
+    const canister = key.canisterId.toText();
+    let keys = this.#open.get(canister);
+    if (keys === undefined) this.#open.set(canister, (keys = new Map()));
+    keys.set(key.clientKeyId ?? clientKeyId(key.clientKey), key);
+  }
+
+  #delete(key: OpenKey): boolean {
+    const canister = key.canisterId.toText();
+    const keys = this.#open.get(canister);
+    if (keys === undefined || !keys.delete(key.clientKeyId ?? clientKeyId(key.clientKey))) return false;
+    if (keys.size === 0) this.#open.delete(canister);
+    return true;
+  }
+
+  #keys(): OpenKey[] {
+    return [...this.#open.values()].flatMap((keys) => [...keys.values()]);
   }
 
   #append(line: string): Promise<void> {
@@ -115,13 +140,13 @@ export class OpenKeysJournal {
     } catch (error) {
       this.#reportFailure(error);
     }
-    if (this.#lines >= COMPACT_AFTER_LINES && this.#lines >= 4 * this.#open.size) await this.#rewrite();
+    if (this.#lines >= COMPACT_AFTER_LINES && this.#lines >= 4 * this.openCount) await this.#rewrite();
   }
 
   // Replaces the file with the keys open now (write a temporary file, then rename over the old one).
   async #rewrite(): Promise<void> {
     const path = this.path!;
-    const lines = [...this.#open.values()].map((key) => `open ${keyText(key)}\n`);
+    const lines = this.#keys().map((key) => `open ${keyText(key)}\n`);
     const temporary = `${path}.tmp`;
     try {
       const file = await open(temporary, 'w', 0o600);
@@ -144,11 +169,10 @@ export class OpenKeysJournal {
   }
 }
 
-function keyId(key: OpenKey): string {
+/** A key as the file holds it: `<canister> <client principal> <client nonce>`. */
+function keyText(key: OpenKey): string {
   return `${key.canisterId.toText()} ${key.clientKey.client_principal.toText()} ${key.clientKey.client_nonce}`;
 }
-
-const keyText = keyId;
 
 function parseLine(line: string): { kind: 'open' | 'closed'; key: OpenKey } | null {
   const parts = line.split(' ');

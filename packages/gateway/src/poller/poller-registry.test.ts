@@ -1,14 +1,13 @@
 import type { Principal } from '@dfinity/principal';
 import { describe, expect, it } from 'vitest';
 import { testCanisterId, testPrincipal } from '../testing/client-frames';
-import { clientKeyId, type SessionTarget } from '../session/session-state';
+import { SessionTarget } from '../session/session-state';
 import type { RoutedSession } from '../session/session-ports';
 import type { CanisterPoller, CanisterSessions } from './canister-poller';
 import { IDLE_POLLER_TTL_MS, PollerRegistry } from './poller-registry';
 
 function target(canister: Principal, seed: number): SessionTarget {
-  const clientKey = { client_principal: testPrincipal(seed), client_nonce: BigInt(seed) };
-  return { canisterId: canister, clientKey, clientKeyId: clientKeyId(clientKey) };
+  return SessionTarget.of(canister, { client_principal: testPrincipal(seed), client_nonce: BigInt(seed) });
 }
 
 const session = (): RoutedSession => ({ awaitingFirstMessage: false, deliver: () => {} });

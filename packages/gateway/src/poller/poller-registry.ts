@@ -4,6 +4,8 @@ import type { SessionTarget } from '../session/session-state';
 import type { CanisterPoller, CanisterSessions } from './canister-poller';
 
 interface CanisterEntry {
+  /** The canister's id, one object shared by all its sessions' targets. */
+  canisterId: Principal;
   poller: CanisterPoller;
   sessions: Map<string, RoutedSession>;
   /** `performance.now()` when its last session left; `null` while it has sessions. */
@@ -47,9 +49,11 @@ export class PollerRegistry implements SessionRouter {
           return false;
         },
       };
-      entry = { poller: this.createPoller(target.canisterId, view), sessions, idleSince: null };
+      entry = { canisterId: target.canisterId, poller: this.createPoller(target.canisterId, view), sessions, idleSince: null };
       this.#canisters.set(canisterText, entry);
     }
+    // Each ws_open decoded its own copy of the canister id (~0.3 kB): the session keeps the shared one.
+    target.canisterId = entry.canisterId;
     entry.sessions.set(target.clientKeyId, session);
     if (entry.sessions.size === 1) {
       entry.idleSince = null;

@@ -17,8 +17,6 @@ interface Waiting {
   socket: Socket;
   since: number;
   timer: ReturnType<typeof setTimeout>;
-  /** Gives the socket's place back (once: on eviction or on close, whichever comes first). */
-  release: () => void;
 }
 
 // A socket younger than this is never evicted: a client that is upgrading right now must get through.
@@ -61,29 +59,20 @@ export class ConnectionTracker {
       const oldest = this.#waiting.values().next().value;
       if (oldest === undefined || this.now() - oldest.since < MIN_EVICTABLE_AGE_MS) return { admitted: false, reason: 'limit' };
       // Its place is given back now, not when its close event comes: the next admission must see it free.
-      oldest.release();
+      this.#releaseEarly(oldest.socket);
       oldest.socket.destroy();
       evicted = true;
     }
-    const id = socketId(socket);
     this.#count += 1;
     this.#perIp.set(ip, (this.#perIp.get(ip) ?? 0) + 1);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.#count -= 1;
-      const left = (this.#perIp.get(ip) ?? 1) - 1;
-      if (left === 0) this.#perIp.delete(ip);
-      else this.#perIp.set(ip, left);
-      this.#settle(id);
-    };
     const timer = setTimeout(() => {
       this.onTimeout();
       socket.destroy();
     }, upgradeTimeoutMs);
-    this.#waiting.set(id, { socket, since: this.now(), timer, release });
-    socket.once('close', release);
+    this.#waiting.set(socketId(socket), { socket, since: this.now(), timer });
+    // One listener shared by every socket (no closure per connection: a gateway holds many thousands). Its
+    // presence on a socket is the socket's count: it runs once, unless the place was given back earlier.
+    socket.on('close', this.#onClose);
     return { admitted: true, evicted };
   }
 
@@ -98,9 +87,31 @@ export class ConnectionTracker {
   /** Closes every socket that has not upgraded yet (shutdown). */
   destroyWaiting(): void {
     for (const waiting of [...this.#waiting.values()]) {
-      waiting.release();
+      this.#releaseEarly(waiting.socket);
       waiting.socket.destroy();
     }
+  }
+
+  // The close listener, shared by every tracked socket (EventEmitter calls it with the socket as `this`).
+  readonly #onClose = ((tracker: ConnectionTracker) =>
+    function onTrackedSocketClose(this: Socket): void {
+      tracker.#release(this);
+    })(this);
+
+  /** Gives a socket's place back before its close event (eviction, shutdown); the event then counts nothing. */
+  #releaseEarly(socket: Socket): void {
+    socket.removeListener('close', this.#onClose);
+    this.#release(socket);
+  }
+
+  #release(socket: Socket): void {
+    this.#count -= 1;
+    // The address was read at admission, so the socket still has it (cached) once closed.
+    const ip = socket.remoteAddress ?? '';
+    const left = (this.#perIp.get(ip) ?? 1) - 1;
+    if (left === 0) this.#perIp.delete(ip);
+    else this.#perIp.set(ip, left);
+    this.#settle(socketId(socket));
   }
 
   #settle(id: string): void {

@@ -79,8 +79,11 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
     () => metrics.connectionsRefused.inc({ reason: 'upgrade_timeout' }),
   );
 
+  // Shared by every socket (no closure per connection), and removed once `ws` owns the socket (it handles
+  // its errors from then on).
+  const onSocketErrorBeforeUpgrade = (error: Error) => log.debug({ err: error.message }, 'client socket error before upgrade');
   server.on('connection', (socket: Socket) => {
-    socket.on('error', (error) => log.debug({ err: error.message }, 'client socket error before upgrade'));
+    socket.on('error', onSocketErrorBeforeUpgrade);
     if (!accepting) return void socket.destroy();
     const admission = tracker.admit(socket);
     if (admission.admitted) {
@@ -95,7 +98,8 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
   });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', (error) => log.debug({ err: error.message }, 'upgrade socket error'));
+    // With TLS this is the TLS socket over the raw one (which has its own listener); without, the same socket.
+    if (!socket.listeners('error').includes(onSocketErrorBeforeUpgrade)) socket.on('error', onSocketErrorBeforeUpgrade);
     if (refused.has(socket)) return void socket.destroy();
     tracker.upgraded(socket as Socket);
     if (!accepting) {
@@ -138,6 +142,7 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
   }
 
   function onConnection(ws: WebSocket, raw: Duplex): void {
+    raw.removeListener('error', onSocketErrorBeforeUpgrade);
     sockets.add(ws);
     alive.add(ws);
     metrics.connections.inc();

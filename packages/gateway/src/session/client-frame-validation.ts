@@ -8,7 +8,7 @@ import {
   type CanisterWsOpenArguments,
   type DecodedClientRequestFrame,
 } from 'ic-ws-protocol';
-import { clientKeyId, type SessionCloseReason, type SessionTarget } from './session-state';
+import { SessionTarget, type SessionCloseReason } from './session-state';
 
 /** What a frame check decides: relay these bytes (for this target), or close the session. */
 export type FrameVerdict<T> = { ok: true; value: T } | { ok: false; close: SessionCloseReason };
@@ -69,11 +69,10 @@ export function validateOpenFrame(bytes: Uint8Array, gatewayPrincipal: Principal
   if (args.gateway_principal.compareTo(gatewayPrincipal) !== 'eq') {
     return reject(CloseCode.WrongGatewayPrincipal, `ws_open names gateway ${args.gateway_principal.toText()}`);
   }
-  const clientKey = { client_principal: content.sender, client_nonce: args.client_nonce };
   return {
     ok: true,
     value: {
-      target: { canisterId: content.canister_id, clientKey, clientKeyId: clientKeyId(clientKey) },
+      target: SessionTarget.of(content.canister_id, { client_principal: content.sender, client_nonce: args.client_nonce }),
       envelopeBytes: frame.envelopeBytes,
       expiryMs: expiryMsOf(frame),
     },
@@ -89,7 +88,7 @@ export function validateMessageFrame(bytes: Uint8Array, target: SessionTarget, m
   if (content.canister_id.compareTo(target.canisterId) !== 'eq') {
     return reject(CloseCode.WrongCanister, `envelope for canister ${content.canister_id.toText()}`);
   }
-  if (content.sender.compareTo(target.clientKey.client_principal) !== 'eq') {
+  if (!target.isClient(content.sender)) {
     return reject(CloseCode.WrongSender, `envelope from ${content.sender.toText()}`);
   }
   return { ok: true, value: { envelopeBytes: frame.envelopeBytes, expiryMs: expiryMsOf(frame) } };

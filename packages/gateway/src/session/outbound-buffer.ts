@@ -1,4 +1,5 @@
 import type { ByteBudget } from '../flow/byte-budget';
+import type { SessionObserver, SessionSocket } from './session-ports';
 
 /**
  * Writes canister frames to one client without ever blocking the caller (the canister's poller), counting
@@ -10,25 +11,32 @@ export class OutboundBuffer {
   #bytes = 0;
   #overflowed = false;
   #disposed = false;
-  #flushed: (() => void)[] = [];
+  // Only while someone waits for a flush (a draining gateway): most sessions never make one.
+  #flushed: (() => void)[] | null = null;
 
   /**
-   * @param write - hands frames to the socket; calls `onWritten` once the last is flushed (or failed).
+   * @param socket - where the frames go (its `send` calls back once the last frame is flushed or failed).
+   * @param observer - told of every write (`framesOut`).
    * @param maxBytes - unflushed bytes above which the next frame overflows the buffer (an empty buffer takes
    *   any frame, however large: a frame above the limit must still go out).
-   * @param onOverflow - called once, when a frame would exceed the limit.
    */
   constructor(
-    private readonly write: (frames: readonly Uint8Array[], bytes: number, onWritten: () => void) => void,
+    private readonly socket: SessionSocket,
+    private readonly observer: SessionObserver,
     private readonly maxBytes: number,
     private readonly pool: ByteBudget,
-    private readonly onOverflow: () => void,
   ) {}
+
+  /** True once a push would have passed the limit: the client is too slow (the session must close). */
+  get overflowed(): boolean {
+    return this.#overflowed;
+  }
 
   /**
    * Sends `frames` (one poll's frames for this client) in one write; returns false (sending nothing) once the
-   * buffer has overflowed or was disposed. An empty buffer takes them whatever their size (a poll's reply is
-   * bounded by the IC's reply limit); a buffer already holding bytes overflows when they would pass its limit.
+   * buffer has overflowed (see {@link overflowed}: that push returns false too) or was disposed. An empty
+   * buffer takes them whatever their size (a poll's reply is bounded by the IC's reply limit); a buffer
+   * already holding bytes overflows when they would pass its limit.
    */
   push(frames: readonly Uint8Array[]): boolean {
     if (this.#overflowed || this.#disposed) return false;
@@ -39,13 +47,13 @@ export class OutboundBuffer {
     for (const frame of frames) size += frame.length;
     if (this.#bytes > 0 && this.#bytes + size > this.maxBytes) {
       this.#overflowed = true;
-      this.onOverflow();
       return false;
     }
     this.#bytes += size;
     this.pool.add(size);
     let done = false;
-    this.write(frames, size, () => {
+    this.observer.framesOut(frames.length, size);
+    this.socket.send(frames, () => {
       if (done || this.#disposed) return;
       done = true;
       this.#bytes -= size;
@@ -63,7 +71,7 @@ export class OutboundBuffer {
   /** Resolves once every frame pushed so far is flushed (at once when none is pending). */
   whenFlushed(): Promise<void> {
     if (this.#bytes === 0 || this.#disposed) return Promise.resolve();
-    return new Promise((resolve) => this.#flushed.push(resolve));
+    return new Promise((resolve) => (this.#flushed ??= []).push(resolve));
   }
 
   /** The session ended: returns its bytes to the pool; later flush callbacks are ignored. */
@@ -77,7 +85,8 @@ export class OutboundBuffer {
 
   #resolveFlushed(): void {
     const waiters = this.#flushed;
-    this.#flushed = [];
+    if (waiters === null) return;
+    this.#flushed = null;
     for (const resolve of waiters) resolve();
   }
 }

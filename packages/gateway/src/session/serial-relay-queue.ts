@@ -7,9 +7,20 @@
  */
 const SETTLED: Promise<void> = Promise.resolve();
 
+/** What a {@link SerialRelayQueue} calls. */
+export interface RelayQueueHandlers<T> {
+  /** Relays one item (retrying as it sees fit); a rejection stops the queue (the session closes). */
+  run(item: T): Promise<void>;
+  /** Called once with the first rejection. */
+  failed(error: unknown, item: T): void;
+  /** Called for every item once it is done with: relayed, failed or dropped. */
+  settled(item: T): void;
+  /** Called each time the queue has run out of items (nothing running nor waiting). */
+  idle?(): void;
+}
+
 export class SerialRelayQueue<T> {
   readonly #pending: T[] = [];
-  readonly #run: (item: T) => Promise<void>;
   readonly #maxPending: number;
   #running = false;
   #stopped = false;
@@ -17,19 +28,11 @@ export class SerialRelayQueue<T> {
   #idle: Promise<void> = SETTLED;
   #resolveIdle: (() => void) | null = null;
 
-  /**
-   * @param run - relays one item (retrying as it sees fit); a rejection stops the queue (the session closes).
-   * @param onFailure - called once with the first rejection.
-   * @param onSettled - called for every item once it is done with: relayed, failed or dropped.
-   * @param maxPending - items that may wait behind the one running.
-   */
+  /** @param maxPending - items that may wait behind the one running. */
   constructor(
-    run: (item: T) => Promise<void>,
-    private readonly onFailure: (error: unknown, item: T) => void,
-    private readonly onSettled: (item: T) => void,
+    private readonly handlers: RelayQueueHandlers<T>,
     maxPending: number,
   ) {
-    this.#run = run;
     this.#maxPending = maxPending;
   }
 
@@ -45,7 +48,7 @@ export class SerialRelayQueue<T> {
   stop(): void {
     this.#stopped = true;
     const dropped = this.#pending.splice(0);
-    for (const item of dropped) this.onSettled(item);
+    for (const item of dropped) this.handlers.settled(item);
   }
 
   /** Number of items waiting (not counting the one running). */
@@ -64,14 +67,14 @@ export class SerialRelayQueue<T> {
     try {
       for (let item = this.#pending.shift(); item !== undefined; item = this.#pending.shift()) {
         try {
-          await this.#run(item);
+          await this.handlers.run(item);
         } catch (error) {
-          this.onSettled(item);
+          this.handlers.settled(item);
           this.stop();
-          this.onFailure(error, item);
+          this.handlers.failed(error, item);
           break;
         }
-        this.onSettled(item);
+        this.handlers.settled(item);
         if (this.#stopped) break;
       }
     } finally {
@@ -80,6 +83,7 @@ export class SerialRelayQueue<T> {
       this.#idle = SETTLED;
       this.#resolveIdle = null;
       resolveIdle?.();
+      this.handlers.idle?.();
     }
   }
 }

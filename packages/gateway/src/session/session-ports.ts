@@ -30,7 +30,10 @@ export interface RoutedSession {
 
 /** Routes canister messages to sessions by canister and client key; implemented by `PollerRegistry`. */
 export interface SessionRouter {
-  /** Adds a session, starting its canister's poller if needed; false when its client key is already in use. */
+  /**
+   * Adds a session, starting its canister's poller if needed; false when its client key is already in use.
+   * May replace `target.canisterId` with an equal `Principal` shared by the canister's sessions.
+   */
   register(target: SessionTarget, session: RoutedSession): boolean;
   /** Removes `session` (and only it) from `target`; a canister left without sessions stops being polled. */
   unregister(target: SessionTarget, session: RoutedSession): void;

@@ -1,4 +1,4 @@
-import type { Principal } from '@dfinity/principal';
+import { Principal } from '@dfinity/principal';
 import type { ClientKey, CloseCode } from 'ic-ws-protocol';
 
 /** Why a session ended: the close code sent to the client and a short reason (at most 123 bytes). */
@@ -7,13 +7,46 @@ export interface SessionCloseReason {
   reason: string;
 }
 
-/** The canister and client a session was opened for, fixed by its `ws_open` envelope. */
-export interface SessionTarget {
-  canisterId: Principal;
-  clientKey: ClientKey;
-  /** `clientKeyId(clientKey)`, the session's routing key. */
-  clientKeyId: string;
+/**
+ * The canister and client a session was opened for, fixed by its `ws_open` envelope. It keeps the client key
+ * once, as its routing id: {@link SessionTarget.clientKey} is rebuilt from it when asked for (to relay
+ * `ws_open`/`ws_close`, for logs), since a `Principal` and its bytes cost ~0.3 kB and a gateway holds many
+ * thousands of sessions.
+ */
+export class SessionTarget {
+  /**
+   * @param canisterId - the canister (the router may swap it for an equal `Principal` its sessions share).
+   * @param clientKeyId - `clientKeyId(clientKey)`, the session's routing key.
+   */
+  constructor(
+    public canisterId: Principal,
+    readonly clientKeyId: string,
+  ) {}
+
+  static of(canisterId: Principal, clientKey: ClientKey): SessionTarget {
+    return new SessionTarget(canisterId, clientKeyId(clientKey));
+  }
+
+  /** The client key (a new object each time). */
+  get clientKey(): ClientKey {
+    const id = this.clientKeyId;
+    const colon = id.lastIndexOf(':');
+    const bytes = new Uint8Array(colon);
+    for (let i = 0; i < colon; i++) bytes[i] = id.charCodeAt(i);
+    return { client_principal: Principal.fromUint8Array(bytes), client_nonce: BigInt(id.slice(colon + 1)) };
+  }
+
+  /** True when `principal` is the client's (compared with the bytes the id holds; no `Principal` is made). */
+  isClient(principal: Principal): boolean {
+    const bytes = principal.toUint8Array();
+    const id = this.clientKeyId;
+    if (id.charCodeAt(bytes.length) !== COLON || id.indexOf(':', bytes.length + 1) !== -1) return false;
+    for (let i = 0; i < bytes.length; i++) if (id.charCodeAt(i) !== bytes[i]) return false;
+    return true;
+  }
 }
+
+const COLON = 0x3a;
 
 /** Connected, handshake sent, waiting for the client's signed `ws_open`. */
 export interface AwaitingOpenState {

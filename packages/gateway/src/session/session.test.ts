@@ -64,8 +64,7 @@ function setup(overrides: Partial<SessionLimits> = {}, socket = new FakeSessionS
     retryForMs: 10_000,
     observer: { wsClosed: () => {}, wsCloseRetried: () => {} },
   });
-  const session = new Session({
-    socket,
+  const deps = {
     gatewayPrincipal: gateway,
     handshakeFrame: encodeHandshakeFrame({ gateway_principal: gateway }),
     ic,
@@ -74,7 +73,8 @@ function setup(overrides: Partial<SessionLimits> = {}, socket = new FakeSessionS
     limits: { ...limits, ...overrides },
     pools,
     observer,
-  });
+  };
+  const session = new Session(deps, socket);
   session.start();
   return { session, socket, ic, router, transitions, retries, pools, openKeys };
 }
@@ -262,17 +262,19 @@ describe('Session frame validation', () => {
 
   it('refuses a client key another session holds, leaving that session registered', async () => {
     const first = setup();
-    const second = new Session({
-      socket: new FakeSessionSocket(),
-      gatewayPrincipal: gateway,
-      handshakeFrame: Uint8Array.of(0),
-      ic: first.ic,
-      router: first.router,
-      openKeys: first.openKeys,
-      limits,
-      pools: first.pools,
-      observer: NOOP_SESSION_OBSERVER,
-    });
+    const second = new Session(
+      {
+        gatewayPrincipal: gateway,
+        handshakeFrame: Uint8Array.of(0),
+        ic: first.ic,
+        router: first.router,
+        openKeys: first.openKeys,
+        limits,
+        pools: first.pools,
+        observer: NOOP_SESSION_OBSERVER,
+      },
+      new FakeSessionSocket(),
+    );
     first.session.handleFrame(openFrame(canister, clientKey, gateway), true);
     second.handleFrame(openFrame(canister, clientKey, gateway), true);
     await flushMicrotasks();

@@ -29,9 +29,11 @@ export interface SessionLimits {
   relayRetryBackoff: Backoff;
 }
 
-/** Collaborators of a {@link Session}. */
+/**
+ * Collaborators of a {@link Session}, other than its socket: one object shared by every session of a
+ * gateway (a gateway holds many thousands of sessions; nothing here is per session).
+ */
 export interface SessionDeps {
-  socket: SessionSocket;
   gatewayPrincipal: Principal;
   /** The encoded handshake frame (the same bytes for every session). */
   handshakeFrame: Uint8Array;
@@ -58,6 +60,8 @@ interface RelayItem {
 const MAX_INGRESS_WINDOW_MS = 6 * 60_000;
 // An attempt started this close to the expiry would reach the IC with the envelope expired.
 const EXPIRY_MARGIN_MS = 1_000;
+const AWAITING_OPEN: SessionState = { kind: 'awaiting_open' };
+
 // Envelopes beyond the flow limit that a session may still queue (frames already parsed when reading paused).
 const QUEUE_SLACK = 64;
 
@@ -69,35 +73,49 @@ const QUEUE_SLACK = 64;
  * machine; every way out goes through {@link Session.close}.
  */
 export class Session implements RoutedSession {
-  #state: SessionState = { kind: 'awaiting_open' };
+  #state: SessionState = AWAITING_OPEN;
   #openRelayed = false;
   #openTimer: ReturnType<typeof setTimeout> | undefined;
   #ended: Promise<void> | null = null;
-  readonly #relays: SerialRelayQueue<RelayItem>;
+  // Only while envelopes are waiting or being relayed: an idle session (most of them, most of the time)
+  // holds no queue.
+  #relays: SerialRelayQueue<RelayItem> | null = null;
+  readonly #socket: SessionSocket;
   readonly #inbound: InboundFlow;
   readonly #outbound: OutboundBuffer;
   // The relay in progress, aborted when the session ends (a relay being retried is not posted again). One per
   // relay, not per session: an idle session holds none.
   #relayAbort: AbortController | null = null;
 
-  constructor(private readonly deps: SessionDeps) {
-    const { limits } = deps;
-    this.#inbound = new InboundFlow(deps.pools.inbound, limits, deps.socket);
-    this.#relays = new SerialRelayQueue<RelayItem>(
-      (item) => this.#relay(item),
-      (error, item) => this.#relayFailed(error, item),
-      (item) => this.#inbound.release(item.bytes),
-      limits.maxPendingEnvelopes + QUEUE_SLACK,
-    );
-    this.#outbound = new OutboundBuffer(
-      (frames, bytes, onWritten) => {
-        deps.observer.framesOut(frames.length, bytes);
-        deps.socket.send(frames, onWritten);
+  /**
+   * @param deps - shared by every session of the gateway.
+   * @param socket - this session's connection.
+   */
+  constructor(
+    private readonly deps: SessionDeps,
+    socket: SessionSocket,
+  ) {
+    this.#socket = socket;
+    this.#inbound = new InboundFlow(deps.pools.inbound, deps.limits, socket);
+    this.#outbound = new OutboundBuffer(socket, deps.observer, deps.limits.maxOutboundBytesPerSession, deps.pools.outbound);
+  }
+
+  #relayQueue(): SerialRelayQueue<RelayItem> {
+    if (this.#relays !== null) return this.#relays;
+    const queue = new SerialRelayQueue<RelayItem>(
+      {
+        run: (item) => this.#relay(item),
+        failed: (error, item) => this.#relayFailed(error, item),
+        settled: (item) => this.#inbound.release(item.bytes),
+        // Dropped once idle; the next envelope makes a new one (a session's relays stay in order either way).
+        idle: () => {
+          if (this.#relays === queue) this.#relays = null;
+        },
       },
-      limits.maxOutboundBytesPerSession,
-      deps.pools.outbound,
-      () => this.#reject({ code: CloseCode.OutboundBufferOverflow, reason: closeReasonText(CloseCode.OutboundBufferOverflow) }),
+      this.deps.limits.maxPendingEnvelopes + QUEUE_SLACK,
     );
+    this.#relays = queue;
+    return queue;
   }
 
   /** The current state (read-only view). */
@@ -184,7 +202,9 @@ export class Session implements RoutedSession {
       this.#stopOpenTimer();
       this.#setState(sessionTransitions.openConfirmed(state));
     }
-    this.#outbound.push(frames);
+    if (!this.#outbound.push(frames) && this.#outbound.overflowed) {
+      this.#reject({ code: CloseCode.OutboundBufferOverflow, reason: closeReasonText(CloseCode.OutboundBufferOverflow) });
+    }
   }
 
   /**
@@ -193,7 +213,7 @@ export class Session implements RoutedSession {
    */
   drain(): Promise<void> {
     this.#inbound.stop();
-    return this.#relays.whenIdle();
+    return this.#relays?.whenIdle() ?? Promise.resolve();
   }
 
   /** Resolves once every frame delivered so far has been flushed to the socket. */
@@ -227,11 +247,11 @@ export class Session implements RoutedSession {
     this.#setState(closed);
     clearTimeout(this.#openTimer);
     this.#relayAbort?.abort();
-    this.#relays.stop();
+    this.#relays?.stop();
     // Returns the session's bytes to the pool and reads the socket again: the close handshake needs it.
     this.#inbound.dispose();
     if (closed.target) this.deps.router.unregister(closed.target, this);
-    if (notifyPeer) this.deps.socket.close(reason.code, reason.reason);
+    if (notifyPeer) this.#socket.close(reason.code, reason.reason);
     this.#outbound.dispose();
     this.#ended = closed.target ? this.#wsClose(closed.target) : Promise.resolve();
     return this.#ended;
@@ -239,7 +259,7 @@ export class Session implements RoutedSession {
 
   async #wsClose(target: SessionTarget): Promise<void> {
     // Wait for an in-flight relay: ws_close racing ahead of its own ws_open would leave the client registered.
-    await this.#relays.whenIdle();
+    await this.#relays?.whenIdle();
     await this.deps.openKeys.close(target);
   }
 
@@ -249,7 +269,7 @@ export class Session implements RoutedSession {
 
   #enqueue(item: RelayItem): void {
     this.#inbound.hold(item.bytes);
-    if (!this.#relays.push(item)) {
+    if (!this.#relayQueue().push(item)) {
       this.#inbound.release(item.bytes);
       this.#reject({ code: CloseCode.TooManyPendingRequests, reason: closeReasonText(CloseCode.TooManyPendingRequests) });
     }
