@@ -2,21 +2,26 @@
  * Idle gateway benchmark: the CPU an `ic-ws-gateway` spends while every canister it serves stays idle, beside
  * the same gateway polling at the fixed interval, in one run (bench/README.md says what each side does).
  *
- * ic-ws-devnet (real time, default rounds) runs `CANISTERS` ws-echo canisters (ic-ws-canister on Azle). Three
+ * ic-ws-devnet (real time, default rounds) runs `CANISTERS` ws-echo canisters (ic-ws-canister on Azle). Four
  * gateway CLIs run side by side against it, each in its own process: **backoff**, the CLI with its default
  * options (idle polling backs off up to `--max-idle-polling-interval`, 3 s), **backoff10s**, the same with
- * `--max-idle-polling-interval 10000`, and **fixed**, the same CLI with `--max-idle-polling-interval` equal
- * to `--polling-interval` (every canister polled every interval, as before). Both hold `SESSIONS_PER_CANISTER` sessions on every canister, opened for real (signed `ws_open`,
- * the canister's OpenMessage delivered); then nothing happens. The canisters' ack interval (300 s by
- * default) is longer than the bench, so no canister queues anything while it is measured.
- * Each round is a window of `WINDOW_MS` in which both processes' CPU time (user + system, from
- * /proc/<pid>/stat: Linux) and poll counts (their /metrics) are read at its start and end; per round: each
- * side's share of one core and the ratio fixed / backoff. Printed: min / median / max over the rounds.
+ * `--max-idle-polling-interval 10000`, **fixed**, the same CLI with `--max-idle-polling-interval` equal to
+ * `--polling-interval` (every canister polled every interval, as before), and **baseline**, with a 10-minute
+ * cap (once settled it hardly polls: what the gateway costs besides polls). Each holds
+ * `SESSIONS_PER_CANISTER` sessions on every canister, opened for real (signed `ws_open`, the canister's
+ * OpenMessage delivered); then nothing happens. The canisters' ack interval (300 s by default) is longer
+ * than the bench, so no canister queues anything while it is measured.
+ * Each round is a window of `WINDOW_MS` in which every process's CPU time (user + system, from
+ * /proc/<pid>/stat: Linux) and poll count (its /metrics) are read at its start and end; per round: each
+ * side's share of one core, the ratio fixed / side, and the CPU per poll above the baseline side. Printed:
+ * min / median / max over the rounds.
  *
- *   pnpm --filter ic-ws-gateway bench   (or: tsx bench/idle.bench.ts; IDLE_ROUNDS, IDLE_WINDOW_MS)
+ *   pnpm --filter ic-ws-gateway bench   (or: tsx bench/idle.bench.ts; IDLE_ROUNDS, IDLE_WINDOW_MS; IDLE_SIDES=backoff,fixed
+ *   runs only those sides; IDLE_CPU_PROF=<dir> writes a V8 CPU profile of each gateway process to <dir>/<side>/ and
+ *   the measured windows, in ms since the process started, to <dir>/windows.json: see bench/profile-summary.ts)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDL } from '@dfinity/candid';
@@ -41,29 +46,46 @@ const DEADLINE_MS = 10 * 60_000;
 const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 /** The sides: the CLI's default, the same with a longer idle cap, and without backoff. */
-const SIDES = {
+const ALL_SIDES = {
   backoff: [],
   backoff10s: ['--max-idle-polling-interval', '10000'],
   fixed: ['--max-idle-polling-interval', String(POLLING_INTERVAL_MS)],
+  // Polls almost never once settled (the interval doubles to minutes): what an idle gateway costs besides polls.
+  baseline: ['--max-idle-polling-interval', '600000'],
 } as const satisfies Record<string, readonly string[]>;
-type Kind = keyof typeof SIDES;
+type Kind = keyof typeof ALL_SIDES;
+const SIDES: Partial<Record<Kind, readonly string[]>> = process.env.IDLE_SIDES
+  ? Object.fromEntries(process.env.IDLE_SIDES.split(',').map((kind) => {
+      if (!(kind in ALL_SIDES)) throw new Error(`IDLE_SIDES: unknown side ${kind} (sides: ${Object.keys(ALL_SIDES).join(', ')})`);
+      return [kind, ALL_SIDES[kind as Kind]];
+    }))
+  : ALL_SIDES;
+const PROFILE_DIR = process.env.IDLE_CPU_PROF;
 
 interface GatewayProcess {
   kind: Kind;
   cli: RunningCli;
+  /** `performance.now()` when the process was started (profile offsets count from it). */
+  startedAt: number;
   url: string;
   adminUrl: string;
   principal: Principal;
 }
 
 async function startGatewayProcess(kind: Kind, folder: string, icUrl: string, rootKeyFile: string): Promise<GatewayProcess> {
-  const cli = runCli([
-    ...['--ic-url', icUrl, '--root-key-file', rootKeyFile, '--identity-file', join(folder, `${kind}.pem`)],
-    ...['--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--polling-interval', String(POLLING_INTERVAL_MS)],
-    ...SIDES[kind],
-  ]);
+  const startedAt = performance.now();
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, kind)}`] : [];
+  const cli = runCli(
+    [
+      ...['--ic-url', icUrl, '--root-key-file', rootKeyFile, '--identity-file', join(folder, `${kind}.pem`)],
+      ...['--listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--polling-interval', String(POLLING_INTERVAL_MS)],
+      ...SIDES[kind]!,
+    ],
+    {},
+    profile,
+  );
   const line = await cli.logLine('listening on');
-  return { kind, cli, url: line.url as string, adminUrl: line.adminUrl as string, principal: Principal.fromText(line.principal as string) };
+  return { kind, cli, startedAt, url: line.url as string, adminUrl: line.adminUrl as string, principal: Principal.fromText(line.principal as string) };
 }
 
 /** Opens a session for real: handshake, a signed `ws_open`, the canister's OpenMessage. */
@@ -124,8 +146,9 @@ async function main(): Promise<void> {
   }
   console.log(`${CANISTERS} idle canisters, ${SESSIONS_PER_CANISTER} sessions on each through each gateway; settling ${SETTLE_MS / 1000} s ...`);
   await sleep(SETTLE_MS);
+  const measuredFrom = performance.now();
 
-  const rounds: Record<Kind, { corePercent: number; pollsPerSec: number; cpuMsPerPoll: number }>[] = [];
+  const rounds: Partial<Record<Kind, { corePercent: number; pollsPerSec: number; cpuMsPerPoll: number }>>[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     // The /metrics scrapes stay outside the window: CPU is read after the first and before the second.
     const start = await Promise.all(
@@ -147,8 +170,14 @@ async function main(): Promise<void> {
       };
     }
     rounds.push(result);
-    const text = (kind: Kind) => `${kind} ${round(result[kind].corePercent)} % of a core (${round(result[kind].pollsPerSec, 1)} polls/s)`;
+    const text = (kind: Kind) => `${kind} ${round(result[kind]!.corePercent)} % of a core (${round(result[kind]!.pollsPerSec, 1)} polls/s)`;
     console.log(`  round ${r + 1}: ${(Object.keys(SIDES) as Kind[]).map(text).join(', ')}`);
+  }
+  if (PROFILE_DIR) {
+    const measuredTo = performance.now();
+    const windows = Object.fromEntries(gateways.map((g) => [g.kind, { fromMs: measuredFrom - g.startedAt, toMs: measuredTo - g.startedAt }]));
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    writeFileSync(join(PROFILE_DIR, 'windows.json'), JSON.stringify(windows, null, 2));
   }
   const closed = sockets.filter((s) => s.ws.readyState !== s.ws.OPEN).length;
   for (const socket of sockets) socket.ws.terminate();
@@ -158,7 +187,7 @@ async function main(): Promise<void> {
   rmSync(folder, { recursive: true, force: true });
   if (closed > 0) throw new Error(`${closed} sessions closed during the bench: the canisters were not idle`);
 
-  const column = (kind: Kind, field: 'corePercent' | 'pollsPerSec' | 'cpuMsPerPoll') => rounds.map((r) => r[kind][field]);
+  const column = (kind: Kind, field: 'corePercent' | 'pollsPerSec' | 'cpuMsPerPoll') => rounds.map((r) => r[kind]![field]);
   const perSide = (figure: string, value: (kind: Kind) => string | number, target = '') => ({
     figure,
     ...Object.fromEntries((Object.keys(SIDES) as Kind[]).map((kind) => [kind, value(kind)])),
@@ -166,9 +195,18 @@ async function main(): Promise<void> {
   });
   const rows = [
     perSide('% of one core, idle (min / median / max)', (kind) => spreadText(column(kind, 'corePercent')), 'backoff median <= 1'),
-    perSide('ratio fixed / side CPU (min / median / max)', (kind) => spreadText(rounds.map((r) => r.fixed.corePercent / r[kind].corePercent))),
+    ...('fixed' in SIDES ? [perSide('ratio fixed / side CPU (min / median / max)', (kind) => spreadText(rounds.map((r) => r.fixed!.corePercent / r[kind]!.corePercent)))] : []),
     perSide('polls per second, all canisters (median)', (kind) => round(spread(column(kind, 'pollsPerSec')).median, 1)),
     perSide('CPU ms per poll (median)', (kind) => round(spread(column(kind, 'cpuMsPerPoll')).median, 3)),
+    ...('baseline' in SIDES
+      ? [
+          perSide('CPU ms per poll above the baseline side (median)', (kind) =>
+            kind === 'baseline'
+              ? ''
+              : round(spread(rounds.map((r) => ((r[kind]!.corePercent - r.baseline!.corePercent) * 10) / r[kind]!.pollsPerSec)).median, 3),
+          ),
+        ]
+      : []),
   ];
   report('gateway-idle', rows, {
     canisters: CANISTERS,

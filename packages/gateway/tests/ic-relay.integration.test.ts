@@ -30,6 +30,7 @@ import { startGateway } from '../src/start-gateway';
 import { signedRequestFrame } from '../src/testing/signed-request-frame';
 import { TestClient } from '../src/testing/test-client';
 import { devnetGatewayIc } from './support/devnet-gateway-ic';
+import { startTamperingProxy } from './support/tampering-proxy';
 import { buildWsEcho, wsEchoActor } from './support/ws-echo-canister';
 
 const gatewayIdentity = NodeEd25519Identity.generate();
@@ -100,33 +101,80 @@ describe.each([
     expect(await echo.clientCount()).toBe(0);
   });
 
-  it('refuses (POLL_FAILED) a query answer whose reply or node signature was changed on the way', async () => {
-    const tampered = async (change: (answer: Map<CborValue, CborValue>) => void) => {
-      const tamperingFetch: typeof fetch = async (input, init) => {
-        const response = await globalThis.fetch(input, init);
-        if (!String(input).endsWith('/query') || response.status !== 200) return response;
-        const answer = expectMap(cborDecode(new Uint8Array(await response.arrayBuffer())), 'query answer');
-        change(answer);
-        return new Response(cborEncode(answer as Map<string, CborEncodable>) as Uint8Array<ArrayBuffer>, { status: 200, headers: response.headers });
+  it.each(['http', 'fetch'] as const)(
+    'refuses (POLL_FAILED) a query answer whose reply or node signature was changed on the way (polls over %s)',
+    async (transport) => {
+      const tampered = async (change: (answer: Map<CborValue, CborValue>) => void) => {
+        const tamper = (path: string, status: number, body: Uint8Array): Uint8Array => {
+          if (!path.endsWith('/query') || status !== 200) return body;
+          const answer = expectMap(cborDecode(body), 'query answer');
+          change(answer);
+          return cborEncode(answer as Map<string, CborEncodable>);
+        };
+        if (transport === 'fetch') {
+          const tamperingFetch: typeof fetch = async (input, init) => {
+            const response = await globalThis.fetch(input, init);
+            const body = tamper(new URL(String(input)).pathname, response.status, new Uint8Array(await response.arrayBuffer()));
+            return new Response(body as Uint8Array<ArrayBuffer>, { status: response.status, headers: response.headers });
+          };
+          return (await devnetGatewayIc(devnet.url, gatewayIdentity, tamperingFetch)).getMessages(canisterId, 0n);
+        }
+        // The default transport (keep-alive http) does not go through fetch: tamper in a proxy.
+        const proxy = await startTamperingProxy(devnet.url, tamper);
+        try {
+          return await (await devnetGatewayIc(proxy.url, gatewayIdentity)).getMessages(canisterId, 0n);
+        } finally {
+          await proxy.close();
+        }
       };
-      const tamperedIc = await devnetGatewayIc(devnet.url, gatewayIdentity, tamperingFetch);
-      return tamperedIc.getMessages(canisterId, 0n);
+      await expect(tampered(() => {})).resolves.toMatchObject({ is_end_of_queue: true });
+      const signatureOf = (answer: Map<CborValue, CborValue>) => expectMap((answer.get('signatures') as CborValue[])[0]!, 'signature');
+      await expect(
+        tampered((answer) => {
+          const reply = expectMap(answer.get('reply')!, 'reply');
+          reply.set('arg', IDL.encode([CanisterWsGetMessagesResultIdl], [{ Err: 'forged' }]));
+        }),
+      ).rejects.toMatchObject({ code: ErrorCode.PollFailed, message: expect.stringMatching(/signature of node .* does not verify/) });
+      await expect(
+        tampered((answer) => {
+          const signature = signatureOf(answer);
+          signature.set('signature', (signature.get('signature') as Uint8Array).map((byte, i) => (i === 0 ? byte ^ 1 : byte)));
+        }),
+      ).rejects.toMatchObject({ code: ErrorCode.PollFailed, message: expect.stringMatching(/does not verify/) });
+      // An answer signed long ago (replayed): refused even though the signature itself is good.
+      await expect(
+        tampered((answer) => {
+          const signature = signatureOf(answer);
+          signature.set('timestamp', BigInt(Date.now() - 10 * 60_000) * 1_000_000n);
+        }),
+      ).rejects.toMatchObject({ code: ErrorCode.PollFailed, message: expect.stringMatching(/older than/) });
+      await expect(tampered((answer) => answer.delete('signatures'))).rejects.toMatchObject({ message: expect.stringMatching(/no node signature/) });
+      await expect(tampered((answer) => answer.set('status', 'maybe'))).rejects.toMatchObject({
+        code: ErrorCode.PollFailed,
+        message: expect.stringMatching(/query answer is malformed: .*unknown status "maybe"/),
+      });
+    },
+  );
+
+  it('signs one query envelope per canister, nonce and minute: an idle canister\'s polls repeat it', async () => {
+    const posted: string[] = [];
+    const recordingFetch: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/query')) posted.push(Buffer.from(init!.body as Uint8Array).toString('hex'));
+      return globalThis.fetch(input, init);
     };
-    await expect(ic.getMessages(canisterId, 0n)).resolves.toMatchObject({ is_end_of_queue: true });
-    const signatureOf = (answer: Map<CborValue, CborValue>) => expectMap((answer.get('signatures') as CborValue[])[0]!, 'signature');
-    await expect(
-      tampered((answer) => {
-        const reply = expectMap(answer.get('reply')!, 'reply');
-        reply.set('arg', IDL.encode([CanisterWsGetMessagesResultIdl], [{ Err: 'forged' }]));
-      }),
-    ).rejects.toMatchObject({ code: ErrorCode.PollFailed, message: expect.stringMatching(/signature of node .* does not verify/) });
-    await expect(
-      tampered((answer) => {
-        const signature = signatureOf(answer);
-        signature.set('signature', (signature.get('signature') as Uint8Array).map((byte, i) => (i === 0 ? byte ^ 1 : byte)));
-      }),
-    ).rejects.toMatchObject({ code: ErrorCode.PollFailed, message: expect.stringMatching(/does not verify/) });
-    await expect(tampered((answer) => answer.delete('signatures'))).rejects.toMatchObject({ message: expect.stringMatching(/no node signature/) });
+    const recording = await devnetGatewayIc(devnet.url, gatewayIdentity, recordingFetch);
+    const minute = () => Math.floor((Date.now() + 5 * 60_000) / 60_000);
+    let before: number;
+    do {
+      posted.length = 0;
+      before = minute();
+      await recording.getMessages(canisterId, 1_000n);
+      await recording.getMessages(canisterId, 1_000n);
+      await recording.getMessages(canisterId, 1_001n);
+    } while (minute() !== before); // the expiry moved on between polls: ask again
+    expect(posted).toHaveLength(3);
+    expect(posted[1]).toBe(posted[0]);
+    expect(posted[2]).not.toBe(posted[0]);
   });
 
   it('checks the IC status, and reports polling a canister that does not exist as POLL_FAILED', async () => {

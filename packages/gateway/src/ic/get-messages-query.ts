@@ -1,4 +1,4 @@
-import { QueryResponseStatus, type HttpAgent } from '@dfinity/agent';
+import type { SignIdentity } from '@dfinity/agent';
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import {
@@ -9,51 +9,91 @@ import {
   type CanisterWsGetMessagesResult,
 } from 'ic-ws-protocol';
 import { GatewayError } from '../gateway-error';
-import type { QueryAnswer } from './query-response-hash';
-import { QuerySignatureVerifier } from './query-signature-verifier';
+import type { IcHttpPost } from './ic-http';
+import { queryIngressExpiry, signQuery, type SignedQuery } from './query-envelope';
+import { readQueryResponse } from './query-response';
+import { QuerySignatureVerifier, type QuerySignatureVerifierOptions } from './query-signature-verifier';
+import { isTransientStatus } from './transient-error';
 
 /** Runs `ws_get_messages({ nonce })` on a canister and returns its decoded result. */
 export type GetMessagesQuery = (canisterId: Principal, nonce: bigint) => Promise<CanisterWsGetMessagesResult>;
 
+/** Collaborators of {@link createGetMessagesQuery}. */
+export interface GetMessagesQueryOptions {
+  /** Posts to the IC's HTTP interface (keep-alive `http` by default, see `createIcHttpPost`). */
+  post: IcHttpPost;
+  /** The gateway's identity: it signs the query. */
+  identity: SignIdentity;
+  /** The DER Ed25519 keys of a canister's subnet nodes (agent-js's `fetchSubnetKeys`: a certified `read_state`). */
+  fetchNodeKeys: QuerySignatureVerifierOptions['fetchNodeKeys'];
+}
+
+/** The last envelope signed for one canister, reused while its nonce and ingress expiry are the same. */
+interface LastQuery {
+  nonce: bigint;
+  expiry: bigint;
+  signed: SignedQuery;
+}
+
 /**
- * `ws_get_messages` as the poller needs it, without agent-js's generic layers on the hot path: the query is
- * sent by `agent` (signed with the gateway's identity; give it `verifyQuerySignatures: false`), its node
- * signatures checked with Node's Ed25519 by a {@link QuerySignatureVerifier} over the subnet keys the agent
- * fetches, and the reply read by the protocol's dedicated decoder instead of the generic IDL decoder.
+ * `ws_get_messages` as the poller needs it, without agent-js's generic request pipeline on this path (an
+ * idle gateway is mostly polls): the query is signed as agent-js signs it and posted with `post`, the
+ * answer read with the protocol's strict CBOR decoder, its node signatures checked with Node's Ed25519 by a
+ * {@link QuerySignatureVerifier} (every check agent-js makes with `verifyQuerySignatures`: signed by a node
+ * of the canister's subnet, over this request's answer, recent; node keys fetched, cached, refreshed), and
+ * the reply read by the protocol's dedicated decoder.
  *
- * The returned function rejects with the agent's own error when the query could not be made (network, HTTP
- * status), and with a `GatewayError` `POLL_FAILED` when the answer is badly signed, a rejection, or not a
- * valid reply.
+ * A canister polled with the same nonce (an idle one) gets the same envelope until its ingress expiry, which
+ * agent-js rounds to the minute, moves on: a query is not deduplicated by the IC, and the identical request
+ * is what agent-js itself sends for identical queries within a minute. So an idle canister costs one
+ * signature a minute, not one per poll.
+ *
+ * The returned function rejects with a `GatewayError` `POLL_FAILED`: transient when no answer came or the
+ * HTTP status says try again (5xx, 429, 408) or the canister could not answer now (reject code 2); final when
+ * the answer is badly signed, malformed, another rejection, or not a valid reply.
  */
-export function createGetMessagesQuery(agent: HttpAgent): GetMessagesQuery {
-  const verifier = new QuerySignatureVerifier({
-    fetchNodeKeys: async (canisterId) => {
-      const status = await agent.fetchSubnetKeys(canisterId.toText());
-      if (status === undefined) throw new Error(`the IC's read_state answer for ${canisterId.toText()} names no subnet`);
-      return status.nodeKeys;
-    },
-  });
+export function createGetMessagesQuery(options: GetMessagesQueryOptions): GetMessagesQuery {
+  const verifier = new QuerySignatureVerifier({ fetchNodeKeys: options.fetchNodeKeys });
+  const last = new Map<string, LastQuery>();
+  const signed = async (canisterId: Principal, canisterText: string, nonce: bigint): Promise<SignedQuery> => {
+    const expiry = queryIngressExpiry();
+    const previous = last.get(canisterText);
+    if (previous !== undefined && previous.nonce === nonce && previous.expiry === expiry.toBigInt()) return previous.signed;
+    // A new minute: envelopes of canisters no longer polled are dropped with their expiry.
+    if (previous !== undefined && previous.expiry !== expiry.toBigInt()) {
+      for (const [canister, entry] of last) if (entry.expiry < expiry.toBigInt()) last.delete(canister);
+    }
+    const arg = new Uint8Array(IDL.encode([CanisterWsGetMessagesArgumentsIdl], [{ nonce }]));
+    const query = await signQuery(options.identity, { canisterId, methodName: 'ws_get_messages', arg }, expiry);
+    last.set(canisterText, { nonce, expiry: expiry.toBigInt(), signed: query });
+    return query;
+  };
   return async (canisterId, nonce) => {
-    const arg = IDL.encode([CanisterWsGetMessagesArgumentsIdl], [{ nonce }]);
-    const response = await agent.query(canisterId, { methodName: 'ws_get_messages', arg });
-    const answer: QueryAnswer =
-      response.status === QueryResponseStatus.Replied
-        ? { status: 'replied', arg: response.reply.arg, requestId: response.requestId }
-        : {
-            status: 'rejected',
-            rejectCode: response.reject_code,
-            rejectMessage: response.reject_message,
-            errorCode: response.error_code,
-            requestId: response.requestId,
-          };
-    await verifier.verify(canisterId, answer, response.signatures);
-    if (response.status !== QueryResponseStatus.Replied) {
-      // Reject code 2 (SYS_TRANSIENT): the canister cannot answer now (busy, out of cycles for a moment).
-      throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages was rejected: ${response.reject_message.slice(0, 200)} (${response.error_code})`, {
-        transient: Number(response.reject_code) === 2,
+    const canisterText = canisterId.toText();
+    const { envelope, requestId } = await signed(canisterId, canisterText, nonce);
+    let answer;
+    try {
+      answer = await options.post(`/api/v2/canister/${canisterText}/query`, envelope);
+    } catch (error) {
+      if (!(error instanceof GatewayError)) throw error;
+      throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages failed: ${error.message}`, { cause: error, transient: error.transient });
+    }
+    if (answer.status !== 200) {
+      const text = new TextDecoder().decode(answer.body.subarray(0, 200));
+      throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages failed: the IC answered HTTP ${answer.status}: ${text}`, {
+        transient: isTransientStatus(answer.status),
       });
     }
-    return decodeGetMessagesReply(response.reply.arg);
+    const response = readQueryResponse(answer.body, requestId);
+    await verifier.verify(canisterId, response.answer, response.signatures);
+    if (response.answer.status !== 'replied') {
+      const { rejectCode, rejectMessage, errorCode } = response.answer;
+      // Reject code 2 (SYS_TRANSIENT): the canister cannot answer now (busy, out of cycles for a moment).
+      throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages was rejected: ${rejectMessage.slice(0, 200)} (${errorCode ?? `reject code ${rejectCode}`})`, {
+        transient: rejectCode === 2,
+      });
+    }
+    return decodeGetMessagesReply(response.answer.arg);
   };
 }
 

@@ -11,6 +11,7 @@ import { GatewayError, describeError } from '../gateway-error';
 import type { RootKeySource } from '../options/resolve-gateway-options';
 import type { GatewayIc } from './gateway-ic';
 import { createGetMessagesQuery } from './get-messages-query';
+import { createIcHttpPost } from './ic-http';
 import { createHttpRelay } from './http-relay';
 import { readRootKeyFile } from './root-key';
 import { isTransientIcError } from './transient-error';
@@ -19,7 +20,11 @@ import { isTransientIcError } from './transient-error';
 export interface HttpGatewayIcOptions {
   icUrl: URL;
   identity: SignIdentity;
-  fetch: typeof fetch;
+  /**
+   * `fetch` for every IC request, polls included.
+   * @default keep-alive `http`/`https` for polls (see `createIcHttpPost`), `globalThis.fetch` for the rest
+   */
+  fetch?: typeof fetch;
   rootKey: RootKeySource;
   /** Timeout of every HTTP request to the IC (a relayed call, a poll, a `ws_close`, a status check). */
   requestTimeoutMs: number;
@@ -31,8 +36,9 @@ interface WsActor {
 
 /**
  * The production {@link GatewayIc}: relays over plain `fetch`, polls with the gateway's identity through
- * `createGetMessagesQuery` (query signatures checked with Node's Ed25519, replies read by the dedicated
- * decoder) and closes through @dfinity/agent.
+ * `createGetMessagesQuery` (its own lean query path: signed as agent-js signs, posted over keep-alive
+ * `http`, query signatures checked with Node's Ed25519, replies read by the dedicated decoder) and closes
+ * through @dfinity/agent.
  *
  * @throws GatewayError `ROOT_KEY_UNAVAILABLE` when the root key file cannot be read. A root key to fetch is
  *   fetched on first use, so the IC may come up after the gateway.
@@ -41,21 +47,31 @@ export async function createHttpGatewayIc(options: HttpGatewayIcOptions): Promis
   const rootKey = await loadRootKey(options);
   // createSync: with `shouldFetchRootKey` the agent fetches the key on first use (and again after a
   // failure), so a gateway can start before its IC and report it on /readyz instead of exiting.
-  const timedFetch = fetchWithTimeout(options.fetch, options.requestTimeoutMs);
+  const fetchFn = options.fetch ?? globalThis.fetch;
+  const timedFetch = fetchWithTimeout(fetchFn, options.requestTimeoutMs);
   const agent = HttpAgent.createSync({
     host: options.icUrl.toString(),
     identity: options.identity,
     // The agent sets no timeout of its own: a black-holed request would hang a ws_close for good.
     fetch: timedFetch,
-    // Query signatures are checked by createGetMessagesQuery (Node's Ed25519 instead of the agent's pure JS).
+    // The agent makes no poll (createGetMessagesQuery does); its other queries need no node signature check.
     verifyQuerySignatures: false,
     // The poller has its own backoff; agent retries would only multiply the wait.
     retryTimes: 0,
     shouldFetchRootKey: options.rootKey.kind === 'fetch',
     ...(rootKey ? { rootKey } : {}),
   });
-  const getMessages = createGetMessagesQuery(agent);
-  const relay = createHttpRelay({ icUrl: options.icUrl, fetch: options.fetch, timeoutMs: options.requestTimeoutMs });
+  const getMessages = createGetMessagesQuery({
+    post: createIcHttpPost({ icUrl: options.icUrl, timeoutMs: options.requestTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+    identity: options.identity,
+    fetchNodeKeys: async (canisterId) => {
+      // A certified read_state of the subnet (the agent fetches the root key first when it must).
+      const status = await agent.fetchSubnetKeys(canisterId.toText());
+      if (status === undefined) throw new Error(`the IC's read_state answer for ${canisterId.toText()} names no subnet`);
+      return status.nodeKeys;
+    },
+  });
+  const relay = createHttpRelay({ icUrl: options.icUrl, fetch: fetchFn, timeoutMs: options.requestTimeoutMs });
   const actors = new Map<string, ActorSubclass<WsActor>>();
   const actorOf = (canisterId: Principal): ActorSubclass<WsActor> => {
     let actor = actors.get(canisterId.toText());

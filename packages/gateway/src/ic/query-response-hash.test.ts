@@ -18,6 +18,11 @@ describe('queryResponseHash', () => {
     expect(new Uint8Array(ours)).toEqual(theirs);
   });
 
+  it('equals agent-js hashOfMap for a rejection without error_code (optional in the spec: then not signed)', () => {
+    const ours = queryResponseHash({ status: 'rejected', rejectCode: 4, rejectMessage: 'no', requestId }, 9n);
+    expect(new Uint8Array(ours)).toEqual(hashOfMap({ status: 'rejected', reject_code: 4, reject_message: 'no', timestamp: 9n, request_id: requestId }));
+  });
+
   it('changes with every signed field', () => {
     const base = { status: 'replied', arg: Uint8Array.of(1), requestId } as const;
     const hash = queryResponseHash(base, 5n).toString('hex');

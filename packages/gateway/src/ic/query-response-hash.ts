@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
  */
 export type QueryAnswer =
   | { status: 'replied'; arg: Uint8Array; requestId: Uint8Array }
-  | { status: 'rejected'; rejectCode: number; rejectMessage: string; errorCode: string; requestId: Uint8Array };
+  /** `errorCode` is optional in the IC interface spec: when absent it is not part of the signed map. */
+  | { status: 'rejected'; rejectCode: number; rejectMessage: string; errorCode?: string; requestId: Uint8Array };
 
 const sha256 = (data: Uint8Array | string): Buffer => createHash('sha256').update(data).digest();
 
@@ -25,11 +26,8 @@ export function queryResponseHash(response: QueryAnswer, timestamp: bigint): Buf
   if (response.status === 'replied') {
     pairs.push(pair(KEY.reply, sha256(pair(KEY.arg, sha256(response.arg)))));
   } else {
-    pairs.push(
-      pair(KEY.reject_code, sha256(leb128(BigInt(response.rejectCode)))),
-      pair(KEY.reject_message, sha256(response.rejectMessage)),
-      pair(KEY.error_code, sha256(response.errorCode)),
-    );
+    pairs.push(pair(KEY.reject_code, sha256(leb128(BigInt(response.rejectCode)))), pair(KEY.reject_message, sha256(response.rejectMessage)));
+    if (response.errorCode !== undefined) pairs.push(pair(KEY.error_code, sha256(response.errorCode)));
   }
   // A map hashes its `hash(key) || hash(value)` pairs in byte order.
   pairs.sort(Buffer.compare);

@@ -93,7 +93,7 @@ export function pollerObserver(canisterText: string, metrics: GatewayMetrics, he
       if (error instanceof GatewayError && error.transient) load.recordIcFailure();
       // A successful poll proves the IC reachable; a failed one may be one canister's fault (a trap, an
       // upgrade), so only the status check marks the gateway unready.
-      if (outcome === 'ok') health.record(true);
+      if (outcome === 'ok') health.polledOk(performance.now());
       if (outcome !== 'ok') {
         metrics.errors.inc({ code: outcome });
         log.warn({ canister: canisterText, code: outcome, err: describeError(error) }, 'poll failed');

@@ -6,11 +6,23 @@ export class IcHealth {
   #lastOk: boolean | null = null;
   #lastError = 'no answer from the IC yet';
   #draining = false;
+  #lastPollOkAt: number | null = null;
 
-  /** Records the outcome of a poll or a status check. */
+  /** Records the outcome of a status check (or of anything else that proves the IC reachable or not). */
   record(ok: boolean, error?: string): void {
     this.#lastOk = ok;
     if (!ok) this.#lastError = error ?? 'IC request failed';
+  }
+
+  /** Records a successful poll at `at` (`performance.now()`): the IC answered. */
+  polledOk(at: number): void {
+    this.record(true);
+    this.#lastPollOkAt = at;
+  }
+
+  /** `performance.now()` of the last successful poll, `null` before the first. */
+  get lastPollOkAt(): number | null {
+    return this.#lastPollOkAt;
   }
 
   /** From now on the gateway is not ready (shutdown). */

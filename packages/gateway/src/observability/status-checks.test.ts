@@ -51,4 +51,24 @@ describe('startStatusChecks', () => {
     expect(health.notReadyReason()).toBe('IC status check timed out after 2500 ms');
     stop();
   });
+
+  it('skips a check while a poll succeeded within the last interval, and checks again once polls stop succeeding', async () => {
+    let now = 0;
+    const health = new IcHealth();
+    const stop = startStatusChecks(ic, health, { intervalMs: 1000, timeoutMs: 5000 }, () => now);
+    calls[0]!.resolve();
+    await flushMicrotasks();
+    now = 900;
+    health.polledOk(900);
+    now = 1000;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls).toHaveLength(1); // skipped: the poll at 900 proved the IC reachable
+    now = 2000;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(calls).toHaveLength(2); // no successful poll since 900: checked
+    calls[1]!.reject(new Error('connection refused'));
+    await flushMicrotasks();
+    expect(health.notReadyReason()).toBe('connection refused');
+    stop();
+  });
 });

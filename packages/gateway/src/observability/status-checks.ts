@@ -12,12 +12,21 @@ export interface StatusCheckTiming {
 /**
  * Checks the IC's status now and every `intervalMs`, recording each outcome in `health` (for `/readyz`).
  * One check at a time; a check that hangs fails after `timeoutMs` and the next one starts on schedule.
+ * A check is skipped while a poll succeeded within the last `intervalMs`: that answer already proved the
+ * IC reachable (an idle gateway polls every few seconds, and each check is an HTTP request of its own).
  * Returns a function that stops the checks.
  */
-export function startStatusChecks(ic: Pick<GatewayIc, 'checkStatus'>, health: IcHealth, timing: StatusCheckTiming): () => void {
+export function startStatusChecks(
+  ic: Pick<GatewayIc, 'checkStatus'>,
+  health: IcHealth,
+  timing: StatusCheckTiming,
+  now: () => number = () => performance.now(),
+): () => void {
   let current: symbol | null = null;
   const check = () => {
     if (current !== null) return;
+    const polledAt = health.lastPollOkAt;
+    if (polledAt !== null && now() - polledAt < timing.intervalMs) return;
     const id = Symbol('status check');
     current = id;
     const timeout = setTimeout(() => settle(false, `IC status check timed out after ${timing.timeoutMs} ms`), timing.timeoutMs);

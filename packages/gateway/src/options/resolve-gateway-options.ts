@@ -13,7 +13,7 @@ export type RootKeySource =
 /** {@link GatewayOptions} after defaults and validation. */
 export type ResolvedGatewayOptions = Omit<
   Required<GatewayOptions>,
-  'listen' | 'adminListen' | 'icUrl' | 'rootKeyFile' | 'rootKey' | 'fetchRootKey' | 'identity' | 'logger' | 'ic' | 'tlsCert' | 'tlsKey' | 'stateFile'
+  'listen' | 'adminListen' | 'icUrl' | 'rootKeyFile' | 'rootKey' | 'fetchRootKey' | 'identity' | 'logger' | 'ic' | 'tlsCert' | 'tlsKey' | 'stateFile' | 'fetch'
 > & {
   listen: HostPort;
   adminListen: HostPort | null;
@@ -25,6 +25,8 @@ export type ResolvedGatewayOptions = Omit<
   identity: GatewayOptions['identity'];
   logger: GatewayOptions['logger'];
   ic: GatewayOptions['ic'];
+  /** `undefined`: the default transports (see {@link GatewayOptions.fetch}). */
+  fetch: GatewayOptions['fetch'];
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -90,7 +92,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     overloadRetryAfterMs: positiveInteger(merged.overloadRetryAfterMs, 'overloadRetryAfterMs'),
     stateFile: stateFileOf(options, merged.identityFile),
     healthCheckIntervalMs: positiveInteger(merged.healthCheckIntervalMs, 'healthCheckIntervalMs'),
-    fetch: merged.fetch ?? globalThis.fetch,
+    fetch: merged.fetch,
     identity: options.identity,
     logger: options.logger,
     ic: options.ic,

@@ -13,9 +13,9 @@ export interface RunningCli {
   logLine(text: string): Promise<Record<string, unknown>>;
 }
 
-/** Starts the CLI with `args`, the current environment plus `env`. */
-export function runCli(args: string[], env: Record<string, string> = {}): RunningCli {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+/** Starts the CLI with `args`, the current environment plus `env`, and Node flags `nodeArgs` (e.g. `--cpu-prof`). */
+export function runCli(args: string[], env: Record<string, string> = {}, nodeArgs: readonly string[] = []): RunningCli {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', cli, ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
