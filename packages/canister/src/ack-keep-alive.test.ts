@@ -80,7 +80,7 @@ describe('acks and keep-alives', () => {
 });
 
 describe('clean-up', () => {
-  it('prunes messages older than one ack interval as new ones arrive, and from the certified map', () => {
+  it('prunes messages older than one ack interval as new ones arrive, in batches, and from the certified map', () => {
     const { host, ws, open } = setup();
     const gateway = new FakePollingGateway(GATEWAY, ws, host, IDL.Text, false);
     const key = open(1);
@@ -90,11 +90,14 @@ describe('clean-up', () => {
     host.advance(ACK / 2);
     ws.send(key, 'new'); // the ack round at ACK queued an AckMessage too
     host.advance(1);
-    ws.send(key, 'newer'); // open and 'old' are now older than one interval
+    ws.send(key, 'kept'); // open and 'old' are now older than one interval, but not by a sixteenth more: kept
+    expect(new FakePollingGateway(GATEWAY, ws, host, IDL.Text, false).pollAll()[0]?.nonce).toBe(0n);
+    host.advance(ACK / 16);
+    ws.send(key, 'newer'); // open and 'old' are older than 17/16 intervals: every message older than one goes
     const messages = gateway.pollAll();
     // The gateway asked for nonce 0; the queue now starts later, at the oldest kept message.
     expect(messages[0]?.nonce).toBe(2n);
-    expect(messages.map((m) => m.app ?? Object.keys(m.service ?? {})[0])).toEqual(['recent', 'AckMessage', 'new', 'newer']);
+    expect(messages.map((m) => m.app ?? Object.keys(m.service ?? {})[0])).toEqual(['recent', 'AckMessage', 'new', 'kept', 'newer']);
   });
 
   it('keeps messages at least one ack interval', () => {

@@ -11,6 +11,7 @@ import {
 } from 'ic-ws-protocol';
 import { HeldWrites } from './held-writes';
 import { KeyBytes } from './key-bytes';
+import { queueKeyPriority } from './queue-key-priority';
 import { interpreterSha256Into } from './sha256';
 import {
   decodeGatewayRecord,
@@ -50,8 +51,9 @@ export interface QueuedMessage {
  */
 export class OutgoingQueues {
   private readonly gateways = new Map<string, GatewayQueue>();
-  // Node hashes with the SHA-256 that is fastest where this runs (an Azle canister's interpreter).
-  private readonly certified = new CertifiedMap({ sha256: interpreterSha256Into });
+  // Node hashes with the SHA-256 that is fastest where this runs (an Azle canister's interpreter), in a shape
+  // made for queues (few node hashes per append and per prune: queue-key-priority.ts).
+  private readonly certified = new CertifiedMap({ sha256: interpreterSha256Into, priority: queueKeyPriority });
   private readonly keyBytes = new KeyBytes();
   private readonly writes = new HeldWrites<GatewayQueue>(
     (gateway) => this.gatewayStore.set(gateway.text, encodeGatewayRecord(gateway.record)),
@@ -194,11 +196,14 @@ export class OutgoingQueues {
 
   /**
    * Deletes the gateway's oldest messages queued before `cutoffNs`, at most `limit` of them (a bound on one
-   * call's work; the ack timer catches up). Returns how many were deleted.
+   * call's work; the ack timer catches up), but only if the oldest was queued before `startBeforeNs` (an
+   * earlier time lets expired messages gather and go in one batch: deleting a run of neighbours rehashes
+   * their shared path once). Returns how many were deleted.
    */
-  prune(gateway: GatewayQueue, cutoffNs: bigint, limit = Infinity): number {
+  prune(gateway: GatewayQueue, cutoffNs: bigint, limit = Infinity, startBeforeNs = cutoffNs): number {
     let deleted = 0;
     const { record } = gateway;
+    let threshold = startBeforeNs;
     while (deleted < limit && record.oldestNonce < record.nextNonce) {
       const key = formatOutgoingKeyOfText(gateway.text, record.oldestNonce);
       if (gateway.oldestQueuedAtNs === undefined) {
@@ -206,7 +211,8 @@ export class OutgoingQueues {
         // A missing record (never expected) is pruned like an old one rather than blocking the queue.
         gateway.oldestQueuedAtNs = bytes ? queuedAtOfMessageRecord(bytes) : cutoffNs - 1n;
       }
-      if (gateway.oldestQueuedAtNs >= cutoffNs) break;
+      if (gateway.oldestQueuedAtNs >= threshold) break;
+      threshold = cutoffNs;
       this.deleteMessage(key);
       gateway.oldestQueuedAtNs = undefined;
       record.oldestNonce++;

@@ -56,6 +56,7 @@ export {
   type HashTreeEncodeOptions,
 } from './hash-tree/hash-tree-cbor';
 export { CertifiedMap, labeledRootHash, CERTIFIED_MAP_MAX_KEY_BYTES } from './hash-tree/certified-map';
+export { hashedKeyPriority } from './hash-tree/treap-node';
 export { CertifiedTreeMap } from './hash-tree/certified-tree-map';
 
 // --- wire codecs: Candid types and IDL, CBOR messages and frames, keys, defaults, close codes ---

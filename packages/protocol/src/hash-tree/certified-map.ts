@@ -46,9 +46,12 @@ export class CertifiedMap extends LabeledTreapMap<Uint8Array> {
   /**
    * @param options.sha256 the SHA-256 its node hashes use (the same function, whatever its speed). @default
    *   @noble/hashes
+   * @param options.priority the treap priority of a key: the tree's shape, and so how many node hashes a change
+   *   costs (a number, higher nearer the root; ties go to the smaller key). A function of the key alone. Any
+   *   shape gives valid witnesses. @default `hashedKeyPriority` (a hash of the key: expected depth O(log n))
    */
-  constructor(options: { sha256?: Sha256Into } = {}) {
-    super(LEAF_VALUES, options.sha256 === undefined ? undefined : new NodeHasher(options.sha256));
+  constructor(options: { sha256?: Sha256Into; priority?: (key: Uint8Array) => number } = {}) {
+    super(LEAF_VALUES, options.sha256 === undefined ? undefined : new NodeHasher(options.sha256), options.priority);
   }
 
   /**

@@ -5,7 +5,7 @@
  * faces; the treap, the witnesses and the iteration live here once.
  */
 import { ErrorCode, ProtocolError } from '../errors';
-import { insertNode, newNode, removeNode, settle, type TreapNode } from './treap-node';
+import { hashedKeyPriority, insertNode, newNode, removeNode, settle, type TreapNode } from './treap-node';
 import { defaultNodeHasher, empty, fork, labeled, pruned, type HashTree, type NodeHasher } from './hash-tree';
 import { HASH_TREE_DECODE_DEFAULTS } from './hash-tree-cbor';
 import { bytesEqual, compareBytes, compareBytesFrom, labelBytes, type LabelInput } from './label-bytes';
@@ -47,11 +47,15 @@ export class LabeledTreapMap<V> {
   /**
    * @param codec how values appear in the tree, and how they are checked and copied on the way in and out
    * @param hasher the node hashes (the SHA-256 they use)
+   * @param priority the treap priority of a key (a number; higher sits nearer the root, ties go to the smaller
+   *   key): the tree's shape, so what a change costs in hashes. It must depend on the key alone, so the shape
+   *   stays a function of the key set.
    */
   constructor(
     private readonly codec: EntryValueCodec<V>,
     /** The node hashes this map computes with. */
     readonly hasher: NodeHasher = defaultNodeHasher,
+    private readonly priority: (key: Uint8Array) => number = hashedKeyPriority,
   ) {
     this.emptyTreeHash = hasher.empty();
   }
@@ -65,7 +69,7 @@ export class LabeledTreapMap<V> {
     const copy = this.codec.copy(value);
     const selfHash = this.hasher.labeled(keyBytes, this.codec.hash(copy, this.hasher));
     const result = { replaced: false };
-    const fresh = newNode(keyBytes, copy, selfHash);
+    const fresh = newNode(keyBytes, copy, selfHash, this.priority(keyBytes));
     // Appending (the way queues grow) needs one comparison, with the last key, instead of one per level.
     const aboveAll = this.last !== null && compareBytes(keyBytes, this.last.key) > 0;
     this.root = insertNode(this.root, fresh, result, aboveAll);

@@ -33,10 +33,10 @@ export interface TreapNode<V = Uint8Array> {
 }
 
 /** A fresh unlinked node, dirty until settled. */
-export function newNode<V>(key: Uint8Array, value: V, selfHash: Uint8Array): TreapNode<V> {
+export function newNode<V>(key: Uint8Array, value: V, selfHash: Uint8Array, priority = hashedKeyPriority(key)): TreapNode<V> {
   return {
     key,
-    priority: keyPriority(key),
+    priority,
     value,
     selfHash,
     left: null,
@@ -48,9 +48,12 @@ export function newNode<V>(key: Uint8Array, value: V, selfHash: Uint8Array): Tre
   };
 }
 
-// FNV-1a then the murmur3 finaliser: cheap, and spreads sequential keys (`..._00000000000000000001`,
-// `..._02`) over the whole 32-bit range, which keeps the treap's expected depth logarithmic.
-function keyPriority(key: Uint8Array): number {
+/**
+ * The default treap priority of a key: FNV-1a then the murmur3 finaliser, cheap, and it spreads sequential keys
+ * (`..._00000000000000000001`, `..._02`) over the whole 32-bit range, which keeps the treap's expected depth
+ * logarithmic. A 32-bit unsigned integer.
+ */
+export function hashedKeyPriority(key: Uint8Array): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ (key[i] as number), 0x01000193);
   h ^= h >>> 16;
