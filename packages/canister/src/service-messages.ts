@@ -22,6 +22,8 @@ import { CandidValueEncoder } from './candid-value-encoder';
 const serviceEncoder = new CandidValueEncoder(WebsocketServiceMessageContentIdl);
 let ackTemplate: Uint8Array | undefined;
 const closeMessages = new Map<CloseMessageReasonName, Uint8Array>();
+/** A receipt without a reason, encoded once per outcome, and where its `sequence_num` (8 bytes LE) sits. */
+const receiptTemplates = new Map<'Delivered' | 'Duplicate', { bytes: Uint8Array; at: number }>();
 
 function encodeServiceContent(content: WebsocketServiceMessageContent): Uint8Array {
   return serviceEncoder.encode(content);
@@ -50,10 +52,29 @@ export function openMessageContent(clientKey: ClientKey, extensions: readonly st
   return encodeServiceContent({ OpenMessage: { client_key: clientKey, extensions: extensions.length > 0 ? [[...extensions]] : [] } });
 }
 
-/** Candid bytes of `ReceiptMessage{sequence_num, outcome}`, a `Failed` reason cut to its byte limit. */
+/**
+ * Candid bytes of `ReceiptMessage{sequence_num, outcome}`, a `Failed` reason cut to its byte limit. `Delivered`
+ * and `Duplicate` receipts (one per app message of a client that asked for them) are a template with the
+ * sequence number written in: 1 M instructions less each than encoding the value.
+ */
 export function receiptMessageContent(sequenceNum: bigint, outcome: ReceiptOutcome): Uint8Array {
-  const bounded = 'Failed' in outcome ? { Failed: truncateUtf8(outcome.Failed, MAX_RECEIPT_REASON_BYTES) } : outcome;
-  return encodeServiceContent({ ReceiptMessage: { sequence_num: sequenceNum, outcome: bounded } });
+  if ('Failed' in outcome) {
+    const bounded = { Failed: truncateUtf8(outcome.Failed, MAX_RECEIPT_REASON_BYTES) };
+    return encodeServiceContent({ ReceiptMessage: { sequence_num: sequenceNum, outcome: bounded } });
+  }
+  const kind = 'Delivered' in outcome ? 'Delivered' : 'Duplicate';
+  let template = receiptTemplates.get(kind);
+  if (template === undefined) {
+    const encode = (n: bigint) => encodeServiceContent({ ReceiptMessage: { sequence_num: n, outcome: { [kind]: null } as ReceiptOutcome } });
+    const bytes = encode(0n);
+    // Every byte of this number is non-zero, so the first byte that differs is where the nat64 starts.
+    const marked = encode(0x0807060504030201n);
+    template = { bytes, at: marked.findIndex((byte, i) => byte !== bytes[i]) };
+    receiptTemplates.set(kind, template);
+  }
+  const out = template.bytes.slice();
+  new DataView(out.buffer).setBigUint64(template.at, sequenceNum, true);
+  return out;
 }
 
 /** `text` cut to at most `maxBytes` of UTF-8, never inside a character, with `…` when cut. */

@@ -1,7 +1,6 @@
 import { IDL } from '@dfinity/candid';
 import type { Principal } from '@dfinity/principal';
 import {
-  assertNoZeroSizedVectors,
   CanisterWsGetMessagesResultIdl,
   CanisterWsMessageResultIdl,
   CLOSE_MESSAGE_REASONS,
@@ -25,6 +24,7 @@ import {
 } from 'ic-ws-protocol';
 import { AckRounds } from './ack-rounds';
 import { AckScheduler } from './ack-scheduler';
+import { CandidValueDecoder } from './candid-value-decoder';
 import { CandidValueEncoder } from './candid-value-encoder';
 import { CanisterError } from './canister-error';
 import { principalText } from './principal-text';
@@ -87,6 +87,7 @@ export class IcWebSocketCanister<AppMessage> {
   private nextConnectionId = 0n;
   private depth = 0;
   private readonly appEncoder: CandidValueEncoder<AppMessage>;
+  private readonly appDecoder: CandidValueDecoder<AppMessage>;
   private readonly messageArgs: WsMessageArgsDecoder;
   private readonly messageResults = new CandidValueEncoder(CanisterWsMessageResultIdl as unknown as IDL.Type<CanisterWsMessageResult>);
 
@@ -96,6 +97,7 @@ export class IcWebSocketCanister<AppMessage> {
   ) {
     this.options = resolveWsCanisterOptions(options);
     this.appEncoder = new CandidValueEncoder(this.options.appMessageIdl as IDL.Type<AppMessage>);
+    this.appDecoder = new CandidValueDecoder(this.options.appMessageIdl as IDL.Type<AppMessage>);
     this.messageArgs = new WsMessageArgsDecoder(this.options.appMessageIdl);
     const store = host.stableStore;
     this.registry = new ClientRegistry(store.map('clients'));
@@ -401,16 +403,12 @@ export class IcWebSocketCanister<AppMessage> {
   // --- internals ----------------------------------------------------------------------------------------
 
   private decodeApp(content: Uint8Array): { value: AppMessage } | undefined {
-    let decoded: unknown[];
     try {
-      // The guard first: @dfinity/candid would loop over a hostile `vec null` of 2^32 elements.
-      assertNoZeroSizedVectors(content);
-      decoded = IDL.decode([this.options.appMessageIdl], content);
+      return { value: this.appDecoder.decode(content) };
     } catch {
       // The Err text is the whole report: the decoder's message could echo attacker-chosen bytes.
       return undefined;
     }
-    return decoded.length === 1 ? { value: decoded[0] as AppMessage } : undefined;
   }
 
   private handlerErrorReason(error: unknown): string {
