@@ -18,6 +18,7 @@ import { startDevnet } from 'ic-ws-devnet';
 import { report, spread } from '../../../scripts/bench-kit';
 import { buildWsTestCanister } from '../tests/support/ws-test-canister';
 import { measureMessageCosts } from './message-costs';
+import { measureSteadyStateCosts } from './steady-state-costs';
 import { measureAtQueueSize, POLL, type RoundCost, type Side } from './side-by-side';
 import { BASELINE_COMMIT, buildBaselineWsTest } from './support/baseline-canister';
 
@@ -73,6 +74,7 @@ report(
   'canister-instructions',
   messageCosts.map((cost) => ({ ...cost, instructions: cost.instructions.toString(), cycles: cost.cycles.toString() })),
 );
+report('canister-steady-state', (await measureSteadyStateCosts()).map((row) => ({ ...row })));
 if (!(flatness <= 3)) {
   console.error(`the 50-message poll grew ${round(flatness)}x with the queue (limit 3x)`);
   process.exitCode = 1;
