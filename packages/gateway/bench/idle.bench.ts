@@ -12,7 +12,7 @@
  * OpenMessage delivered); then nothing happens. The canisters' ack interval (300 s by default) is longer
  * than the bench, so no canister queues anything while it is measured.
  * Each round is a window of `WINDOW_MS` in which every process's CPU time (user + system, from
- * /proc/<pid>/stat: Linux) and poll count (its /metrics) are read at its start and end; per round: each
+ * /proc/<pid>/task/<tid>/schedstat: Linux) and poll count (its /metrics) are read at its start and end; per round: each
  * side's share of one core, the ratio fixed / side, and the CPU per poll above the baseline side. Printed:
  * min / median / max over the rounds.
  *
@@ -20,8 +20,7 @@
  *   runs only those sides; IDLE_CPU_PROF=<dir> writes a V8 CPU profile of each gateway process to <dir>/<side>/ and
  *   the measured windows, in ms since the process started, to <dir>/windows.json: see bench/profile-summary.ts)
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IDL } from '@dfinity/candid';
@@ -43,7 +42,6 @@ const WINDOW_MS = Number(process.env.IDLE_WINDOW_MS ?? 15_000);
 /** Both sides' sessions must be idle: the first polls after opening (positioning, backing off) are left out. */
 const SETTLE_MS = 10_000;
 const DEADLINE_MS = 10 * 60_000;
-const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 /** The sides: the CLI's default, the same with a longer idle cap, and without backoff. */
 const ALL_SIDES = {
@@ -99,11 +97,23 @@ async function openSession(gateway: GatewayProcess, canisterId: Principal): Prom
   return socket;
 }
 
-/** The process's CPU time so far (user + system), in ms. */
+/**
+ * The process's CPU time so far, in ms: the time its threads ran on a CPU (user and kernel), summed over
+ * /proc/<pid>/task/<tid>/schedstat (nanoseconds; /proc/<pid>/stat counts 10 ms ticks, too coarse for the
+ * ~100 ms an idle gateway spends in a window). A thread that ended within a window is missed; the gateway's
+ * threads (main, V8 platform, libuv pool) live as long as it.
+ */
 function cpuMs(pid: number): number {
-  // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch (error) {
+      // The thread ended between the listing and the read.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+  return ns / 1e6;
 }
 
 /** Polls so far: the count of the gateway's poll-duration histogram on its /metrics. */
@@ -214,7 +224,7 @@ async function main(): Promise<void> {
     pollingIntervalMs: POLLING_INTERVAL_MS,
     windowMs: WINDOW_MS,
     rounds,
-    notes: 'See bench/README.md. CPU from /proc/<pid>/stat of each gateway CLI process over the same windows.',
+    notes: 'See bench/README.md. CPU from /proc/<pid>/task/*/schedstat of each gateway CLI process over the same windows.',
   });
   clearTimeout(deadline);
 }

@@ -7,7 +7,7 @@ import { flushMicrotasks } from '../testing/deferred';
 import { FakeGatewayIc, emptyBatch } from '../testing/fake-gateway-ic';
 import type { RoutedSession } from '../session/session-ports';
 import { clientKeyId } from '../session/session-state';
-import { CanisterPoller, IDLE_AFTER_MS, POSITION_PROBE_NONCE, type PollerTiming } from './canister-poller';
+import { CanisterPoller, IDLE_AFTER_MS, IDLE_POLL_GRID_MS, POSITION_PROBE_NONCE, type PollerTiming } from './canister-poller';
 import type { PollerObserver, SkipReason } from './poller-observer';
 
 const gateway = testPrincipal(1);
@@ -442,6 +442,38 @@ describe('CanisterPoller pace', () => {
     const busy = gaps(await run(ic, 1_500, (i) => batchOf(gateway, range(i, i))));
     expect(a.frames.length).toBe(busy.length + 1);
     expect(busy.slice(1).every((gap) => gap === 100)).toBe(true);
+  });
+
+  it('polls backed-off canisters together: pauses of 1 s or more end on a grid shared by every poller', async () => {
+    const first = setup({ maxIdleIntervalMs: 3_000 });
+    await activate(first.poller, first.ic);
+    vi.advanceTimersByTime(130); // the second canister's sessions come later: another phase
+    const second = setup({ maxIdleIntervalMs: 3_000 });
+    await activate(second.poller, second.ic);
+    const starts = new Map([first.ic, second.ic].map((ic) => [ic, [] as number[]]));
+    const answered = new Set<unknown>();
+    for (let elapsed = 0, step = 0; elapsed < IDLE_AFTER_MS + 12_000; elapsed += 10, step++) {
+      const started = [...starts].filter(([ic]) => !answered.has(ic.polls.at(-1)));
+      for (const [ic, times] of started) {
+        answered.add(ic.polls.at(-1));
+        times.push(performance.now());
+      }
+      if (started.length > 0) {
+        // Replies take 10-30 ms: the grid, not the round trip, sets when the next idle poll starts.
+        vi.advanceTimersByTime(10 + (step % 3) * 10);
+        for (const [ic] of started) await answer(ic);
+      }
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    const late = (times: number[]) => times.filter((t) => t >= performance.now() - 7_000);
+    const [a, b] = [late(starts.get(first.ic)!), late(starts.get(second.ic)!)];
+    expect(a.length).toBeGreaterThanOrEqual(2);
+    // At the cap: the same instants for both canisters, on the grid, 3 s apart.
+    expect(b).toEqual(a);
+    expect(a.every((t) => t % IDLE_POLL_GRID_MS === 0)).toBe(true);
+    expect(new Set(gaps(a))).toEqual(new Set([3_000]));
+    first.poller.stop();
+    second.poller.stop();
   });
 
   it('never backs off when maxIdleIntervalMs is the polling interval', async () => {

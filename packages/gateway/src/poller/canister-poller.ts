@@ -72,6 +72,16 @@ export const POSITION_PROBE_NONCE = 1n << 63n;
 export const IDLE_AFTER_MS = 1_000;
 
 /**
+ * Pauses of backed-off canisters of at least this long end on a tick of a grid shared by every poller of the
+ * process (multiples of {@link IDLE_POLL_GRID_MS} on `performance.now()`), so a gateway's idle canisters are
+ * polled together, one wake-up for all of them, instead of each on its own timer at its own phase: a poll
+ * that wakes a sleeping process costs about twice one that follows another.
+ */
+export const IDLE_ALIGN_FROM_MS = 1_000;
+/** The grid of {@link IDLE_ALIGN_FROM_MS}: an idle poll moves by at most half of it. */
+export const IDLE_POLL_GRID_MS = 500;
+
+/**
  * Polls one canister's `ws_get_messages` for this gateway and hands each message to the session whose
  * client key it names. It never drops sessions: IC errors only slow it down (exponential backoff), and a
  * canister whose nonces restart (upgrade, or the gateway forgotten) or jump (messages pruned) is followed.
@@ -263,7 +273,13 @@ export class CanisterPoller {
       this.#intervalMs = Math.max(intervalMs, Math.min(maxIdleIntervalMs, this.#intervalMs * 2));
     }
     // Never back to back only because a round trip took long: at least half an interval between polls.
-    return Math.max(this.#intervalMs / 2, this.#intervalMs - (now - started));
+    const pause = Math.max(this.#intervalMs / 2, this.#intervalMs - (now - started));
+    if (pause < IDLE_ALIGN_FROM_MS) return pause;
+    // The nearest grid tick (a poll that started a little late keeps its place on the grid), but not sooner
+    // than the minimum pause.
+    let due = Math.round((now + pause) / IDLE_POLL_GRID_MS) * IDLE_POLL_GRID_MS;
+    if (due - now < this.#intervalMs / 2) due += IDLE_POLL_GRID_MS;
+    return due - now;
   }
 
   #reportFailure(error: unknown, started: number): void {
