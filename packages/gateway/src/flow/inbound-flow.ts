@@ -56,6 +56,22 @@ export class InboundFlow {
     return this.#paused;
   }
 
+  /**
+   * True when it holds nothing (no frame in progress, no envelope), reads the socket and waits for nothing:
+   * its owner may drop it and make a new one when bytes come.
+   */
+  get idle(): boolean {
+    return (
+      this.#received === this.#taken &&
+      this.#pendingCount === 0 &&
+      this.#pendingBytes === 0 &&
+      !this.#paused &&
+      !this.#stopped &&
+      !this.#disposed &&
+      !this.#waiting
+    );
+  }
+
   /** Bytes held: the frame in progress plus pending envelopes. */
   get heldBytes(): number {
     return this.#receivingInPool + this.#pendingBytes;

@@ -71,7 +71,6 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, clientTracking: false });
   const sockets = new Set<WebSocket>();
   const sessions = new Set<Session>();
-  const alive = new WeakSet<WebSocket>();
   let accepting = true;
   const retryAfterSeconds = String(Math.max(1, Math.ceil(options.retryAfterMs / 1000)));
   const tracker = new ConnectionTracker(
@@ -120,7 +119,7 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
   // The listeners below are shared by every connection (EventEmitter calls them with the socket as `this`,
   // which carries its session): no closures per connection, of which a gateway holds many thousands.
   function onPong(this: WebSocket, data: Buffer): void {
-    alive.add(this);
+    (this as TaggedWebSocket)[ALIVE] = true;
     sessionOf(this).handleControlFrame(data.length);
   }
   function onError(this: WebSocket, error: Error & { code?: string }): void {
@@ -144,7 +143,7 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
   function onConnection(ws: WebSocket, raw: Duplex): void {
     raw.removeListener('error', onSocketErrorBeforeUpgrade);
     sockets.add(ws);
-    alive.add(ws);
+    (ws as TaggedWebSocket)[ALIVE] = true;
     metrics.connections.inc();
     metrics.connectionsTotal.inc();
     metrics.sessions.inc({ state: 'awaiting_open' });
@@ -153,7 +152,9 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
     (ws as TaggedWebSocket)[SESSION] = session;
     (raw as TaggedDuplex)[SESSION] = session;
     // Counted before the parser buffers them: the bytes of a frame in progress are memory the client holds.
-    raw.on('data', onRawData);
+    // Ahead of ws's own listener (added at the upgrade), so a chunk is counted before the frames parsed from
+    // it are taken out: a session that holds nothing then counts nothing (and keeps no flow state).
+    raw.prependListener('data', onRawData);
     ws.on('pong', onPong);
     ws.on('ping', onPing);
     ws.on('message', onMessage);
@@ -163,17 +164,17 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
   }
 
   const heartbeat = setInterval(() => {
-    for (const ws of sockets) {
+    for (const ws of sockets as Set<TaggedWebSocket>) {
       // A socket paused by flow control cannot read the pong: it is not dead, only waiting for the IC.
       if (ws.isPaused) {
-        alive.add(ws);
+        ws[ALIVE] = true;
         continue;
       }
-      if (!alive.has(ws)) {
+      if (!ws[ALIVE]) {
         ws.terminate();
         continue;
       }
-      alive.delete(ws);
+      ws[ALIVE] = false;
       ws.ping();
     }
   }, options.pingIntervalMs);
@@ -206,7 +207,9 @@ export async function startWebsocketListener(options: WebsocketListenerOptions):
 }
 
 const SESSION = Symbol('ic-ws session');
-type TaggedWebSocket = WebSocket & { [SESSION]: Session };
+// Whether the socket answered (or could not read) the last ping: a flag on the socket, not a set of sockets.
+const ALIVE = Symbol('ic-ws alive');
+type TaggedWebSocket = WebSocket & { [SESSION]: Session; [ALIVE]: boolean };
 type TaggedDuplex = Duplex & { [SESSION]: Session };
 
 /** The session a socket (the WebSocket or its raw TCP socket) was tagged with at the upgrade. */

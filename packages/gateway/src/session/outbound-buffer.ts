@@ -1,6 +1,13 @@
 import type { ByteBudget } from '../flow/byte-budget';
 import type { SessionObserver, SessionSocket } from './session-ports';
 
+/** What the outbound buffers of a gateway's sessions share (a subset of the sessions' shared deps). */
+export interface OutboundShared {
+  observer: SessionObserver;
+  limits: { maxOutboundBytesPerSession: number };
+  pools: { outbound: ByteBudget };
+}
+
 /**
  * Writes canister frames to one client without ever blocking the caller (the canister's poller), counting
  * the bytes handed to the socket and not yet flushed, against the session's limit and the gateway-wide
@@ -9,27 +16,25 @@ import type { SessionObserver, SessionSocket } from './session-ports';
  */
 export class OutboundBuffer {
   #bytes = 0;
-  #overflowed = false;
-  #disposed = false;
+  #state: 'open' | 'overflowed' | 'disposed' = 'open';
   // Only while someone waits for a flush (a draining gateway): most sessions never make one.
   #flushed: (() => void)[] | null = null;
 
   /**
    * @param socket - where the frames go (its `send` calls back once the last frame is flushed or failed).
-   * @param observer - told of every write (`framesOut`).
-   * @param maxBytes - unflushed bytes above which the next frame overflows the buffer (an empty buffer takes
-   *   any frame, however large: a frame above the limit must still go out).
+   * @param shared - what every session's buffer shares: the observer told of every write (`framesOut`), the
+   *   limit (`maxOutboundBytesPerSession`: unflushed bytes above which the next frame overflows the buffer;
+   *   an empty buffer takes any frame, however large, since a frame above the limit must still go out) and
+   *   the gateway-wide budget (`pools.outbound`).
    */
   constructor(
     private readonly socket: SessionSocket,
-    private readonly observer: SessionObserver,
-    private readonly maxBytes: number,
-    private readonly pool: ByteBudget,
+    private readonly shared: OutboundShared,
   ) {}
 
   /** True once a push would have passed the limit: the client is too slow (the session must close). */
   get overflowed(): boolean {
-    return this.#overflowed;
+    return this.#state === 'overflowed';
   }
 
   /**
@@ -39,25 +44,26 @@ export class OutboundBuffer {
    * already holding bytes overflows when they would pass its limit.
    */
   push(frames: readonly Uint8Array[]): boolean {
-    if (this.#overflowed || this.#disposed) return false;
+    if (this.#state !== 'open') return false;
     // Frames may be views into one buffer holding a whole batch's frames. A client that is behind keeps
     // its frames a while: it gets copies, so it pins its own bytes (which the budget counts), not the batch.
     if (this.#bytes > 0) frames = frames.map((frame) => (frame.byteLength < frame.buffer.byteLength ? frame.slice() : frame));
     let size = 0;
     for (const frame of frames) size += frame.length;
-    if (this.#bytes > 0 && this.#bytes + size > this.maxBytes) {
-      this.#overflowed = true;
+    const { pools, observer } = this.shared;
+    if (this.#bytes > 0 && this.#bytes + size > this.shared.limits.maxOutboundBytesPerSession) {
+      this.#state = 'overflowed';
       return false;
     }
     this.#bytes += size;
-    this.pool.add(size);
+    pools.outbound.add(size);
     let done = false;
-    this.observer.framesOut(frames.length, size);
+    observer.framesOut(frames.length, size);
     this.socket.send(frames, () => {
-      if (done || this.#disposed) return;
+      if (done || this.#state === 'disposed') return;
       done = true;
       this.#bytes -= size;
-      this.pool.release(size);
+      pools.outbound.release(size);
       if (this.#bytes === 0) this.#resolveFlushed();
     });
     return true;
@@ -70,15 +76,15 @@ export class OutboundBuffer {
 
   /** Resolves once every frame pushed so far is flushed (at once when none is pending). */
   whenFlushed(): Promise<void> {
-    if (this.#bytes === 0 || this.#disposed) return Promise.resolve();
+    if (this.#bytes === 0 || this.#state === 'disposed') return Promise.resolve();
     return new Promise((resolve) => (this.#flushed ??= []).push(resolve));
   }
 
   /** The session ended: returns its bytes to the pool; later flush callbacks are ignored. */
   dispose(): void {
-    if (this.#disposed) return;
-    this.#disposed = true;
-    this.pool.release(this.#bytes);
+    if (this.#state === 'disposed') return;
+    this.#state = 'disposed';
+    this.shared.pools.outbound.release(this.#bytes);
     this.#bytes = 0;
     this.#resolveFlushed();
   }

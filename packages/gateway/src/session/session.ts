@@ -81,7 +81,9 @@ export class Session implements RoutedSession {
   // holds no queue.
   #relays: SerialRelayQueue<RelayItem> | null = null;
   readonly #socket: SessionSocket;
-  readonly #inbound: InboundFlow;
+  // Only while the session holds client bytes (a frame in progress, envelopes being relayed) or does not
+  // read its socket: an idle session holds none; the next bytes make a new one.
+  #inbound: InboundFlow | null = null;
   readonly #outbound: OutboundBuffer;
   // The relay in progress, aborted when the session ends (a relay being retried is not posted again). One per
   // relay, not per session: an idle session holds none.
@@ -96,8 +98,15 @@ export class Session implements RoutedSession {
     socket: SessionSocket,
   ) {
     this.#socket = socket;
-    this.#inbound = new InboundFlow(deps.pools.inbound, deps.limits, socket);
-    this.#outbound = new OutboundBuffer(socket, deps.observer, deps.limits.maxOutboundBytesPerSession, deps.pools.outbound);
+    this.#outbound = new OutboundBuffer(socket, deps);
+  }
+
+  #flow(): InboundFlow {
+    return (this.#inbound ??= new InboundFlow(this.deps.pools.inbound, this.deps.limits, this.#socket));
+  }
+
+  #dropFlowIfIdle(): void {
+    if (this.#inbound?.idle === true) this.#inbound = null;
   }
 
   #relayQueue(): SerialRelayQueue<RelayItem> {
@@ -106,7 +115,10 @@ export class Session implements RoutedSession {
       {
         run: (item) => this.#relay(item),
         failed: (error, item) => this.#relayFailed(error, item),
-        settled: (item) => this.#inbound.release(item.bytes),
+        settled: (item) => {
+          this.#flow().release(item.bytes);
+          this.#dropFlowIfIdle();
+        },
         // Dropped once idle; the next envelope makes a new one (a session's relays stay in order either way).
         idle: () => {
           if (this.#relays === queue) this.#relays = null;
@@ -129,7 +141,7 @@ export class Session implements RoutedSession {
 
   /** True while the session does not read its socket (flow control or drain). */
   get readingPaused(): boolean {
-    return this.#inbound.paused;
+    return this.#inbound?.paused ?? false;
   }
 
   /** Sends the handshake and starts the open timer. Call once, right after the upgrade. */
@@ -157,17 +169,23 @@ export class Session implements RoutedSession {
 
   /** Raw bytes arrived on the socket (before they form frames): counted against the inbound budget. */
   handleBytesReceived(bytes: number): void {
-    this.#inbound.bytesReceived(bytes);
+    this.#flow().bytesReceived(bytes);
   }
 
   /** A control frame (ping, pong) of `payloadBytes` left the parser. */
   handleControlFrame(payloadBytes: number): void {
-    this.#inbound.frameTaken(clientFrameWireBytes(payloadBytes));
+    this.#flow().frameTaken(clientFrameWireBytes(payloadBytes));
+    this.#dropFlowIfIdle();
   }
 
   /** Handles one client frame. Never throws: bad input closes this session with its code. */
   handleFrame(data: Uint8Array, isBinary: boolean): void {
-    this.#inbound.frameTaken(clientFrameWireBytes(data.length));
+    this.#flow().frameTaken(clientFrameWireBytes(data.length));
+    this.#handleFrame(data, isBinary);
+    this.#dropFlowIfIdle();
+  }
+
+  #handleFrame(data: Uint8Array, isBinary: boolean): void {
     const state = this.#state;
     if (state.kind === 'closed') return;
     this.deps.observer.frameIn(data.length);
@@ -212,7 +230,7 @@ export class Session implements RoutedSession {
    * has been relayed (or has failed).
    */
   drain(): Promise<void> {
-    this.#inbound.stop();
+    this.#flow().stop();
     return this.#relays?.whenIdle() ?? Promise.resolve();
   }
 
@@ -249,7 +267,8 @@ export class Session implements RoutedSession {
     this.#relayAbort?.abort();
     this.#relays?.stop();
     // Returns the session's bytes to the pool and reads the socket again: the close handshake needs it.
-    this.#inbound.dispose();
+    // (Made if the session had none: the disposed flow stays, so bytes read after the end are not counted.)
+    this.#flow().dispose();
     if (closed.target) this.deps.router.unregister(closed.target, this);
     if (notifyPeer) this.#socket.close(reason.code, reason.reason);
     this.#outbound.dispose();
@@ -268,9 +287,9 @@ export class Session implements RoutedSession {
   }
 
   #enqueue(item: RelayItem): void {
-    this.#inbound.hold(item.bytes);
+    this.#flow().hold(item.bytes);
     if (!this.#relayQueue().push(item)) {
-      this.#inbound.release(item.bytes);
+      this.#flow().release(item.bytes);
       this.#reject({ code: CloseCode.TooManyPendingRequests, reason: closeReasonText(CloseCode.TooManyPendingRequests) });
     }
   }
@@ -318,13 +337,13 @@ export class Session implements RoutedSession {
   // body and the request's; measured: with them counted, the inbound count matches the process's ArrayBuffer
   // bytes in tests/memory-budgets.serial.test.ts): they count as held too.
   async #post(item: RelayItem, readReply: boolean) {
-    this.#inbound.hold(item.bytes * 2, 0);
+    this.#flow().hold(item.bytes * 2, 0);
     const started = performance.now();
     try {
       return await this.deps.ic.relayCall(item.canisterId, item.envelope, { readReply });
     } finally {
       this.deps.observer.posted(item.method, (performance.now() - started) / 1000);
-      this.#inbound.release(item.bytes * 2, 0);
+      this.#flow().release(item.bytes * 2, 0);
     }
   }
 
