@@ -1,4 +1,6 @@
+import { IDL } from '@dfinity/candid';
 import {
+  CanisterReceiptMessageContentIdl,
   MAX_RECEIPT_REASON_BYTES,
   WebsocketServiceMessageContentIdl,
   type ClientKey,
@@ -20,6 +22,15 @@ import { CandidValueEncoder } from './candid-value-encoder';
  * `nat64`, which Candid writes as the last 8 bytes, little-endian.
  */
 const serviceEncoder = new CandidValueEncoder(WebsocketServiceMessageContentIdl);
+/**
+ * Receipts go only to ic-ws clients (which asked for them) and are typed with the one variant arm they use:
+ * a value of `variant { ReceiptMessage }` decodes as `WebsocketServiceMessageContent` (Candid's variant
+ * subtyping), and its type table is 59 bytes against 157, so a receipt's certified message is two SHA-256
+ * blocks shorter (~1.5 M instructions less per receipt in the canister, less to decode in the client).
+ */
+const receiptEncoder = new CandidValueEncoder<WebsocketServiceMessageContent>(
+  IDL.Variant({ ReceiptMessage: CanisterReceiptMessageContentIdl }) as unknown as IDL.Type<WebsocketServiceMessageContent>,
+);
 let ackTemplate: Uint8Array | undefined;
 const closeMessages = new Map<CloseMessageReasonName, Uint8Array>();
 /** A receipt without a reason, encoded once per outcome, and where its `sequence_num` (8 bytes LE) sits. */
@@ -60,12 +71,12 @@ export function openMessageContent(clientKey: ClientKey, extensions: readonly st
 export function receiptMessageContent(sequenceNum: bigint, outcome: ReceiptOutcome): Uint8Array {
   if ('Failed' in outcome) {
     const bounded = { Failed: truncateUtf8(outcome.Failed, MAX_RECEIPT_REASON_BYTES) };
-    return encodeServiceContent({ ReceiptMessage: { sequence_num: sequenceNum, outcome: bounded } });
+    return receiptEncoder.encode({ ReceiptMessage: { sequence_num: sequenceNum, outcome: bounded } });
   }
   const kind = 'Delivered' in outcome ? 'Delivered' : 'Duplicate';
   let template = receiptTemplates.get(kind);
   if (template === undefined) {
-    const encode = (n: bigint) => encodeServiceContent({ ReceiptMessage: { sequence_num: n, outcome: { [kind]: null } as ReceiptOutcome } });
+    const encode = (n: bigint) => receiptEncoder.encode({ ReceiptMessage: { sequence_num: n, outcome: { [kind]: null } as ReceiptOutcome } });
     const bytes = encode(0n);
     // Every byte of this number is non-zero, so the first byte that differs is where the nat64 starts.
     const marked = encode(0x0807060504030201n);
