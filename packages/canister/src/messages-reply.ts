@@ -21,11 +21,13 @@ export const CERTIFICATE_RESERVE_BYTES = 16 * 1024;
 const MAX_TREE_LEVELS = 160;
 
 /**
- * A generous bound of the certified map's depth for `n` entries. The map is a treap with hashed priorities:
- * its depth is about 1.4 log2(n) on average and stays under 3 log2(n) with overwhelming probability.
+ * A generous estimate of the certified map's depth for `n` entries. The map is a treap whose priorities are
+ * the trailing zero bits of each key's nonce (queue-key-priority.ts): a gateway's run of consecutive nonces
+ * is a Cartesian tree of the ruler sequence, at most about 2 log2(n) deep, and the gateways' runs hang from
+ * a top part with about one level per gateway at worst. Only an estimate: the built reply is measured.
  */
-function treeLevels(n: number): number {
-  return Math.min(MAX_TREE_LEVELS, Math.ceil(3 * Math.log2(n + 2)) + 8);
+function treeLevels(n: number, gateways: number): number {
+  return Math.min(MAX_TREE_LEVELS, Math.ceil(3 * Math.log2(n + 2)) + gateways + 8);
 }
 
 /** Witness bytes of the two boundary paths of a batch. */
@@ -78,7 +80,7 @@ export function buildMessagesReply(
   const start = nonce < oldestNonce ? oldestNonce : nonce;
   if (start >= nextNonce) return emptyReplyCandid(nextNonce);
 
-  const budget = limits.maxBytes - REPLY_FIXED_BYTES - cert.length - boundaryPathBytes(treeLevels(queues.messageCount));
+  const budget = limits.maxBytes - REPLY_FIXED_BYTES - cert.length - boundaryPathBytes(treeLevels(queues.messageCount, queues.gatewayCount));
   const batch: QueuedMessage[] = [];
   let used = 0;
   for (let n = start; n < nextNonce && batch.length < limits.maxMessages; n++) {
