@@ -26,13 +26,14 @@ interface CpuProfile {
 /** Inclusive groups: time spent anywhere under a frame matching the pattern (first match from the root wins). */
 const GROUPS: [string, RegExp][] = [
   ['agent query (HttpAgent.query)', /^query$|^queryFn$/],
+  ['HTTP client (node:http, sockets)', /_http_client|_http_agent|_http_outgoing|_http_incoming|_http_common|node:net$|stream_base_commons|ic-http/],
   ['fetch (undici)', /undici|node:internal\/deps\/undici/],
   ['signing', /^sign$|transformRequest|signRequest/],
   ['CBOR (agent)', /cbor/i],
   ['query signature check', /QuerySignatureVerifier|firstBadSignature|queryResponseHash/],
   ['reply decode', /decodeWsGetMessagesResult|decodeGetMessagesReply/],
   ['poller', /CanisterPoller|#poll|#schedule/],
-  ['metrics (prom-client)', /prom-client/],
+  ['metrics (prom-client; the bench scrapes /metrics twice a window)', /prom-client/],
   ['logging (pino)', /pino/],
   ['ws pings', /heartbeat|ping/i],
   ['status checks', /checkStatus|status-checks/],
