@@ -48,4 +48,14 @@ export class TestClient {
   send(data: Uint8Array | string): void {
     this.ws.send(data);
   }
+
+  /** Writes `bytes` to the TCP connection as they are (a partial or malformed frame), bypassing `ws`'s framing. */
+  sendRaw(bytes: Uint8Array): void {
+    // ws keeps its socket private; tests that play a broken client need it.
+    (this.ws as unknown as { _socket: { write(data: Uint8Array): void } })._socket.write(bytes);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
 }
