@@ -4,17 +4,13 @@
  * canister queued for them, close every session with 1001, call `ws_close` for each before exiting, and exit
  * 0 within the drain timeout.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Principal } from '@dfinity/principal';
 import { CloseCode } from 'ic-ws-protocol';
-import type { Devnet } from 'ic-ws-devnet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EchoClient, echoText } from './support/echo-client';
-import { startEchoDevnet } from './support/echo-devnet';
+import { useEchoDevnetWithDir } from './support/echo-devnet';
 import { runCli } from './support/run-cli';
-import type { WsEchoActor } from './support/ws-echo-canister';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 const CLIENTS = 5;
@@ -22,39 +18,26 @@ const CLIENTS = 5;
 const QUEUED_SESSIONS = 50;
 const QUEUED_BROADCASTS = 3;
 
-let devnet: Devnet;
-let canisterId: Principal;
-let echo: WsEchoActor;
-let dir: string;
-
-beforeAll(async () => {
-  ({ devnet, canisterId, echo } = await startEchoDevnet());
-  dir = await mkdtemp(join(tmpdir(), 'gw-drain-'));
-}, 120_000);
-
-afterAll(async () => {
-  await devnet?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const env = useEchoDevnetWithDir('gw-drain-');
 
 describe('the ic-ws-gateway process on SIGTERM', () => {
   it('closes every session with 1001, calls ws_close for each, and exits 0 within the drain timeout', async () => {
     const cli = runCli(
-      ['--listen', '127.0.0.1:0', '--admin-listen', '', '--ic-url', devnet.url, '--polling-interval', '20', '--drain-timeout', String(DRAIN_TIMEOUT_MS)],
-      { IC_WS_IDENTITY_FILE: join(dir, 'gateway.pem'), IC_WS_LOG_LEVEL: 'info' },
+      ['--listen', '127.0.0.1:0', '--admin-listen', '', '--ic-url', env.devnet.url, '--polling-interval', '20', '--drain-timeout', String(DRAIN_TIMEOUT_MS)],
+      { IC_WS_IDENTITY_FILE: join(env.dir, 'gateway.pem'), IC_WS_LOG_LEVEL: 'info' },
     );
     try {
       const ready = await cli.logLine('listening on');
       const target = {
         gatewayUrl: String(ready.url),
         gatewayPrincipal: Principal.fromText(String(ready.principal)),
-        canisterId,
-        rootKey: devnet.rootKey,
+        canisterId: env.canisterId,
+        rootKey: env.devnet.rootKey,
       };
       const clients = await Promise.all(Array.from({ length: CLIENTS }, () => EchoClient.open(target).then((o) => o.client)));
       for (const client of clients) await client.send('hello');
       for (const client of clients) expect(echoText(await client.receive())).toBe('echo:hello');
-      expect(await echo.clientCount()).toBe(CLIENTS);
+      expect(await env.echo.clientCount()).toBe(CLIENTS);
 
       const signalled = performance.now();
       cli.child.kill('SIGTERM');
@@ -66,7 +49,7 @@ describe('the ic-ws-gateway process on SIGTERM', () => {
       expect(code).toBe(0);
       expect(drainMs).toBeLessThan(DRAIN_TIMEOUT_MS);
       // The process waited for its ws_close calls before exiting: the canister has no client left now.
-      expect(await echo.clientCount()).toBe(0);
+      expect(await env.echo.clientCount()).toBe(0);
       expect(cli.output.stderr).toContain('SIGTERM, draining');
       expect(JSON.parse(cli.output.stdout.split('\n').find((l) => l.includes('ic-ws-gateway stopped'))!)).toMatchObject({ sessions: CLIENTS, outcome: 'drained' });
     } finally {
@@ -77,12 +60,12 @@ describe('the ic-ws-gateway process on SIGTERM', () => {
   it(`delivers every message the canister queued before SIGTERM to its ${QUEUED_SESSIONS} sessions before their 1001`, async () => {
     // A slow polling interval: the messages below are still in the canister when the signal comes.
     const cli = runCli(
-      ['--listen', '127.0.0.1:0', '--admin-listen', '', '--ic-url', devnet.url, '--polling-interval', '3000', '--drain-timeout', '30000'],
-      { IC_WS_IDENTITY_FILE: join(dir, 'queued.pem'), IC_WS_LOG_LEVEL: 'info' },
+      ['--listen', '127.0.0.1:0', '--admin-listen', '', '--ic-url', env.devnet.url, '--polling-interval', '3000', '--drain-timeout', '30000'],
+      { IC_WS_IDENTITY_FILE: join(env.dir, 'queued.pem'), IC_WS_LOG_LEVEL: 'info' },
     );
     try {
       const ready = await cli.logLine('listening on');
-      const target = { gatewayUrl: String(ready.url), gatewayPrincipal: Principal.fromText(String(ready.principal)), canisterId, rootKey: devnet.rootKey };
+      const target = { gatewayUrl: String(ready.url), gatewayPrincipal: Principal.fromText(String(ready.principal)), canisterId: env.canisterId, rootKey: env.devnet.rootKey };
       const clients = await Promise.all(Array.from({ length: QUEUED_SESSIONS }, () => EchoClient.open(target).then((o) => o.client)));
       const received = clients.map(() => [] as { text: string; at: number }[]);
       clients.forEach((client, i) => {
@@ -94,7 +77,7 @@ describe('the ic-ws-gateway process on SIGTERM', () => {
         })().catch(() => {});
       });
       const words = Array.from({ length: QUEUED_BROADCASTS }, (_, k) => `queued-${k}`);
-      for (const word of words) expect(await echo.broadcast(word)).toBe(QUEUED_SESSIONS);
+      for (const word of words) expect(await env.echo.broadcast(word)).toBe(QUEUED_SESSIONS);
       const signalled = performance.now();
       cli.child.kill('SIGTERM');
       const closes = await Promise.all(clients.map((c) => c.socket.closed.then((close) => ({ ...close, at: performance.now() }))));
@@ -111,7 +94,7 @@ describe('the ic-ws-gateway process on SIGTERM', () => {
         expect(received[i]!.map((m) => m.text)).toEqual(words);
       }
       expect(deliveredAfterSignal).toBeGreaterThan(0);
-      expect(await echo.clientCount()).toBe(0);
+      expect(await env.echo.clientCount()).toBe(0);
     } finally {
       cli.child.kill('SIGKILL');
     }

@@ -8,45 +8,28 @@
  * 2. The same when a canister's last session closes with 6 000 messages still queued for the old sessions,
  *    and a new one opens.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Principal } from '@dfinity/principal';
-import type { Devnet } from 'ic-ws-devnet';
 import { PROTOCOL_DEFAULTS } from 'ic-ws-protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EchoClient, echoText, type EchoTarget } from './support/echo-client';
-import { startEchoDevnet } from './support/echo-devnet';
+import { useEchoDevnetWithDir } from './support/echo-devnet';
 import { runCli, type RunningCli } from './support/run-cli';
-import type { WsEchoActor } from './support/ws-echo-canister';
 
 const CLIENTS = 20;
 const BACKLOG = 6_000;
 const FLOOD_CALL = 500;
 const OPEN_WITHIN_MS = 5_000;
 
-let devnet: Devnet;
-let canisterId: Principal;
-let echo: WsEchoActor;
-let dir: string;
-
-beforeAll(async () => {
-  ({ devnet, canisterId, echo } = await startEchoDevnet());
-  dir = await mkdtemp(join(tmpdir(), 'gw-restart-'));
-}, 120_000);
-
-afterAll(async () => {
-  await devnet?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const env = useEchoDevnetWithDir('gw-restart-');
 
 async function startCli(): Promise<{ cli: RunningCli; target: EchoTarget }> {
-  const cli = runCli(['--listen', '127.0.0.1:0', '--admin-listen', '', '--ic-url', devnet.url, '--polling-interval', '20'], {
-    IC_WS_IDENTITY_FILE: join(dir, 'gateway.pem'),
+  const cli = runCli(['--listen', '127.0.0.1:0', '--admin-listen', '', '--ic-url', env.devnet.url, '--polling-interval', '20'], {
+    IC_WS_IDENTITY_FILE: join(env.dir, 'gateway.pem'),
     IC_WS_LOG_LEVEL: 'info',
   });
   const ready = await cli.logLine('listening on');
-  return { cli, target: { gatewayUrl: String(ready.url), gatewayPrincipal: Principal.fromText(String(ready.principal)), canisterId, rootKey: devnet.rootKey } };
+  return { cli, target: { gatewayUrl: String(ready.url), gatewayPrincipal: Principal.fromText(String(ready.principal)), canisterId: env.canisterId, rootKey: env.devnet.rootKey } };
 }
 
 /** Opens `count` clients at once; resolves with them and the time until the last one's OpenMessage. */
@@ -59,7 +42,7 @@ async function openAll(target: EchoTarget, count: number): Promise<{ clients: Ec
 /** Queues `total` messages round-robin over the canister's clients, `FLOOD_CALL` per update call. */
 async function flood(total: number, text: string): Promise<number> {
   const started = performance.now();
-  for (let queued = 0; queued < total; queued += FLOOD_CALL) expect(await echo.flood(FLOOD_CALL, text)).toBe(FLOOD_CALL);
+  for (let queued = 0; queued < total; queued += FLOOD_CALL) expect(await env.echo.flood(FLOOD_CALL, text)).toBe(FLOOD_CALL);
   return performance.now() - started;
 }
 
@@ -72,7 +55,7 @@ describe('backlog of old sessions', () => {
       expect(dead).toHaveLength(CLIENTS);
       first.cli.child.kill('SIGKILL');
       await first.cli.exited;
-      expect(await echo.clientCount()).toBe(CLIENTS);
+      expect(await env.echo.clientCount()).toBe(CLIENTS);
       const floodMs = await flood(BACKLOG, 'for-the-dead');
 
       second = await startCli();
@@ -80,7 +63,7 @@ describe('backlog of old sessions', () => {
       const restarted = performance.now();
       const { clients, ms } = await openAll(second.target, CLIENTS);
       // The restarted gateway closed the keys the killed one left behind: only the new clients remain.
-      await expect.poll(() => echo.clientCount(), { timeout: PROTOCOL_DEFAULTS.keepAliveTimeoutMs, interval: 200 }).toBe(CLIENTS);
+      await expect.poll(() => env.echo.clientCount(), { timeout: PROTOCOL_DEFAULTS.keepAliveTimeoutMs, interval: 200 }).toBe(CLIENTS);
       const deadGoneMs = performance.now() - restarted;
       console.log(
         `restart: ${BACKLOG} messages queued for ${CLIENTS} dead sessions (flood ${floodMs.toFixed(0)} ms); after the restart ${CLIENTS} clients opened in ${ms.toFixed(0)} ms; ` +
@@ -103,12 +86,12 @@ describe('backlog of old sessions', () => {
   it(`a canister whose last session closed with ${BACKLOG} messages queued: ${CLIENTS} new clients open within 5 s`, async () => {
     const { cli, target } = await startCli();
     try {
-      await expect.poll(() => echo.clientCount(), { timeout: 60_000, interval: 200 }).toBe(0);
+      await expect.poll(() => env.echo.clientCount(), { timeout: 60_000, interval: 200 }).toBe(0);
       const { clients: old } = await openAll(target, CLIENTS);
       const floodMs = await flood(BACKLOG, 'for-the-departed');
       // They leave at once, long before the gateway could have read 6 000 messages.
       await Promise.all(old.map((c) => c.close()));
-      await expect.poll(() => echo.clientCount(), { timeout: 60_000, interval: 200 }).toBe(0);
+      await expect.poll(() => env.echo.clientCount(), { timeout: 60_000, interval: 200 }).toBe(0);
 
       const { clients, ms } = await openAll(target, CLIENTS);
       console.log(`idle canister: ${BACKLOG} messages queued for ${CLIENTS} closed sessions (flood ${floodMs.toFixed(0)} ms); ${CLIENTS} new clients opened in ${ms.toFixed(0)} ms`);

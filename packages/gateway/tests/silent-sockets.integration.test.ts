@@ -6,40 +6,25 @@
  * silent socket is closed once the upgrade timeout has passed.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Principal } from '@dfinity/principal';
-import type { Devnet } from 'ic-ws-devnet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EchoClient, echoText } from './support/echo-client';
-import { startEchoDevnet } from './support/echo-devnet';
+import { useEchoDevnetWithDir } from './support/echo-devnet';
 
 const DESCRIPTOR_LIMIT = 256;
 const SILENT = 300;
 const UPGRADE_TIMEOUT_MS = 2_000;
 const cliPath = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
-let devnet: Devnet;
-let canisterId: Principal;
-let dir: string;
-
-beforeAll(async () => {
-  ({ devnet, canisterId } = await startEchoDevnet());
-  dir = await mkdtemp(join(tmpdir(), 'gw-silent-'));
-}, 120_000);
-
-afterAll(async () => {
-  await devnet?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const env = useEchoDevnetWithDir('gw-silent-');
 
 /** The CLI from source under `ulimit -n <limit>`, resolving with its first log line and its output. */
 function gatewayUnderLimit(args: string[]) {
   const child = spawn('sh', ['-c', `ulimit -n ${DESCRIPTOR_LIMIT} && exec "$0" --import tsx "$@"`, process.execPath, cliPath, ...args], {
-    env: { ...process.env, IC_WS_IDENTITY_FILE: join(dir, `${Math.random()}.pem`), IC_WS_LOG_LEVEL: 'info' },
+    env: { ...process.env, IC_WS_IDENTITY_FILE: join(env.dir, `${Math.random()}.pem`), IC_WS_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -83,7 +68,7 @@ describe(`${SILENT} silent sockets against a gateway limited to ${DESCRIPTOR_LIM
     ['the default --max-connections (capped below the descriptor limit)', []],
   ])('do not keep a client out (%s), and are closed after the upgrade timeout', async (_name, limitArgs) => {
     const gateway = gatewayUnderLimit([
-      '--listen', '127.0.0.1:0', '--admin-listen', '', '--ic-url', devnet.url, '--polling-interval', '20',
+      '--listen', '127.0.0.1:0', '--admin-listen', '', '--ic-url', env.devnet.url, '--polling-interval', '20',
       '--upgrade-timeout', String(UPGRADE_TIMEOUT_MS), ...limitArgs,
     ]);
     try {
@@ -93,7 +78,7 @@ describe(`${SILENT} silent sockets against a gateway limited to ${DESCRIPTOR_LIM
       const silent = await silentSockets(Number(new URL(url).port), SILENT);
       // The well-behaved client comes after them all, and must get in (retrying a refusal as clients do,
       // the gateway makes room by closing silent sockets a second old) and round-trip.
-      const target = { gatewayUrl: url, gatewayPrincipal: Principal.fromText(String(ready.principal)), canisterId, rootKey: devnet.rootKey };
+      const target = { gatewayUrl: url, gatewayPrincipal: Principal.fromText(String(ready.principal)), canisterId: env.canisterId, rootKey: env.devnet.rootKey };
       let attempts = 0;
       const client = await (async () => {
         for (;;) {
