@@ -1,5 +1,5 @@
 import { IDL, PipeArrayBuffer } from '@dfinity/candid';
-import { assertNoZeroSizedVectors, ProtocolError } from 'ic-ws-protocol';
+import { assertNoZeroSizedVectors, candidTypeHeader, hasCandidHeader, ProtocolError } from 'ic-ws-protocol';
 
 /**
  * `IDL.decode([type], bytes)[0]` for one fixed type, made cheap for the bytes a client encodes for that very
@@ -17,7 +17,7 @@ export class CandidValueDecoder<T> {
   private readonly wire: IDL.Type | undefined;
 
   constructor(private readonly type: IDL.Type<T>) {
-    this.header = typeHeader(type);
+    this.header = candidTypeHeader([type]);
     this.wire = hasZeroSizedVector(this.header) ? undefined : wireTypeOf(type, new Map());
   }
 
@@ -26,22 +26,13 @@ export class CandidValueDecoder<T> {
    * throws for bytes that are not one value of the type.
    */
   decode(bytes: Uint8Array): T {
-    if (this.wire !== undefined && startsWith(bytes, this.header)) {
+    if (this.wire !== undefined && hasCandidHeader(bytes, this.header)) {
       const fast = readValue(this.type, this.wire, bytes.slice(this.header.length));
       if (fast !== undefined) return fast.value;
     }
     assertNoZeroSizedVectors(bytes);
     return IDL.decode([this.type], bytes)[0] as T;
   }
-}
-
-/** The header `IDL.encode([type], [value])` writes whatever the value: a stand-in of the type that encodes none. */
-function typeHeader(type: IDL.Type): Uint8Array {
-  const headerOnly = Object.create(type, {
-    covariant: { value: () => true },
-    encodeValue: { value: () => new Uint8Array(0) },
-  }) as IDL.Type;
-  return new Uint8Array(IDL.encode([headerOnly], [null]));
 }
 
 function hasZeroSizedVector(header: Uint8Array): boolean {
@@ -99,10 +90,4 @@ function wireTypeOf(type: IDL.Type, seen: Map<IDL.Type, IDL.Type>): IDL.Type | u
   if (built === undefined) return undefined;
   rec.fill(built);
   return rec;
-}
-
-function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
-  if (bytes.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
-  return true;
 }

@@ -127,6 +127,7 @@ export {
 export { assertNoZeroSizedVectors } from './candid/zero-sized-vec-guard';
 export { decodeWsGetMessagesResult } from './candid/get-messages-result';
 export { WsMessageArgsDecoder, type WsMessageArgs } from './candid/ws-message-args';
+export { candidTypeHeader, hasCandidHeader } from './candid/candid-type-header';
 export { encodeCanisterOutputMessage, encodeMessagesReplyOk, type MessagesReplyFields } from './candid/messages-reply-bytes';
 export {
   WS_EXTENSIONS,

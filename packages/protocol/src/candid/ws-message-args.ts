@@ -2,6 +2,7 @@ import { IDL } from '@dfinity/candid';
 import { Principal } from '@dfinity/principal';
 import { ProtocolError } from '../errors';
 import { CandidReader } from './candid-reader';
+import { candidTypeHeader, hasCandidHeader } from './candid-type-header';
 import { candidFieldId } from './candid-type-table';
 import type { CanisterWsMessageArguments, ClientKey, ClientMessageId, WebsocketMessage } from './types';
 import { wsServiceMethods } from './ws-service';
@@ -29,51 +30,22 @@ type FieldReaders<T> = { [K in keyof T]-?: (reader: CandidReader) => T[K] | unde
  */
 export class WsMessageArgsDecoder {
   private readonly argTypes: IDL.Type[];
-  private header: Uint8Array | undefined;
+  // Magic, type table and argument types, as `IDL.encode` writes them for these types.
+  private readonly header: Uint8Array;
 
   constructor(appMessageIdl?: IDL.Type) {
     this.argTypes = wsServiceMethods(appMessageIdl).ws_message.argTypes;
+    this.header = candidTypeHeader(this.argTypes);
   }
 
   /** The decoded arguments; throws what `IDL.decode` throws for bytes that are not arguments of `ws_message`. */
   decode(bytes: Uint8Array): WsMessageArgs {
-    const header = this.typeHeader();
-    if (startsWith(bytes, header)) {
-      const fast = readFast(bytes, header.length);
+    if (hasCandidHeader(bytes, this.header)) {
+      const fast = readFast(bytes, this.header.length);
       if (fast !== undefined) return fast;
     }
     return IDL.decode(this.argTypes, bytes) as unknown as WsMessageArgs;
   }
-
-  /** Magic, type table and argument types, as `IDL.encode` writes them for these types (computed once). */
-  private typeHeader(): Uint8Array {
-    if (this.header === undefined) {
-      const sample: WsMessageArgs = [
-        {
-          msg: {
-            client_key: { client_principal: Principal.anonymous(), client_nonce: 0n },
-            sequence_num: 0n,
-            timestamp: 0n,
-            is_service_message: false,
-            content: new Uint8Array(0),
-          },
-          message_id: [],
-        },
-        [],
-      ];
-      const whole = new Uint8Array(IDL.encode(this.argTypes, sample));
-      let values = 0;
-      this.argTypes.forEach((type, i) => (values += type.encodeValue(sample[i]).byteLength));
-      this.header = whole.slice(0, whole.length - values);
-    }
-    return this.header;
-  }
-}
-
-function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
-  if (bytes.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
-  return true;
 }
 
 /** A record's fields in wire order (ascending field id), each read by its reader; undefined when one can't be. */
