@@ -38,7 +38,8 @@ export interface TypeTableEntry {
 
 /**
  * Reads the `DIDL` magic and the type table, leaving `reader` at the argument count. Throws
- * `ProtocolError(CANDID_DECODE)` for a table that cannot be read, a reference outside it, record or variant
+ * `ProtocolError(CANDID_DECODE)` for a table that cannot be read, a reference outside it or to a constructor
+ * or future opcode instead of a primitive type (as @dfinity/candid refuses it), record or variant
  * fields not in strictly increasing id order, or a vector of a zero-sized type (@dfinity/candid 3.4.3 decodes
  * `vec null` by pushing one element per declared length without consuming input, so 60 hostile bytes
  * declaring 2^32 elements abort the whole process with a fatal "invalid size" error that no `try` can catch).
@@ -57,6 +58,7 @@ export function readTypeTable(reader: CandidReader): TypeTableEntry[] {
   for (const entry of table) {
     for (const ref of entry.refs) {
       if (ref >= count) throw candidError(`type reference ${ref} outside the table`);
+      if (ref < 0 && !isPrimitiveType(ref)) throw candidError(`type opcode ${ref} used as a type reference`);
     }
     if (entry.op === T_VEC && isZeroSized(entry.refs[0] as number, table, new Set())) {
       throw candidError('vector of a zero-sized type');
@@ -105,6 +107,14 @@ function readEntry(reader: CandidReader): TypeTableEntry {
     default:
       throw candidError(`type opcode ${op} cannot start a table entry`);
   }
+}
+
+/**
+ * Whether a negative type reference names a primitive type (null .. empty, principal). The constructor
+ * opcodes (opt .. service) only start table entries, and opcodes below principal are future types.
+ */
+export function isPrimitiveType(ref: number): boolean {
+  return (ref <= T_NULL && ref >= T_EMPTY) || ref === T_PRINCIPAL;
 }
 
 /** Whether values of type `ref` may take zero bytes: null, reserved, empty, or records made only of those. */

@@ -6,7 +6,7 @@ import { mutationOf, protocolErrorOf } from '../../tests/support/hostile-bytes';
 import { ErrorCode, ProtocolError } from '../errors';
 import { formatOutgoingKey } from '../key';
 import { CandidReader } from './candid-reader';
-import { readTypeTable } from './candid-type-table';
+import { candidFieldId, readTypeTable } from './candid-type-table';
 import { decodeWsGetMessagesResult } from './get-messages-result';
 import { CanisterOutputCertifiedMessagesIdl, CanisterOutputMessageIdl, CanisterWsGetMessagesResultIdl, ClientKeyIdl } from './idl';
 import type { CanisterOutputCertifiedMessages, CanisterOutputMessage, CanisterWsGetMessagesResult } from './types';
@@ -131,6 +131,19 @@ describe('decodeWsGetMessagesResult', () => {
       IDL.encode([IDL.Variant({ Ok: IDL.Vec(IDL.Null), Err: IDL.Text })], [{ Ok: [] }]),
     ];
     for (const bad of cases) expect(protocolErrorOf(() => decodeWsGetMessagesResult(bad)).code).toBe(ErrorCode.CandidDecode);
+  });
+
+  it('refuses, like IDL.decode, a constructor or future opcode used as a type reference in a field it skips', () => {
+    // The extended reply's `stats.v` variant types its `A` field as null (0x7f); no value of A is present.
+    const at = [...extendedReply].findIndex((b, i, all) => b === 0x6b && all[i + 1] === 2 && all[i + 2] === candidFieldId('A') && all[i + 3] === 0x7f);
+    expect(at).toBeGreaterThan(0);
+    expect(generic(extendedReply)).toEqual(decodeWsGetMessagesResult(extendedReply));
+    for (const opcode of [0x6e /* opt, -18 */, 0x69 /* service, -23 */, 0x66 /* -26, a future type */]) {
+      const bad = extendedReply.slice();
+      bad[at + 3] = opcode;
+      expect(() => generic(bad)).toThrow();
+      expect(protocolErrorOf(() => decodeWsGetMessagesResult(bad)).message).toMatch(/used as a type reference/);
+    }
   });
 
   it('agrees with IDL.decode on random mutations of valid replies: same value, or both refuse', () => {
