@@ -191,6 +191,17 @@ export {
   type CertifiedMessage,
 } from './certified-message/certified-message';
 export { decodeCertificate, type DecodedCertificate, type DecodedDelegation } from './certificate/decode-certificate';
+export { encodeCertificate } from './certificate/encode-certificate';
+export {
+  canisterRangesCover,
+  checkDelegationCoversCanister,
+  decodeCanisterRanges,
+  delegationCanisterRanges,
+  encodeCanisterRanges,
+  type CanisterRangeShard,
+  type CanisterRangesBytes,
+  type DelegationCanisterRanges,
+} from './certificate/canister-ranges';
 export { PROTOCOL_DEFAULTS, type ProtocolDefaults } from './defaults';
 export {
   CloseCode,

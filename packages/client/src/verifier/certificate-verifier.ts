@@ -1,6 +1,17 @@
 import { Certificate, type HttpAgent } from '@dfinity/agent';
 import type { Principal } from '@dfinity/principal';
-import { compareBytes, decodeCertificate, ErrorCode, lookupPath, type HashTree } from 'ic-ws-protocol';
+import {
+  checkDelegationCoversCanister,
+  compareBytes,
+  decodeCertificate,
+  delegationCanisterRanges,
+  encodeCertificate,
+  ErrorCode,
+  lookupPath,
+  type DecodedCertificate,
+  type DecodedDelegation,
+  type HashTree,
+} from 'ic-ws-protocol';
 import { IcWsClientError } from '../client-error';
 import { nobleBlsVerifier, type BlsVerifier } from './bls/bls-verifier';
 import { VerifiedSignatures } from './bls/verified-signatures';
@@ -49,6 +60,9 @@ interface VerifiedCertificate {
 
 /** A compressed BLS12-381 G2 public key. */
 const BLS_KEY_LENGTH = 96;
+
+/** Oldest accepted delegation certificate: agent-js's own limit for delegations (30 days). */
+const DELEGATION_MAX_AGE_MS = 30 * 24 * 60 * 60_000;
 
 /** How far ahead of the local clock a certificate's time may be (agent-js allows the same). */
 const MAX_FUTURE_MS = 5 * 60_000;
@@ -104,29 +118,21 @@ export class CertificateVerifier {
   }
 
   private async verify(cert: Uint8Array): Promise<VerifiedCertificate> {
-    const { rootKey, canisterId, agent, maxAgeMs } = this.options;
+    const { canisterId } = this.options;
     // agent-js's CBOR decoder is lenient (it takes a length written in more bytes than needed): a certificate
     // is accepted only in its one canonical spelling, strictly decoded by the protocol first.
+    let decoded: DecodedCertificate;
     try {
-      decodeCertificate(cert);
+      decoded = decodeCertificate(cert);
     } catch (error) {
       throw IcWsClientError.from(error, ErrorCode.CertificateInvalid, 'the certificate is not canonical, well-formed CBOR');
     }
     this.verifications += 1;
-    let certificate: Certificate;
-    try {
-      certificate = await Certificate.create({
-        certificate: cert,
-        rootKey,
-        canisterId,
-        maxAgeInMinutes: maxAgeMs / 60_000,
-        ...(agent === undefined ? {} : { agent }),
-        blsVerify: (publicKey, signature, message) => this.bls.verify(publicKey, signature, message),
-      });
-    } catch (error) {
-      throw IcWsClientError.from(error, ErrorCode.CertificateInvalid, 'certificate verification failed');
-    }
-    const tree = certificate.cert.tree as unknown as HashTree;
+    const { delegation } = decoded;
+    const tree =
+      delegation !== undefined && this.#carriesTreeRanges(delegation)
+        ? await this.#verifyWithTreeRanges(decoded, delegation)
+        : await this.#verifyWithAgent(cert, this.options.rootKey, 'certificate verification failed');
     const data = lookupPath(tree, ['canister', canisterId.toUint8Array(), 'certified_data']);
     if (data.status !== 'found') {
       throw new IcWsClientError(ErrorCode.CertificateInvalid, `the certificate holds no certified data for ${canisterId.toText()}`);
@@ -134,6 +140,66 @@ export class CertificateVerifier {
     const time = lookupPath(tree, ['time']);
     if (time.status !== 'found') throw new IcWsClientError(ErrorCode.CertificateInvalid, 'the certificate has no time');
     return { certifiedData: data.value.slice(), timeMs: Number(decodeLeb128(time.value) / 1_000_000n) };
+  }
+
+  /** agent-js's whole check of `cert` against `rootKey` (signature, delegation if any, flat canister ranges, time). */
+  async #verifyWithAgent(cert: Uint8Array, rootKey: Uint8Array, failure: string, maxAgeMs = this.options.maxAgeMs): Promise<HashTree> {
+    const { canisterId, agent } = this.options;
+    try {
+      const certificate = await Certificate.create({
+        certificate: cert,
+        rootKey,
+        canisterId,
+        maxAgeInMinutes: maxAgeMs / 60_000,
+        ...(agent === undefined ? {} : { agent }),
+        blsVerify: (publicKey, signature, message) => this.bls.verify(publicKey, signature, message),
+      });
+      return certificate.cert.tree as unknown as HashTree;
+    } catch (error) {
+      throw IcWsClientError.from(error, ErrorCode.CertificateInvalid, failure);
+    }
+  }
+
+  /**
+   * Whether the delegation carries its canister ranges in the tree format (`/canister_ranges/<subnet id>/...`,
+   * what replicas send on `/api/v3/.../query`, v3 read_state and v4 call), which agent-js <= 3.4.3 cannot read.
+   * A delegation with the flat leaf only stays on agent-js's own path, unchanged.
+   */
+  #carriesTreeRanges(delegation: DecodedDelegation): boolean {
+    try {
+      return delegationCanisterRanges(delegation.certificate.tree, delegation.subnetId).format === 'tree';
+    } catch (error) {
+      throw IcWsClientError.from(error, ErrorCode.CertificateInvalid, "the delegation's canister ranges do not decode");
+    }
+  }
+
+  /**
+   * A certificate whose delegation has tree-format canister ranges, checked the way agent-js checks a flat one,
+   * with agent-js still doing every signature and time check: (1) the delegation's certificate against the root
+   * key, as agent-js does (30-day max age; decodeCertificate already refused a nested delegation); (2) its
+   * ranges for the subnet cover the canister (protocol's `checkDelegationCoversCanister`); (3) the certificate
+   * itself against the subnet's `public_key` from the delegation, re-encoded without its delegation: the
+   * signature covers the tree's root hash, not the bytes, and the received bytes were strictly decoded above.
+   */
+  async #verifyWithTreeRanges(decoded: DecodedCertificate, delegation: DecodedDelegation): Promise<HashTree> {
+    const { rootKey, canisterId } = this.options;
+    const delegationTree = await this.#verifyWithAgent(
+      delegation.certificateBytes,
+      rootKey,
+      "the delegation's certificate does not verify against the root key",
+      DELEGATION_MAX_AGE_MS,
+    );
+    try {
+      checkDelegationCoversCanister(delegationTree, delegation.subnetId, canisterId);
+    } catch (error) {
+      throw IcWsClientError.from(error, ErrorCode.CertificateInvalid, 'certificate verification failed');
+    }
+    const subnetKey = lookupPath(delegationTree, ['subnet', delegation.subnetId.toUint8Array(), 'public_key']);
+    if (subnetKey.status !== 'found') {
+      throw new IcWsClientError(ErrorCode.CertificateInvalid, `the delegation holds no public key for subnet ${delegation.subnetId.toText()}`);
+    }
+    const undelegated = encodeCertificate({ tree: decoded.tree, signature: decoded.signature });
+    return this.#verifyWithAgent(undelegated, subnetKey.value, `certificate verification against the key of subnet ${delegation.subnetId.toText()} failed`);
   }
 
   // Certificate.create checked the age when the certificate was first seen; a cached one keeps ageing.

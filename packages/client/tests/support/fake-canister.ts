@@ -11,16 +11,20 @@ import {
   CertifiedMap,
   certifiedMessageHash,
   certifiedMessagesRootHash,
+  compareBytes,
+  encodeCanisterRanges,
   encodeMessagesWitness,
   encodeServiceMessageContent,
   encodeWebsocketMessage,
   formatOutgoingKey,
   labeledForest,
   leaf,
+  prunePaths,
   reconstruct,
   type CanisterMessageFrame,
   type ClientKey,
   type HashTree,
+  type LabelInput,
   type WebsocketMessage,
   type WebsocketServiceMessageContent,
 } from 'ic-ws-protocol';
@@ -90,6 +94,21 @@ export interface TestDelegation {
   certificate: Uint8Array;
 }
 
+/**
+ * How a test delegation carries its canister ranges (see protocol's canister-ranges.ts): `flat` as the
+ * deprecated endpoints do, `tree` as `/api/v3/.../query` does (one shard per range, labelled with its low end,
+ * every shard but the one selected for `treeCanister` pruned, the flat leaf pruned), `both` as the NNS issues it
+ * (`flatRanges` may make the flat leaf disagree), `none` with both pruned.
+ */
+export interface DelegationShape {
+  /** @default 'flat' */
+  format?: 'flat' | 'tree' | 'both' | 'none';
+  /** Tree format: reveal the shard with the greatest label not above this id, as the replica does. @default none revealed */
+  treeCanister?: Principal;
+  /** The flat leaf's ranges in `both`. @default the delegation's ranges */
+  flatRanges?: readonly (readonly [Principal, Principal])[];
+}
+
 /** The delegation from `root` to `subnet`; one delegation serves every certificate of the subnet, as on mainnet. */
 export function makeDelegation(
   root: TestSubnet,
@@ -97,22 +116,40 @@ export function makeDelegation(
   subnetId: Principal,
   canisterRanges: readonly (readonly [Principal, Principal])[],
   timeMs = Date.now(),
+  shape: DelegationShape = {},
 ): TestDelegation {
-  const ranges = Cbor.encode(canisterRanges.map(([low, high]) => [low.toUint8Array(), high.toUint8Array()]));
-  const delegationTree = labeledForest([
+  const format = shape.format ?? 'flat';
+  const sid = subnetId.toUint8Array();
+  const shards = canisterRanges.map(([low, high]) => [low.toUint8Array(), leaf(encodeCanisterRanges([[low, high]]))] as const);
+  const fullTree = labeledForest([
+    ['canister_ranges', labeledForest([[sid, labeledForest(shards)]])],
     [
       'subnet',
       labeledForest([
-        [subnetId.toUint8Array(), labeledForest([['canister_ranges', leaf(ranges)], ['public_key', leaf(subnet.rootKey)]])],
+        [
+          sid,
+          labeledForest([
+            ['canister_ranges', leaf(encodeCanisterRanges(shape.flatRanges ?? canisterRanges))],
+            ['public_key', leaf(subnet.rootKey)],
+          ]),
+        ],
       ]),
     ],
     ['time', timeLeaf(timeMs)],
   ]);
+  const paths: LabelInput[][] = [['subnet', sid, 'public_key'], ['time']];
+  if (format === 'flat' || format === 'both') paths.push(['subnet', sid, 'canister_ranges']);
+  if ((format === 'tree' || format === 'both') && shape.treeCanister !== undefined) {
+    const id = shape.treeCanister.toUint8Array();
+    const selected = shards.filter(([label]) => compareBytes(label, id) <= 0).at(-1);
+    if (selected !== undefined) paths.push(['canister_ranges', sid, selected[0]]);
+  }
+  const delegationTree = prunePaths(fullTree, paths);
   const certificate = Cbor.encode({
     tree: delegationTree,
-    signature: bls12_381.signShortSignature(stateRootMessage(delegationTree), root.secretKey),
+    signature: bls12_381.signShortSignature(stateRootMessage(fullTree), root.secretKey),
   });
-  return { subnet_id: subnetId.toUint8Array(), certificate };
+  return { subnet_id: sid, certificate };
 }
 
 /** A certificate signed by `subnet`'s key, carrying `delegation` (from {@link makeDelegation}). */

@@ -38,6 +38,7 @@ describe('decodeCertificate', () => {
     const decoded = decodeCertificate(delegated);
     expect(decoded.delegation?.subnetId.toText()).toBe(subnetId.toText());
     expect(decoded.delegation?.certificate).toEqual({ tree, signature });
+    expect(decoded.delegation?.certificateBytes).toEqual(plain);
   });
 
   it('refuses a signature length written in more bytes than needed (CBOR_MALFORMED)', () => {

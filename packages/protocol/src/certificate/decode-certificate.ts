@@ -25,6 +25,8 @@ export interface DecodedDelegation {
   subnetId: Principal;
   /** The root-signed certificate of the subnet's public key and canister ranges; it has no delegation itself. */
   certificate: DecodedCertificate;
+  /** The bytes `certificate` was decoded from, as received (what a verifier hands to agent-js). */
+  certificateBytes: Uint8Array;
 }
 
 /**
@@ -57,8 +59,10 @@ function certificateFromBytes(bytes: Uint8Array, what: string, mayDelegate: bool
 
 function delegationFromCbor(value: CborValue, what: string): DecodedDelegation {
   const field = expectRecord(value, what, ['subnet_id', 'certificate']);
+  const certificateBytes = expectBytes(field('certificate'), `${what}.certificate`);
   return {
     subnetId: expectPrincipal(field('subnet_id'), `${what}.subnet_id`),
-    certificate: certificateFromBytes(expectBytes(field('certificate'), `${what}.certificate`), `${what}.certificate`, false),
+    certificate: certificateFromBytes(certificateBytes, `${what}.certificate`, false),
+    certificateBytes,
   };
 }
