@@ -224,7 +224,7 @@ async function assemble(settings: DevnetSettings, keys: DevnetKeys, persisted: D
   const warn = (message: string) => settings.log?.({ level: 'warn', source: 'state', message });
   env = new Subnet({
     clock,
-    dataCertificate: (id) => certifier.dataCertificate(id),
+    dataCertificate: (id, ranges) => certifier.dataCertificate(id, ranges),
     metering: settings.metering,
     ...(settings.onExecution ? { onExecution: settings.onExecution } : {}),
     ...(settings.log ? { log: settings.log } : {}),

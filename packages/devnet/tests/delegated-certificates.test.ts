@@ -7,11 +7,13 @@
 import { Actor, Certificate, HttpAgent, lookupResultToBuffer } from '@dfinity/agent';
 import { Ed25519KeyIdentity } from '@dfinity/identity';
 import { Principal } from '@dfinity/principal';
-import { cborDecode, lookupPath, type HashTree } from 'ic-ws-protocol';
+import { IDL } from '@dfinity/candid';
+import { cborDecode, decodeCertificate, delegationCanisterRanges, checkDelegationCoversCanister, lookupPath, type HashTree } from 'ic-ws-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canisterIdFromIndex, startDevnet, type Devnet } from '../src/index';
 import { buildCounter, counterInitArg, encodeCounterValue } from './canisters/counter-fixture';
 import { counterIdlFactory, type CounterActor } from './canisters/counter-idl';
+import { ingressExpiry, signEnvelope, type EnvelopeContent } from './http-test-support';
 
 let devnet: Devnet;
 let inside: Principal;
@@ -59,5 +61,45 @@ describe('delegated certificates', () => {
     await expect(Certificate.create({ certificate: bytes, rootKey: devnet.rootKey, canisterId: outside })).rejects.toThrow(/does not include the canister .* in the canister_ranges/);
     // The same certificate passes for the canister the ranges do cover: only the range check refused it.
     await expect(Certificate.create({ certificate: bytes, rootKey: devnet.rootKey, canisterId: inside })).resolves.toBeDefined();
+  });
+
+  it('gives each endpoint the canister ranges a replica gives it: flat on v2 and v3 call, the canister\'s shard on v3 query/read_state and v4 call', async () => {
+    const identity = Ed25519KeyIdentity.generate();
+    const utf8 = (text: string) => new TextEncoder().encode(text);
+    const cbor = async (path: string, content: EnvelopeContent) => {
+      const response = await fetch(new URL(path, devnet.url), { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: new Uint8Array(await signEnvelope(identity, content)) });
+      expect(response.status, path).toBe(200);
+      return cborDecode(new Uint8Array(await response.arrayBuffer())) as Map<string, unknown>;
+    };
+    const common = { canister_id: inside, ingress_expiry: ingressExpiry(60_000) };
+    const certifiedReply = IDL.Record({ value: IDL.Nat64, certificate: IDL.Opt(IDL.Vec(IDL.Nat8)) });
+    const queried = async (version: 2 | 3) => {
+      const answer = await cbor(`/api/v${version}/canister/${inside.toText()}/query`, { request_type: 'query', method_name: 'getCertified', arg: IDL.encode([], []), ...common });
+      const arg = (answer.get('reply') as Map<string, Uint8Array>).get('arg')!;
+      const [record] = IDL.decode([certifiedReply], arg) as unknown as [{ certificate: [Uint8Array] }];
+      return new Uint8Array(record.certificate[0]);
+    };
+    const readState = async (path: string) =>
+      (await cbor(path, { request_type: 'read_state', paths: [[utf8('time')]], ingress_expiry: common.ingress_expiry })).get('certificate') as Uint8Array;
+    const called = async (version: 3 | 4) =>
+      (await cbor(`/api/v${version}/canister/${inside.toText()}/call`, { request_type: 'call', method_name: 'increment', arg: IDL.encode([], []), nonce: crypto.getRandomValues(new Uint8Array(8)), ...common })).get('certificate') as Uint8Array;
+    const rangesOf = (certificate: Uint8Array) => {
+      const { delegation } = decodeCertificate(certificate);
+      return delegationCanisterRanges(delegation!.certificate.tree, delegation!.subnetId);
+    };
+    const subnet = `/api/v3/subnet/${decodeCertificate(await queried(2)).delegation!.subnetId.toText()}/read_state`;
+
+    expect(rangesOf(await queried(2)).format).toBe('flat');
+    expect(rangesOf(await readState(`/api/v2/canister/${inside.toText()}/read_state`)).format).toBe('flat');
+    expect(rangesOf(await called(3)).format).toBe('flat');
+    expect(rangesOf(await readState(subnet)).format).toBe('none');
+    for (const tree of [await queried(3), await readState(`/api/v3/canister/${inside.toText()}/read_state`), await called(4)]) {
+      const ranges = rangesOf(tree);
+      expect(ranges).toMatchObject({ format: 'tree', flat: undefined });
+      const { delegation } = decodeCertificate(tree);
+      expect(checkDelegationCoversCanister(delegation!.certificate.tree, delegation!.subnetId, inside).format).toBe('tree');
+      // What the newer endpoints break: @dfinity/agent 3.4.3 looks for the flat leaf only.
+      await expect(Certificate.create({ certificate: tree, rootKey: devnet.rootKey, canisterId: inside })).rejects.toThrow(/Could not find canister ranges/);
+    }
   });
 });

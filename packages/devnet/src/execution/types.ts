@@ -20,6 +20,11 @@ export interface CallRequest {
    * signed request's size). @default the method name's and argument's bytes
    */
   ingressBytes?: number;
+  /**
+   * Queries only: the canister ranges format of the delegation in the `data_certificate` the query gets, as
+   * the endpoint decides (`flat` for `/api/v2/.../query`, `tree` for `/api/v3/.../query`). @default 'flat'
+   */
+  dataCertificateRanges?: 'flat' | 'tree';
 }
 
 /**

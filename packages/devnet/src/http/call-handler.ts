@@ -12,6 +12,7 @@ import { checkEffectiveCanister } from './query-handler';
 import { isManagementCanister, managementEffectiveCanisterId } from '../management/management-canister';
 import { RequestError } from './request-error';
 import { ErrorCode } from 'ic-ws-protocol';
+import { FLAT_RANGES, type CanisterRangesFilter } from '../state/nns-delegation';
 
 /** `sync`: v3/v4 call, answered with a certificate; `async`: v2 call, answered 202 and polled. */
 export type CallMode = 'sync' | 'async';
@@ -37,7 +38,7 @@ export class CallHandler {
     this.#context = context;
   }
 
-  async handle(effectiveCanisterId: Principal, body: Uint8Array, mode: CallMode): Promise<HttpAnswer> {
+  async handle(effectiveCanisterId: Principal, body: Uint8Array, mode: CallMode, version: 2 | 3 | 4 = mode === 'sync' ? 3 : 2): Promise<HttpAnswer> {
     const { env, certifier } = this.#context;
     const envelope = decodeEnvelope(body, 'call');
     const toManagement = isManagementCanister(envelope.canisterId.toUint8Array());
@@ -66,7 +67,9 @@ export class CallHandler {
       return nonReplicatedRejection(outcome);
     }
     if (mode === 'async') return { status: 202, body: undefined };
-    return cborAnswer({ status: 'replied', certificate: certifier.certify([['request_status', envelope.requestId]]) });
+    // v3 call: flat ranges; v4: the tree shard of the effective canister (dfinity/ic http_endpoints/public call).
+    const ranges: CanisterRangesFilter = version === 4 ? { format: 'tree', canisterId: effectiveCanisterId } : FLAT_RANGES;
+    return cborAnswer({ status: 'replied', certificate: certifier.certify([['request_status', envelope.requestId]], ranges) });
   }
 
   async #execute(envelope: CanisterCallEnvelope, ingressBytes: number): Promise<CallOutcome> {

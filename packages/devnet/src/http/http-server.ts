@@ -88,14 +88,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const body = await readBody(request, settings.maxBodyBytes);
     switch (route.kind) {
       case 'query':
-        return handleQuery(context, route.canisterId, body);
+        return handleQuery(context, route.canisterId, body, route.version);
       case 'call':
         if (route.version !== 2 && !settings.syncCall) {
           throw new RequestError(ErrorCode.HttpRouteNotFound, 404, 'Synchronous calls are disabled on this devnet');
         }
-        return calls.handle(route.canisterId, body, route.version === 2 ? 'async' : 'sync');
+        return calls.handle(route.canisterId, body, route.version === 2 ? 'async' : 'sync', route.version);
       case 'read_state':
-        return handleReadState(context, { kind: route.target, id: route.id }, body);
+        return handleReadState(context, { kind: route.target, id: route.id }, body, route.version);
     }
   };
 

@@ -11,9 +11,16 @@ import { signedQueryResponse } from './sign-query-response';
 
 /**
  * `POST /api/v2|v3/canister/<effective id>/query`: authenticates the envelope, runs the query and answers
- * 200 with a node-signed reply or reject (a missing canister is a signed IC0301 reject, as on the IC).
+ * 200 with a node-signed reply or reject (a missing canister is a signed IC0301 reject, as on the IC). As an
+ * application subnet, the `data_certificate` the query reads carries the delegation with flat canister ranges
+ * on v2 and tree ranges for the canister on v3, as a replica (dfinity/ic http_endpoints/public query.rs).
  */
-export async function handleQuery(context: InterfaceContext, effectiveCanisterId: Principal, body: Uint8Array): Promise<HttpAnswer> {
+export async function handleQuery(
+  context: InterfaceContext,
+  effectiveCanisterId: Principal,
+  body: Uint8Array,
+  version: 2 | 3 = 2,
+): Promise<HttpAnswer> {
   const envelope = decodeEnvelope(body, 'query');
   checkEffectiveCanister(envelope, effectiveCanisterId);
   authenticateEnvelope(envelope, { now: context.env.now(), targetCanister: envelope.canisterId });
@@ -24,6 +31,7 @@ export async function handleQuery(context: InterfaceContext, effectiveCanisterId
         methodName: envelope.methodName,
         arg: envelope.arg,
         caller: envelope.sender,
+        dataCertificateRanges: version === 3 ? 'tree' : 'flat',
       })
     : canisterNotFound(envelope.canisterId.toText());
   const node = context.certifier.signingNode;

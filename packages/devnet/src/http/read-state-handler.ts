@@ -1,6 +1,7 @@
 import { Principal } from '@dfinity/principal';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { ErrorCode } from 'ic-ws-protocol';
+import { FLAT_RANGES, type CanisterRangesFilter } from '../state/nns-delegation';
 import { authenticateEnvelope } from './authenticate-envelope';
 import { decodeEnvelope, type ReadStateEnvelope } from './envelope';
 import { cborAnswer, type HttpAnswer } from './http-answer';
@@ -25,7 +26,7 @@ const CANISTER_RANGES = utf8ToBytes('canister_ranges');
  * request's own sender, only for a call to that canister) and `subnet/...`; subnet reads for `time`,
  * `subnet/...` and `canister_ranges`. Anything else is refused with 404 "Invalid path requested.".
  */
-export function handleReadState(context: InterfaceContext, target: ReadStateTarget, body: Uint8Array): HttpAnswer {
+export function handleReadState(context: InterfaceContext, target: ReadStateTarget, body: Uint8Array, version: 2 | 3 = 2): HttpAnswer {
   const { env, certifier } = context;
   const envelope = decodeEnvelope(body, 'read_state');
   if (target.kind === 'subnet' && target.id.compareTo(certifier.subnet.subnetId) !== 'eq') {
@@ -33,7 +34,17 @@ export function handleReadState(context: InterfaceContext, target: ReadStateTarg
   }
   authenticateEnvelope(envelope, { now: env.now(), targetCanister: target.kind === 'canister' ? target.id : undefined });
   for (const path of envelope.paths) checkPath(context, target, envelope, path);
-  return cborAnswer({ certificate: certifier.certify(envelope.paths) });
+  return cborAnswer({ certificate: certifier.certify(envelope.paths, delegationRanges(target, version)) });
+}
+
+/**
+ * The canister ranges the delegation reveals, as a replica's read_state picks them (dfinity/ic
+ * http_endpoints/public read_state): v2 flat; v3 canister reads the tree shard of the effective canister;
+ * v3 subnet reads none.
+ */
+function delegationRanges(target: ReadStateTarget, version: 2 | 3): CanisterRangesFilter {
+  if (version === 2) return FLAT_RANGES;
+  return target.kind === 'canister' ? { format: 'tree', canisterId: target.id } : { format: 'none' };
 }
 
 function checkPath(context: InterfaceContext, target: ReadStateTarget, envelope: ReadStateEnvelope, path: readonly Uint8Array[]): void {

@@ -17,12 +17,12 @@ function refusal(method: string, url: string): number {
 describe('parseRoute', () => {
   it('maps the endpoints @dfinity/agent 3.x and @icp-sdk/core use', () => {
     expect(parseRoute('GET', '/api/v2/status')).toEqual({ kind: 'status' });
-    expect(parseRoute('POST', `/api/v2/canister/${id}/query`)).toMatchObject({ kind: 'query' });
-    expect(parseRoute('POST', `/api/v3/canister/${id}/query`)).toMatchObject({ kind: 'query' });
+    expect(parseRoute('POST', `/api/v2/canister/${id}/query`)).toMatchObject({ kind: 'query', version: 2 });
+    expect(parseRoute('POST', `/api/v3/canister/${id}/query`)).toMatchObject({ kind: 'query', version: 3 });
     for (const version of [2, 3, 4]) {
       expect(parseRoute('POST', `/api/v${version}/canister/${id}/call`)).toMatchObject({ kind: 'call', version });
     }
-    expect(parseRoute('POST', `/api/v3/canister/${id}/read_state?x=1`)).toMatchObject({ kind: 'read_state', target: 'canister' });
+    expect(parseRoute('POST', `/api/v3/canister/${id}/read_state?x=1`)).toMatchObject({ kind: 'read_state', version: 3, target: 'canister' });
     const subnet = parseRoute('POST', `/api/v2/subnet/${id}/read_state`);
     expect(subnet).toMatchObject({ kind: 'read_state', target: 'subnet' });
   });

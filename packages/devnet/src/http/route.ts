@@ -5,9 +5,9 @@ import { RequestError } from './request-error';
 /** An endpoint of the IC HTTP interface, parsed from method and URL path. */
 export type Route =
   | { readonly kind: 'status' }
-  | { readonly kind: 'query'; readonly canisterId: Principal }
+  | { readonly kind: 'query'; readonly version: 2 | 3; readonly canisterId: Principal }
   | { readonly kind: 'call'; readonly version: 2 | 3 | 4; readonly canisterId: Principal }
-  | { readonly kind: 'read_state'; readonly target: 'canister' | 'subnet'; readonly id: Principal };
+  | { readonly kind: 'read_state'; readonly version: 2 | 3; readonly target: 'canister' | 'subnet'; readonly id: Principal };
 
 // /api/v<version>/<canister|subnet>/<principal>/<endpoint>
 const ENDPOINT = /^\/api\/v([234])\/(canister|subnet)\/([^/]+)\/(query|call|read_state)$/;
@@ -36,9 +36,10 @@ export function parseRoute(method: string | undefined, url: string | undefined):
   }
   if (method !== 'POST') throw wrongMethod(method, 'POST');
   const id = parsePrincipal(idText, scope === 'canister' ? 'effective canister id' : 'effective subnet id');
-  if (endpoint === 'query') return { kind: 'query', canisterId: id };
+  // v4 exists for calls only (`known` above).
+  if (endpoint === 'query') return { kind: 'query', version: version as 2 | 3, canisterId: id };
   if (endpoint === 'call') return { kind: 'call', version, canisterId: id };
-  return { kind: 'read_state', target: scope === 'canister' ? 'canister' : 'subnet', id };
+  return { kind: 'read_state', version: version as 2 | 3, target: scope === 'canister' ? 'canister' : 'subnet', id };
 }
 
 function parsePrincipal(text: string, what: string): Principal {

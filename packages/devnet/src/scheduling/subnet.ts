@@ -49,8 +49,11 @@ export interface SubnetLogEntry {
 export interface SubnetOptions {
   /** IC time source. @default new Clock() (real time; timers fire on their own) */
   clock?: Clock;
-  /** Produces the certificate `ic0.data_certificate_copy` returns in queries of `canisterId`. */
-  dataCertificate: (canisterId: Principal) => Uint8Array;
+  /**
+   * Produces the certificate `ic0.data_certificate_copy` returns in queries of `canisterId`, its delegation
+   * (if any) carrying the canister ranges in the format `ranges` the query's endpoint asked for.
+   */
+  dataCertificate: (canisterId: Principal, ranges: 'flat' | 'tree') => Uint8Array;
   /** Receives canister debug output and engine warnings. @default drops everything */
   log?: (entry: SubnetLogEntry) => void;
   /**
@@ -226,7 +229,7 @@ export class Subnet implements ExecutionEnvironment {
         caller: req.caller.toUint8Array(),
         methodName: req.methodName,
         time: this.clock.now(),
-        dataCertificate: () => this.options.dataCertificate(canister.id),
+        dataCertificate: () => this.options.dataCertificate(canister.id, req.dataCertificateRanges ?? 'flat'),
       },
       { export: entry },
       { rollback: true },

@@ -4,8 +4,6 @@ import {
   cborEncode,
   ErrorCode,
   IcWsError,
-  labeledForest,
-  leaf,
   prunePaths,
   pruned,
   reconstruct,
@@ -17,7 +15,8 @@ import { NodeKey } from '../crypto/node-key';
 import { canisterIdRange } from '../scheduling/canister-id';
 import { RootKey } from '../crypto/root-key';
 import { RequestStatusStore } from './request-status-store';
-import { canisterSubtree, encodeCanisterRanges, stateTree, subnetSubtree, timeSubtree, type SubnetDescription } from './state-tree';
+import { FLAT_RANGES, NnsDelegation, type CanisterRangesFilter } from './nns-delegation';
+import { canisterSubtree, stateTree, subnetSubtree, timeSubtree, type SubnetDescription } from './state-tree';
 
 /** What the certifier reads from the execution environment. */
 export interface CertifiedStateSource {
@@ -77,7 +76,7 @@ interface RoundState extends CertifiedRound {
   readonly canisterHash: Uint8Array;
   readonly requestStatusVersion: number;
   readonly requestStatusHash: Uint8Array;
-  /** Data certificates handed out in this round, by canister id (hex): the same bytes for every query. */
+  /** Data certificates handed out in this round, by ranges format and canister id (hex): the same bytes for every query. */
   readonly dataCertificates: Map<string, Uint8Array>;
 }
 
@@ -98,8 +97,8 @@ export class Certifier {
   /** The node that signs query responses (the first of `nodeKeys`). */
   readonly signingNode: NodeKey;
   readonly subnet: SubnetDescription;
-  /** The delegation every certificate carries (subnet key mode), or undefined (root subnet). */
-  readonly delegation: { readonly subnet_id: Uint8Array; readonly certificate: Uint8Array } | undefined;
+  /** The root key's delegation to this subnet (subnet key mode), or undefined (root subnet: no delegation). */
+  readonly delegation: NnsDelegation | undefined;
   readonly requestStatuses: RequestStatusStore;
   /** The key that signs the state: the subnet key with a delegation, else the root key. */
   readonly #stateKey: RootKey;
@@ -130,7 +129,7 @@ export class Certifier {
       nodes: this.nodeKeys.map((key) => ({ nodeId: key.nodeId, publicKeyDer: key.der })),
     };
     this.#subnetTree = subnetSubtree(this.subnet);
-    this.delegation = options.subnetKey === undefined ? undefined : this.#delegation();
+    this.delegation = options.subnetKey === undefined ? undefined : new NnsDelegation(this.subnet, this.rootKey, timeSubtree(this.#state.now()));
     this.requestStatuses = new RequestStatusStore({
       now: () => this.#state.now(),
       ...(options.requestStatusRetentionNs !== undefined && { retentionNs: options.requestStatusRetentionNs }),
@@ -149,9 +148,11 @@ export class Certifier {
 
   /**
    * A CBOR certificate `{tree, signature}` of the current round revealing `paths` (plus `time`, always) and
-   * pruning everything else. Paths that lead nowhere are proven absent.
+   * pruning everything else. Paths that lead nowhere are proven absent. As an application subnet, the
+   * certificate carries the delegation with the canister ranges `ranges` reveals (the endpoint decides, as on
+   * a replica: see {@link CanisterRangesFilter}).
    */
-  certify(paths: readonly (readonly LabelInput[])[]): Uint8Array {
+  certify(paths: readonly (readonly LabelInput[])[], ranges: CanisterRangesFilter = FLAT_RANGES): Uint8Array {
     const round = this.#currentRound();
     const wanted = [['time'], ...paths];
     let requestStatus: HashTree = pruned(round.requestStatusHash);
@@ -169,19 +170,24 @@ export class Certifier {
     else if (requestIds.length > 0) requestStatus = this.requestStatuses.witness(requestIds);
     const tree = stateTree({ time: round.timeTree, canister: round.canisterTree, requestStatus, subnet: this.#subnetTree });
     const certificate = { tree: prunePaths(tree, wanted), signature: round.signature };
-    return cborEncode(this.delegation ? { ...certificate, delegation: this.delegation } : certificate, { selfDescribe: true });
+    const delegation = this.delegation?.delegation(ranges);
+    return cborEncode(delegation ? { ...certificate, delegation } : certificate, { selfDescribe: true });
   }
 
   /**
    * The certificate a canister's `data_certificate` returns: `time` and its own `certified_data`. Every query
-   * of one canister in one round gets the very same bytes, so a client's certificate cache hits as on the IC.
+   * of one canister in one round, through one endpoint version, gets the very same bytes, so a client's
+   * certificate cache hits as on the IC. `ranges`: the delegation's canister ranges as the query endpoint
+   * gives them, `flat` (`/api/v2/.../query`) or `tree` for this canister (`/api/v3/.../query`; dfinity/ic
+   * http_endpoints/public query.rs).
    */
-  dataCertificate(canisterId: Principal): Uint8Array {
+  dataCertificate(canisterId: Principal, ranges: 'flat' | 'tree' = 'flat'): Uint8Array {
     const round = this.#currentRound();
-    const key = bytesToHex(canisterId.toUint8Array());
+    const key = `${ranges}:${bytesToHex(canisterId.toUint8Array())}`;
     let certificate = round.dataCertificates.get(key);
     if (certificate === undefined) {
-      certificate = this.certify([['canister', canisterId.toUint8Array(), 'certified_data']]);
+      const filter: CanisterRangesFilter = ranges === 'tree' ? { format: 'tree', canisterId } : FLAT_RANGES;
+      certificate = this.certify([['canister', canisterId.toUint8Array(), 'certified_data']], filter);
       round.dataCertificates.set(key, certificate);
     }
     return certificate;
@@ -221,25 +227,6 @@ export class Certifier {
     };
     this.#round = next;
     return next;
-  }
-
-  /**
-   * The root key's certificate of this subnet, as the NNS issues it: `subnet/<id>/{canister_ranges,
-   * public_key}` and `time`, signed by the root key. Issued once: on the IC it changes only when the subnet
-   * does (agents accept delegations up to 30 days old).
-   */
-  #delegation(): { subnet_id: Uint8Array; certificate: Uint8Array } {
-    const { subnetId, canisterRanges, publicKeyDer } = this.subnet;
-    const subnet = labeledForest([
-      ['canister_ranges', leaf(encodeCanisterRanges(canisterRanges))],
-      ['public_key', leaf(publicKeyDer)],
-    ]);
-    const tree = labeledForest([
-      ['subnet', labeledForest([[subnetId.toUint8Array(), subnet]])],
-      ['time', timeSubtree(this.#state.now())],
-    ]);
-    const signature = this.rootKey.sign(concatBytes(IC_STATE_ROOT_DOMAIN, reconstruct(tree)));
-    return { subnet_id: subnetId.toUint8Array(), certificate: cborEncode({ tree, signature }, { selfDescribe: true }) };
   }
 
   #canisterTree(): HashTree {

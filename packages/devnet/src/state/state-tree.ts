@@ -1,6 +1,6 @@
 import { utf8ToBytes } from '@noble/hashes/utils';
 import type { Principal } from '@dfinity/principal';
-import { cborEncode, labeledForest, leaf, type HashTree } from 'ic-ws-protocol';
+import { encodeCanisterRanges, labeledForest, leaf, type HashTree } from 'ic-ws-protocol';
 import { unsignedLeb128 } from '../crypto/request-id';
 import type { RequestStatus } from './request-status-store';
 
@@ -62,11 +62,6 @@ export function requestStatusEntry(status: RequestStatus): HashTree {
     );
   }
   return labeledForest(fields);
-}
-
-/** The `canister_ranges` leaf: CBOR list of `[low, high]` canister id pairs. */
-export function encodeCanisterRanges(ranges: SubnetDescription['canisterRanges']): Uint8Array {
-  return cborEncode(ranges.map(([low, high]) => [low.toUint8Array(), high.toUint8Array()]));
 }
 
 /** `subnet/<sid>/{canister_ranges, node/<node id>/public_key, public_key}`. */
