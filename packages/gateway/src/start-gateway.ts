@@ -79,6 +79,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       fetch: resolved.fetch,
       rootKey: resolved.rootKey,
       requestTimeoutMs: resolved.icRequestTimeoutMs,
+      pollQueryApiVersion: resolved.pollQueryApiVersion,
     }));
   const tls = resolved.tls ? await readTls(resolved.tls) : null;
   const metrics = new GatewayMetrics();

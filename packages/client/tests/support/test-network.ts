@@ -29,6 +29,8 @@ export interface TestGatewayOptions {
   identity?: SignIdentity;
   /** Largest client frame the gateway accepts, bytes. @default the gateway's default (2 MiB) */
   maxPayload?: number;
+  /** The query endpoint the gateway polls through (3: tree-format delegations). @default the gateway's default (2) */
+  pollQueryApiVersion?: 2 | 3;
 }
 
 /**
@@ -84,6 +86,7 @@ export class TestNetwork {
       pollingIntervalMs: 20,
       drainTimeoutMs: 5_000,
       ...(options.maxPayload === undefined ? {} : { maxPayload: options.maxPayload }),
+      ...(options.pollQueryApiVersion === undefined ? {} : { pollQueryApiVersion: options.pollQueryApiVersion }),
     });
     this.#gateways.add(gateway);
     return Object.assign(gateway, { identity });

@@ -24,6 +24,12 @@ export interface GetMessagesQueryOptions {
   post: IcHttpPost;
   /** The gateway's identity: it signs the query. */
   identity: SignIdentity;
+  /**
+   * Post to `/api/<apiVersion>/canister/<id>/query`. The answer has the same shape on both; the subnet
+   * delegation in the canister's `data_certificate` carries flat canister ranges on 2, tree ranges on 3.
+   * @default 2
+   */
+  apiVersion?: 2 | 3;
   /** The DER Ed25519 keys of a canister's subnet nodes (agent-js's `fetchSubnetKeys`: a certified `read_state`). */
   fetchNodeKeys: QuerySignatureVerifierOptions['fetchNodeKeys'];
 }
@@ -54,6 +60,7 @@ interface LastQuery {
  */
 export function createGetMessagesQuery(options: GetMessagesQueryOptions): GetMessagesQuery {
   const verifier = new QuerySignatureVerifier({ fetchNodeKeys: options.fetchNodeKeys });
+  const apiVersion = options.apiVersion ?? 2;
   const last = new Map<string, LastQuery>();
   const signed = async (canisterId: Principal, canisterText: string, nonce: bigint): Promise<SignedQuery> => {
     const expiry = queryIngressExpiry();
@@ -73,7 +80,7 @@ export function createGetMessagesQuery(options: GetMessagesQueryOptions): GetMes
     const { envelope, requestId } = await signed(canisterId, canisterText, nonce);
     let answer;
     try {
-      answer = await options.post(`/api/v2/canister/${canisterText}/query`, envelope);
+      answer = await options.post(`/api/v${apiVersion}/canister/${canisterText}/query`, envelope);
     } catch (error) {
       if (!(error instanceof GatewayError)) throw error;
       throw new GatewayError(ErrorCode.PollFailed, `ws_get_messages failed: ${error.message}`, { cause: error, transient: error.transient });

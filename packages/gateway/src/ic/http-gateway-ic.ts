@@ -28,6 +28,8 @@ export interface HttpGatewayIcOptions {
   rootKey: RootKeySource;
   /** Timeout of every HTTP request to the IC (a relayed call, a poll, a `ws_close`, a status check). */
   requestTimeoutMs: number;
+  /** The query endpoint polls go through (see `GatewayOptions.pollQueryApiVersion`). @default 2 */
+  pollQueryApiVersion?: 2 | 3;
 }
 
 interface WsActor {
@@ -64,6 +66,7 @@ export async function createHttpGatewayIc(options: HttpGatewayIcOptions): Promis
   const getMessages = createGetMessagesQuery({
     post: createIcHttpPost({ icUrl: options.icUrl, timeoutMs: options.requestTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) }),
     identity: options.identity,
+    apiVersion: options.pollQueryApiVersion ?? 2,
     fetchNodeKeys: async (canisterId) => {
       // A certified read_state of the subnet (the agent fetches the root key first when it must).
       const status = await agent.fetchSubnetKeys(canisterId.toText());

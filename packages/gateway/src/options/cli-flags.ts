@@ -38,6 +38,14 @@ export const GATEWAY_FLAGS: readonly FlagSpec[] = [
     shownDefault: String(d.maxIdlePollingIntervalMs),
   },
   {
+    flag: 'poll-query-api-version',
+    env: 'IC_WS_POLL_QUERY_API_VERSION',
+    kind: 'integer',
+    option: 'pollQueryApiVersion',
+    description: 'poll through /api/<2|3>/canister/<id>/query (3: tree-format delegations, which agent-js <= 3.4.3 clients refuse)',
+    shownDefault: String(d.pollQueryApiVersion),
+  },
+  {
     flag: 'admin-listen',
     env: 'IC_WS_ADMIN_LISTEN',
     kind: 'string',

@@ -35,6 +35,17 @@ export interface GatewayOptions {
    */
   maxIdlePollingIntervalMs?: number;
   /**
+   * The IC endpoint the gateway polls `ws_get_messages` through: `/api/<v>/canister/<id>/query`. It decides
+   * the canister-ranges format of the subnet delegation inside each batch's `cert` (the canister's
+   * `data_certificate`): 2 (deprecated on the IC, still served) gives the flat format, 3 the tree format
+   * (interface spec "Delegation"; dfinity/ic PR 6378). 2 is the default because clients built on
+   * `@dfinity/agent` <= 3.4.3, ic-websocket-js 0.5 among them, refuse the tree format ("Could not find
+   * canister ranges"); ic-ws-client verifies both. Choose 3 only when every client is ic-ws-client (or on
+   * `@icp-sdk/core`), or once the IC stops serving v2 queries.
+   * @default 2
+   */
+  pollQueryApiVersion?: 2 | 3;
+  /**
    * `host:port` of the admin server (`/metrics`, `/healthz`, `/readyz`); `''` turns it off.
    * @default '127.0.0.1:9000'
    */
@@ -219,6 +230,7 @@ export const GATEWAY_DEFAULTS = {
   icUrl: 'http://127.0.0.1:4943',
   pollingIntervalMs: 100,
   maxIdlePollingIntervalMs: 3_000,
+  pollQueryApiVersion: 2,
   adminListen: '127.0.0.1:9000',
   identityFile: 'ic-ws-gateway-identity.pem',
   fetchRootKey: false,

@@ -12,6 +12,12 @@ describe('resolveGatewayOptions', () => {
     expect(resolved.adminListen).toEqual({ host: '127.0.0.1', port: 9000 });
     expect(resolved.maxPayload).toBe(GATEWAY_DEFAULTS.maxPayload);
     expect(resolved.tls).toBeNull();
+    expect(resolved.pollQueryApiVersion).toBe(2);
+  });
+
+  it('polls through v2 or v3 query, nothing else', () => {
+    expect(resolveGatewayOptions({ pollQueryApiVersion: 3 }).pollQueryApiVersion).toBe(3);
+    expect(() => resolveGatewayOptions({ pollQueryApiVersion: 4 as 3 })).toThrow(invalid(/pollQueryApiVersion: expected 2 or 3, got 4/));
   });
 
   it('explicit undefined keeps the default', () => {

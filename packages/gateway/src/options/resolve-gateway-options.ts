@@ -76,6 +76,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     tls: merged.tlsCert && merged.tlsKey ? { certFile: merged.tlsCert, keyFile: merged.tlsKey } : null,
     pollingIntervalMs: positiveInteger(merged.pollingIntervalMs, 'pollingIntervalMs', true),
     maxIdlePollingIntervalMs: positiveInteger(merged.maxIdlePollingIntervalMs, 'maxIdlePollingIntervalMs', true),
+    pollQueryApiVersion: queryApiVersion(merged.pollQueryApiVersion),
     maxConnections,
     maxConnectionsPerIp: positiveInteger(merged.maxConnectionsPerIp, 'maxConnectionsPerIp', true),
     upgradeTimeoutMs: positiveInteger(merged.upgradeTimeoutMs, 'upgradeTimeoutMs'),
@@ -97,6 +98,11 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     logger: options.logger,
     ic: options.ic,
   };
+}
+
+function queryApiVersion(value: number): 2 | 3 {
+  if (value !== 2 && value !== 3) throw invalid(`pollQueryApiVersion: expected 2 or 3, got ${value}`);
+  return value;
 }
 
 function checkBackoff(backoff: { initialMs: number; maxMs: number }, what: string): void {
