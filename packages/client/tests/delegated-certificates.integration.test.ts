@@ -55,6 +55,30 @@ afterEach(async () => {
   proxy = undefined;
 });
 
+/**
+ * Connects a client of `canisterId` through a proxy in front of `gateway` that puts `foreign` in place of the
+ * `cert` of the first app message the canister sends it; expects the client to close with CertificateInvalid
+ * having delivered nothing, and returns how it closed.
+ */
+async function closedByForeignCertificate(gateway: string, canisterId: Principal, foreign: Uint8Array) {
+  proxy = await HostileProxy.start(gateway);
+  const client = net.client({ gatewayUrl: proxy.url, canisterId, reconnect: false });
+  const open = await client.nextOpen();
+  const link = proxy.links.find((candidate) => candidate.fromGateway.some((f) => f.service !== undefined && 'OpenMessage' in f.service && f.message.client_key.client_nonce === open.clientKey.client_nonce));
+  let swapped = false;
+  proxy.rule = (observed, from) => {
+    if (from !== link || swapped || observed.message.is_service_message) return [observed.frame];
+    swapped = true;
+    return [{ ...observed.frame, cert: foreign }];
+  };
+  client.ws.send({ text: 'relayed from elsewhere', count: 1, tags: [] });
+  const closed = await client.closed();
+  expect(swapped).toBe(true);
+  expect({ code: closed.code, error: closed.error?.code }).toEqual({ code: CloseCode.CertificateInvalid, error: ErrorCode.CertificateInvalid });
+  expect(client.messages).toEqual([]);
+  return closed;
+}
+
 describe('IcWebSocket with delegated certificates', () => {
   it('verifies certificates that carry a delegation, through a real gateway', async () => {
     const client = net.client({ gatewayUrl });
@@ -72,22 +96,8 @@ describe('IcWebSocket with delegated certificates', () => {
     const foreign = new Uint8Array(certificate);
     expect((cborDecode(foreign) as Map<string, unknown>).has('delegation')).toBe(true);
 
-    proxy = await HostileProxy.start(gatewayUrl);
-    const client = net.client({ gatewayUrl: proxy.url, reconnect: false });
-    const open = await client.nextOpen();
-    const link = proxy.links.find((candidate) => candidate.fromGateway.some((f) => f.service !== undefined && 'OpenMessage' in f.service && f.message.client_key.client_nonce === open.clientKey.client_nonce));
-    let swapped = false;
-    proxy.rule = (observed, from) => {
-      if (from !== link || swapped || observed.message.is_service_message) return [observed.frame];
-      swapped = true;
-      return [{ ...observed.frame, cert: foreign }];
-    };
-    client.ws.send({ text: 'relayed from elsewhere', count: 1, tags: [] });
-    const closed = await client.closed();
-    expect(swapped).toBe(true);
-    expect({ code: closed.code, error: closed.error?.code }).toEqual({ code: CloseCode.CertificateInvalid, error: ErrorCode.CertificateInvalid });
+    const closed = await closedByForeignCertificate(gatewayUrl, net.canisterId, foreign);
     expect(closed.error?.message).toMatch(/canister_ranges/);
-    expect(client.messages).toEqual([]);
   });
 
   it('verifies certificates whose delegation has tree-format canister ranges, through a gateway polling v3 query', async () => {
@@ -131,21 +141,7 @@ describe('IcWebSocket with delegated certificates', () => {
     const ranges = delegationCanisterRanges(delegation!.certificate.tree, delegation!.subnetId);
     expect(ranges.format === 'tree' && ranges.shards.map((shard) => shard.label)).toEqual([canisterIdFromIndex(0x10n).toUint8Array()]);
 
-    proxy = await HostileProxy.start(v3GatewayUrl);
-    const client = net.client({ gatewayUrl: proxy.url, canisterId: shardCanister, reconnect: false });
-    const open = await client.nextOpen();
-    const link = proxy.links.find((candidate) => candidate.fromGateway.some((f) => f.service !== undefined && 'OpenMessage' in f.service && f.message.client_key.client_nonce === open.clientKey.client_nonce));
-    let swapped = false;
-    proxy.rule = (observed, from) => {
-      if (from !== link || swapped || observed.message.is_service_message) return [observed.frame];
-      swapped = true;
-      return [{ ...observed.frame, cert: foreign }];
-    };
-    client.ws.send({ text: 'relayed from another shard', count: 1, tags: [] });
-    const closed = await client.closed();
-    expect(swapped).toBe(true);
-    expect({ code: closed.code, error: closed.error?.code }).toEqual({ code: CloseCode.CertificateInvalid, error: ErrorCode.CertificateInvalid });
+    const closed = await closedByForeignCertificate(v3GatewayUrl, shardCanister, foreign);
     expect(closed.error?.message).toContain(`(canister_ranges shards) do not cover canister ${shardCanister.toText()}`);
-    expect(client.messages).toEqual([]);
   });
 });
