@@ -4,10 +4,10 @@ import {
   checkDelegationCoversCanister,
   compareBytes,
   decodeCertificate,
-  delegationCanisterRanges,
   encodeCertificate,
   ErrorCode,
   lookupPath,
+  lookupSubtree,
   type DecodedCertificate,
   type DecodedDelegation,
   type HashTree,
@@ -163,14 +163,11 @@ export class CertificateVerifier {
   /**
    * Whether the delegation carries its canister ranges in the tree format (`/canister_ranges/<subnet id>/...`,
    * what replicas send on `/api/v3/.../query`, v3 read_state and v4 call), which agent-js <= 3.4.3 cannot read.
-   * A delegation with the flat leaf only stays on agent-js's own path, unchanged.
+   * Only the presence of that subtree is looked at: a delegation without it (the flat leaf only) stays on
+   * agent-js's own path exactly as before, its ranges read by agent-js, not decoded here.
    */
   #carriesTreeRanges(delegation: DecodedDelegation): boolean {
-    try {
-      return delegationCanisterRanges(delegation.certificate.tree, delegation.subnetId).format === 'tree';
-    } catch (error) {
-      throw IcWsClientError.from(error, ErrorCode.CertificateInvalid, "the delegation's canister ranges do not decode");
-    }
+    return lookupSubtree(delegation.certificate.tree, ['canister_ranges', delegation.subnetId.toUint8Array()]).status === 'found';
   }
 
   /**
