@@ -5,6 +5,10 @@ export function candidError(why: string): ProtocolError {
   return new ProtocolError(ErrorCode.CandidDecode, `invalid Candid: ${why}`);
 }
 
+// Bits of a long signed LEB128 read exactly, and the magnitude its value is capped at.
+const SLEB_EXACT_BITS = 70n;
+const SLEB_LIMIT = 2 ** 53;
+
 /**
  * Reads the primitive encodings of the Candid binary format (LEB128 numbers, fixed-width integers, byte runs)
  * with bounds checks: every read past the end throws `CANDID_DECODE`, never returns garbage.
@@ -17,7 +21,7 @@ export class CandidReader {
     return this.bytes.length - this.pos;
   }
 
-  /** An unsigned LEB128 number; values past 2^53 are refused (no count or length gets there). */
+  /** An unsigned LEB128 number; values past 2^53 - 1 are refused (no count or length gets there). */
   leb(): number {
     let result = 0;
     let shift = 0;
@@ -25,24 +29,54 @@ export class CandidReader {
       const byte = this.byte();
       if (shift < 53) result += (byte & 0x7f) * 2 ** shift;
       else if ((byte & 0x7f) !== 0) throw candidError('LEB128 value too large');
-      if ((byte & 0x80) === 0) return result;
+      if ((byte & 0x80) === 0) {
+        // The eighth byte can carry the sum past what a double holds exactly.
+        if (result > Number.MAX_SAFE_INTEGER) throw candidError('LEB128 value too large');
+        return result;
+      }
       shift += 7;
     }
   }
 
-  /** A signed LEB128 number (type opcodes and references). */
+  /**
+   * A signed LEB128 number (type opcodes and references), exact however many bytes encode it (Candid allows
+   * padded encodings, and @dfinity/candid reads them); values past ±2^53 come out as ±2^53, which no opcode or
+   * reference is.
+   */
   sleb(): number {
+    const start = this.pos;
     let result = 0;
-    let shift = 0;
-    for (;;) {
+    for (let shift = 0; shift < 49; shift += 7) {
       const byte = this.byte();
-      if (shift < 53) result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-      if ((byte & 0x80) === 0) {
-        if (byte & 0x40 && shift < 60) result -= 2 ** shift;
-        return result;
-      }
+      result += (byte & 0x7f) * 2 ** shift;
+      if ((byte & 0x80) === 0) return byte & 0x40 ? result - 2 ** (shift + 7) : result;
     }
+    // Eight bytes or more: past what a double adds up exactly.
+    this.pos = start;
+    return this.longSleb();
+  }
+
+  private longSleb(): number {
+    let low = 0n;
+    let shift = 0n;
+    let highZeros = true;
+    let highOnes = true;
+    let byte: number;
+    do {
+      byte = this.byte();
+      if (shift < SLEB_EXACT_BITS) low |= BigInt(byte & 0x7f) << shift;
+      else {
+        highZeros &&= (byte & 0x7f) === 0;
+        highOnes &&= (byte & 0x7f) === 0x7f;
+      }
+      shift += 7n;
+    } while (byte & 0x80);
+    const negative = (byte & 0x40) !== 0;
+    // Past the exact bits, only a sign extension keeps the value small.
+    if (shift > SLEB_EXACT_BITS && !(negative ? highOnes : highZeros)) return negative ? -SLEB_LIMIT : SLEB_LIMIT;
+    const bits = shift < SLEB_EXACT_BITS ? shift : SLEB_EXACT_BITS;
+    const value = negative ? low - (1n << bits) : low;
+    return value > BigInt(SLEB_LIMIT) ? SLEB_LIMIT : value < BigInt(-SLEB_LIMIT) ? -SLEB_LIMIT : Number(value);
   }
 
   /** A count can never exceed the bytes left, since each counted item takes at least one byte. */

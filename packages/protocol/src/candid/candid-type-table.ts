@@ -39,8 +39,9 @@ export interface TypeTableEntry {
 /**
  * Reads the `DIDL` magic and the type table, leaving `reader` at the argument count. Throws
  * `ProtocolError(CANDID_DECODE)` for a table that cannot be read, a reference outside it or to a constructor
- * or future opcode instead of a primitive type (as @dfinity/candid refuses it), record or variant
- * fields not in strictly increasing id order, or a vector of a zero-sized type (@dfinity/candid 3.4.3 decodes
+ * or future opcode instead of a primitive type, a func annotation other than query (1), oneway (2) or
+ * composite_query (3), a service method whose type is not a func entry (each as @dfinity/candid refuses it),
+ * record or variant fields not in strictly increasing id order, or a vector of a zero-sized type (@dfinity/candid 3.4.3 decodes
  * `vec null` by pushing one element per declared length without consuming input, so 60 hostile bytes
  * declaring 2^32 elements abort the whole process with a fatal "invalid size" error that no `try` can catch).
  * The parse is linear in the input and allocates one small array per table entry.
@@ -59,6 +60,9 @@ export function readTypeTable(reader: CandidReader): TypeTableEntry[] {
     for (const ref of entry.refs) {
       if (ref >= count) throw candidError(`type reference ${ref} outside the table`);
       if (ref < 0 && !isPrimitiveType(ref)) throw candidError(`type opcode ${ref} used as a type reference`);
+    }
+    if (entry.op === T_SERVICE && !entry.refs.every((ref) => table[ref]?.op === T_FUNC)) {
+      throw candidError('service method not of a func type');
     }
     if (entry.op === T_VEC && isZeroSized(entry.refs[0] as number, table, new Set())) {
       throw candidError('vector of a zero-sized type');
@@ -92,7 +96,11 @@ function readEntry(reader: CandidReader): TypeTableEntry {
         const n = reader.bounded(reader.leb());
         for (let k = 0; k < n; k++) refs.push(reader.sleb());
       }
-      reader.skip(reader.bounded(reader.leb())); // annotations, one byte each
+      const annotations = reader.bounded(reader.leb());
+      for (let k = 0; k < annotations; k++) {
+        const annotation = reader.leb();
+        if (annotation < 1 || annotation > 3) throw candidError(`unknown func annotation ${annotation}`);
+      }
       return { op, refs, ids: [] };
     }
     case T_SERVICE: {

@@ -146,6 +146,41 @@ describe('decodeWsGetMessagesResult', () => {
     }
   });
 
+  it('refuses, like IDL.decode, a func annotation other than query/oneway/composite_query and a service method not of a func type', () => {
+    // Extra fields of a func and a service type, both absent (`opt`), so only the type table holds them.
+    const Func = IDL.Func([IDL.Nat], [], ['query']);
+    const WithTypes = IDL.Variant({ Ok: IDL.Record({ ...recordFields(CanisterOutputCertifiedMessagesIdl), cb: IDL.Opt(Func), svc: IDL.Opt(IDL.Service({ m: Func })) }), Err: IDL.Text });
+    const reply = new Uint8Array(IDL.encode([WithTypes], [{ Ok: { ...okReply(1).Ok, cb: [], svc: [] } }]));
+    expect(decodeWsGetMessagesResult(reply)).toEqual(generic(reply));
+    const func = indexOfBytes(reply, [0x6a, 1, 0x7d, 0, 1, 1]); // func (nat) -> () query
+    const service = indexOfBytes(reply, [0x69, 1, 1, 0x6d]); // service { m : <ref> }
+    // The func is entry 0 (right after the magic and the entry count), and the service's method names it.
+    expect([func, reply[service + 4]]).toEqual([5, 0]);
+    const cases: [Uint8Array, RegExp][] = [
+      [withByte(reply, func + 5, 0), /unknown func annotation 0/],
+      [withByte(reply, func + 5, 4), /unknown func annotation 4/],
+      [withByte(reply, service + 4, 0x7f), /service method not of a func type/], // null
+      [withByte(reply, service + 4, 0x7d), /service method not of a func type/], // nat
+    ];
+    for (const [bad, why] of cases) {
+      expect(() => generic(bad)).toThrow();
+      expect(protocolErrorOf(() => decodeWsGetMessagesResult(bad)).message).toMatch(why);
+    }
+    // An annotation in a padded LEB128 encoding is still query, for both.
+    const padded = Uint8Array.from([...reply.subarray(0, func + 5), 0x81, 0x00, ...reply.subarray(func + 6)]);
+    expect(decodeWsGetMessagesResult(padded)).toEqual(generic(padded));
+  });
+
+  it('reads type references in padded (overlong) signed LEB128 as IDL.decode does', () => {
+    // `z_meta : vec opt int`: the opt entry's reference to int (-4, one byte 0x7c) written in 8 to 12 bytes.
+    const at = indexOfBytes(extendedReply, [0x6e, 0x7c]) + 1;
+    for (const length of [2, 7, 8, 9, 12]) {
+      const long = [...Array.from({ length: length - 1 }, (_, i) => (i === 0 ? 0xfc : 0xff)), 0x7f];
+      const padded = Uint8Array.from([...extendedReply.subarray(0, at), ...long, ...extendedReply.subarray(at + 1)]);
+      expect(decodeWsGetMessagesResult(padded), `${length} bytes`).toEqual(generic(padded));
+    }
+  });
+
   it('agrees with IDL.decode on random mutations of valid replies: same value, or both refuse', () => {
     // Small certificates, so that mutations land in the structure rather than in opaque bytes.
     for (const valid of [encode(okReply(3, false, 60)), extendedReply]) {
@@ -173,6 +208,19 @@ function outcome(run: () => unknown): { ok: true; value: unknown } | { ok: false
   } catch (error) {
     return { ok: false, error: error as Error };
   }
+}
+
+function withByte(bytes: Uint8Array, at: number, byte: number): Uint8Array {
+  const out = bytes.slice();
+  out[at] = byte;
+  return out;
+}
+
+/** Where `pattern` first occurs in `bytes` (fails the test when it does not). */
+function indexOfBytes(bytes: Uint8Array, pattern: number[]): number {
+  const at = Buffer.from(bytes).indexOf(Buffer.from(pattern));
+  expect(at, `bytes ${Buffer.from(pattern).toString('hex')}`).toBeGreaterThanOrEqual(0);
+  return at;
 }
 
 function withLastByte(reply: Uint8Array, byte: number): Uint8Array {
