@@ -58,10 +58,10 @@ describe('service message content', () => {
   });
 
   it('rejects input above the cap before decoding', () => {
+    // 10 MB of zeros are not even Candid (no magic): FIELD_TOO_LARGE rather than CANDID_DECODE shows the length is
+    // checked before any decoding (by the code, not by a clock, which fails at random on a loaded machine).
     const big = new Uint8Array(10 * 1024 * 1024);
-    const started = performance.now();
     expect(protocolErrorOf(() => decodeServiceMessageContent(big)).code).toBe(ErrorCode.FieldTooLarge);
-    expect(performance.now() - started).toBeLessThan(50);
     expect(protocolErrorOf(() => decodeServiceMessageContent(new Uint8Array(MAX_SERVICE_MESSAGE_BYTES + 1))).code).toBe(
       ErrorCode.FieldTooLarge,
     );
