@@ -17,6 +17,10 @@ export type PolledCanister = Pick<IcWebSocketCanister<unknown>, 'wsGetMessages' 
  * through {@link PolledBatchVerifier}): the fake certificate is that of the host's last certified data, and
  * every message passes ic-ws-protocol's `verifyCertifiedMessage` with contiguous keys of this gateway and
  * sequence numbers 1, 2, ... per client without gaps. Any failure throws {@link VerificationFailure}.
+ *
+ * Unlike ic-ws-gateway, it polls whether or not it has sessions; a test that lets the canister forget the
+ * gateway (no client of it for an ack interval: its nonces start over at 0) calls {@link position} before the
+ * next `ws_open`, as ic-ws-gateway positions a canister's poller when its first session opens.
  */
 export class FakePollingGateway {
   /** The nonce of the next poll. */
@@ -59,6 +63,17 @@ export class FakePollingGateway {
    */
   prove(): CanisterWsCloseResult {
     return this.canister.wsClose({ client_key: { client_principal: this.principal, client_nonce: 0n } }, this.principal);
+  }
+
+  /**
+   * Moves to the live end of the gateway's queue, as ic-ws-gateway does when the first session of a canister
+   * opens (protocol.md section 8): a poll that is always empty (nonce 2^63), then on from its `next_nonce`.
+   * Messages queued before are never read (they are for clients closed before).
+   */
+  position(): void {
+    const result = this.host.query(() => this.canister.wsGetMessages({ nonce: 1n << 63n }, this.principal));
+    if ('Err' in result) throw new VerificationFailure(`ws_get_messages returned Err: ${result.Err}`);
+    this.nextNonce = result.Ok.next_nonce[0] ?? this.nextNonce;
   }
 
   /** Polls until the end of the queue; returns every verified message. */
