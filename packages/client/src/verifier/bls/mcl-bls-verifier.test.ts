@@ -233,29 +233,28 @@ describe('McLBlsVerifier', () => {
   });
 
   it('agrees with @noble/curves on every valid and mutated signature', () => {
-    const seen = new Map<Mutation, number>();
-    fc.assert(
-      fc.property(
-        fc.constantFrom(...MUTATIONS),
-        fc.nat({ max: keys.length - 1 }),
-        fc.uint8Array({ minLength: 1, maxLength: 80 }),
-        fc.nat({ max: 767 }),
-        fc.bigInt({ min: 1n, max: (1n << 381n) - 1n }),
-        (mutation, keyIndex, message, bit, seed) => {
-          const key = keys[keyIndex]!;
-          const other = keys[(keyIndex + 1) % keys.length]!;
-          const input = mutate(mutation, key, other, message, bit, seed);
-          const noble = accepts(nobleBlsVerifier, input.publicKey, input.signature, input.message);
-          const fast = accepts(wasm, input.publicKey, input.signature, input.message);
-          expect({ mutation, fast }).toEqual({ mutation, fast: noble });
-          const expected = EXPECTED[mutation];
-          if (expected !== undefined) expect({ mutation, verdict: fast }).toEqual({ mutation, verdict: expected });
-          seen.set(mutation, (seen.get(mutation) ?? 0) + 1);
-        },
-      ),
-      { numRuns: 180 },
-    );
-    // Every mutation was exercised.
-    expect([...seen.keys()].sort()).toEqual([...MUTATIONS].sort());
+    // Each mutation has runs of its own, so every one is exercised whatever the seed (drawn among all of them,
+    // 180 runs missed one in about 1 seed of 300).
+    for (const mutation of MUTATIONS) {
+      fc.assert(
+        fc.property(
+          fc.nat({ max: keys.length - 1 }),
+          fc.uint8Array({ minLength: 1, maxLength: 80 }),
+          fc.nat({ max: 767 }),
+          fc.bigInt({ min: 1n, max: (1n << 381n) - 1n }),
+          (keyIndex, message, bit, seed) => {
+            const key = keys[keyIndex]!;
+            const other = keys[(keyIndex + 1) % keys.length]!;
+            const input = mutate(mutation, key, other, message, bit, seed);
+            const noble = accepts(nobleBlsVerifier, input.publicKey, input.signature, input.message);
+            const fast = accepts(wasm, input.publicKey, input.signature, input.message);
+            expect({ mutation, fast }).toEqual({ mutation, fast: noble });
+            const expected = EXPECTED[mutation];
+            if (expected !== undefined) expect({ mutation, verdict: fast }).toEqual({ mutation, verdict: expected });
+          },
+        ),
+        { numRuns: 9 },
+      );
+    }
   }, 120_000);
 });
