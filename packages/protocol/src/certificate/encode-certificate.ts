@@ -2,7 +2,9 @@
  * Encodes a certificate with no delegation, `{tree, signature}` (interface spec, "Certification"), in the
  * bytes the generic encoder writes (definite lengths, shortest heads). A verifier that checked a certificate's
  * delegation itself hands the rest to agent-js this way, with the subnet key as the root: the signature covers
- * the tree's root hash, not these bytes, so re-encoding changes nothing that is signed.
+ * the tree's root hash, not these bytes, so re-encoding changes nothing that is signed. Written with the CBOR
+ * heads and `encodeHashTree` rather than `cborEncode` (which it equals, tested) because `cborEncode` loads cborg,
+ * which the browser client's bundle leaves out (see cbor.ts).
  */
 import { CBOR_MAJOR_BYTES, CBOR_MAJOR_TEXT, cborHeadLength, writeCborHead } from '../cbor/cbor-head';
 import { encodeHashTree } from '../hash-tree/hash-tree-cbor';
